@@ -1,0 +1,169 @@
+import { createRequire } from 'node:module';
+import { dirname, sep } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core's published Node bundle registers no gradient functions, so
+// `tf.grad` and every optimizer throw "gradient function not found for Add".
+// Its `register_all_gradients` module is ESM with extensionless imports that
+// Node cannot load, so the build inlines it (tsup `noExternal`), as
+// @tensorflow/tfjs-layers does; the inlined copy writes into tfjs-core's
+// global gradient registry, shared by every copy of the library.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { NODE_BACKENDS, parseBackendNames, type NodeBackendName } from './backend-names';
+import { registerFileSystemRouter } from './file-system-io';
+import { checkMatMulGradient } from './smoke-check';
+import { installWasmMatMulGradient } from './wasm-matmul-gradient';
+
+export interface SelectBackendOptions {
+  /** Backends to try, in order. Default: the `ELBO_BACKEND` environment variable (comma-separated), else `tensorflow, wasm, cpu`. */
+  prefer?: readonly NodeBackendName[];
+  /** After the preferred backends fail, go on with the rest of the default order. Default true. */
+  fallback?: boolean;
+  /** Print each attempt and the choice to the console. Default false. */
+  verbose?: boolean;
+}
+
+export interface BackendAttempt {
+  name: NodeBackendName;
+  ok: boolean;
+  /** Why this backend was not used. */
+  error?: string;
+}
+
+export interface BackendSelection {
+  /** The backend every tfjs op now runs on. */
+  name: NodeBackendName;
+  /** One sentence on why this backend was chosen. */
+  reason: string;
+  /** Every backend tried, in order, with the reason each failed. */
+  tried: BackendAttempt[];
+}
+
+const require = createRequire(import.meta.url);
+const TENSORFLOW_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
+
+/**
+ * Chooses the fastest TensorFlow.js backend that works here, makes it the
+ * active one and says which and why. A candidate counts only when
+ * `tf.setBackend` succeeds, `tf.getBackend()` agrees and a small matMul with
+ * its gradient gives the right numbers.
+ *
+ * A repeated call with the same candidates returns the first answer without
+ * redoing the work.
+ *
+ * @example
+ * ```ts
+ * import { selectBackend } from '@elbo/backend-node';
+ * const { name, reason } = await selectBackend();
+ * console.log(`running on ${name}: ${reason}`);
+ * ```
+ */
+export async function selectBackend(options: SelectBackendOptions = {}): Promise<BackendSelection> {
+  const candidates = resolveCandidates(options);
+  const key = candidates.join(',');
+  const cached = selections.get(key);
+  if (cached != null && tf.getBackend() === (await cached).name) return cached;
+  const selection = trySelect(candidates, options.verbose ?? false);
+  selections.set(key, selection);
+  selection.catch(() => selections.delete(key));
+  return selection;
+}
+
+const selections = new Map<string, Promise<BackendSelection>>();
+
+function resolveCandidates({ prefer, fallback = true }: SelectBackendOptions): NodeBackendName[] {
+  const fromEnv = process.env.ELBO_BACKEND?.trim();
+  let preferred: NodeBackendName[];
+  if (prefer != null) {
+    preferred = parseBackendNames(prefer, 'selectBackend option "prefer"');
+  } else if (fromEnv) {
+    preferred = parseBackendNames(fromEnv.split(',').map((s) => s.trim()), 'environment variable ELBO_BACKEND');
+  } else {
+    preferred = [...NODE_BACKENDS];
+  }
+  const rest = fallback ? NODE_BACKENDS.filter((name) => !preferred.includes(name)) : [];
+  const all = [...new Set([...preferred, ...rest])];
+  if (all.length === 0) throw new Error('selectBackend option "prefer" is empty and fallback is false: nothing to try');
+  return all;
+}
+
+async function trySelect(candidates: NodeBackendName[], verbose: boolean): Promise<BackendSelection> {
+  // tfjs' "looks like you are running TensorFlow.js in Node.js" banner; the
+  // choice and its reason are what we report instead.
+  if (!verbose) tf.env().set('PROD', true);
+  const tried: BackendAttempt[] = [];
+  for (const name of candidates) {
+    try {
+      const detail = await activate(name);
+      tried.push({ name, ok: true });
+      const skipped = tried.filter((t) => !t.ok).map((t) => `${t.name} (${t.error})`);
+      const reason = `${detail}${skipped.length > 0 ? `; not used: ${skipped.join('; ')}` : ''}`;
+      registerFileSystemRouter();
+      const selection = { name, reason, tried };
+      if (verbose) console.log(`[elbo] backend ${name}: ${reason}`);
+      return selection;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      tried.push({ name, ok: false, error: message });
+      if (verbose) console.log(`[elbo] backend ${name} not used: ${message}`);
+    }
+  }
+  throw new Error(
+    `no TensorFlow.js backend could be started; tried ${tried.map((t) => `${t.name} (${t.error})`).join('; ')}`,
+  );
+}
+
+/** Loads, initializes and checks one backend; returns why it is a good choice or throws why not. */
+async function activate(name: NodeBackendName): Promise<string> {
+  let detail: string;
+  switch (name) {
+    case 'tensorflow':
+      detail = await loadTensorflow();
+      break;
+    case 'wasm':
+      detail = await loadWasm();
+      break;
+    case 'cpu':
+      await import('@tensorflow/tfjs-backend-cpu');
+      detail = 'plain JavaScript, works everywhere (slowest)';
+      break;
+  }
+  // An op run before `ready()` could leave the engine without a backend; and
+  // after a failed setBackend, getBackend() may still name the failed one.
+  const ok = await tf.setBackend(name);
+  await tf.ready();
+  if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);
+  if (tf.getBackend() !== name) throw new Error(`tf.getBackend() answers "${tf.getBackend()}" after setBackend('${name}')`);
+  if (name === 'wasm') installWasmMatMulGradient();
+  checkMatMulGradient();
+  return detail;
+}
+
+async function loadTensorflow(): Promise<string> {
+  const errors: string[] = [];
+  for (const pkg of TENSORFLOW_PACKAGES) {
+    try {
+      // Any error counts, not only "module not found": a package installed
+      // without its native addon throws from inside its own require.
+      await import(/* @vite-ignore */ pkg);
+      return `native TensorFlow through ${pkg} (fastest on CPU and GPU)`;
+    } catch (error) {
+      const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      errors.push(`${pkg}: ${message}`);
+    }
+  }
+  throw new Error(`native TensorFlow is not available (${errors.join('; ')}); opt in with \`pnpm approve-builds\` where the network allows its download`);
+}
+
+let wasmPathsSet = false;
+
+async function loadWasm(): Promise<string> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  // Resolve the .wasm files from the installed package, so bundling this
+  // adapter into an app cannot break the lookup. Allowed only before the
+  // backend first initializes.
+  if (!wasmPathsSet) {
+    wasm.setWasmPaths(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + sep);
+    wasmPathsSet = true;
+  }
+  return 'WebAssembly with SIMD, the fastest backend without native bindings';
+}

@@ -1,0 +1,9 @@
+import { packageBuild } from '../../tooling/tsup.shared';
+
+export default packageBuild({
+  // tfjs-core ships its gradient registrations as ESM that Node cannot load;
+  // inline them (they write into tfjs-core's global registry).
+  noExternal: [/@tensorflow\/tfjs-core\/dist\/register_all_gradients/],
+  shims: true,
+  platform: 'node',
+});

@@ -1,0 +1,3 @@
+import { packageBuild } from '../../tooling/tsup.shared';
+
+export default packageBuild();
