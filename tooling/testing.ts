@@ -88,3 +88,23 @@ function collectTensors(value: unknown, seen = new Set<unknown>()): tf.Tensor[] 
   }
   return [];
 }
+
+/**
+ * Runs the first ```ts block of a package's README as a module, so the
+ * example people copy cannot rot. Returns the module's exports.
+ */
+export async function runReadmeExample(packageDir: string): Promise<Record<string, unknown>> {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const readme = readFileSync(resolve(packageDir, 'README.md'), 'utf8');
+  const match = /```ts\n([\s\S]*?)```/.exec(readme);
+  if (match == null) throw new Error(`${packageDir}/README.md has no \`\`\`ts example`);
+  const dir = mkdtempSync(resolve(packageDir, '.readme-example-'));
+  const file = resolve(dir, 'example.ts');
+  writeFileSync(file, match[1]!);
+  try {
+    return (await import(/* @vite-ignore */ file)) as Record<string, unknown>;
+  } finally {
+    const { rmSync } = await import('node:fs');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
