@@ -1,3 +1,3 @@
-import { packageBuild } from '../../tooling/tsup.shared';
+import { packageBuild } from '../../tooling/tsup.shared.ts';
 
 export default packageBuild();

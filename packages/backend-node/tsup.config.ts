@@ -1,4 +1,4 @@
-import { packageBuild } from '../../tooling/tsup.shared';
+import { packageBuild } from '../../tooling/tsup.shared.ts';
 
 export default packageBuild({
   // tfjs-core ships its gradient registrations as ESM that Node cannot load;

@@ -1,3 +1,3 @@
-import { packageTest } from '../../tooling/vitest.shared';
+import { packageTest } from '../../tooling/vitest.shared.ts';
 
 export default packageTest();
