@@ -1,0 +1,2 @@
+export { Linear } from './linear';
+export type { LinearConfig, LinearInit, LinearWeights } from './linear';
