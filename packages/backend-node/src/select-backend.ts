@@ -6,8 +6,11 @@ import * as tf from '@tensorflow/tfjs-core';
 // Its `register_all_gradients` module is ESM with extensionless imports that
 // Node cannot load, so the build inlines it (tsup `noExternal`), as
 // @tensorflow/tfjs-layers does; the inlined copy writes into tfjs-core's
-// global gradient registry, shared by every copy of the library.
+// global gradient registry, shared by every copy of the library. The same
+// holds for the chained ops (`x.square()`, `x.slice()`), which users of the
+// full @tensorflow/tfjs bundle take for granted.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import { NODE_BACKENDS, parseBackendNames, type NodeBackendName } from './backend-names';
 import { registerFileSystemRouter } from './file-system-io';
 import { checkMatMulGradient } from './smoke-check';
