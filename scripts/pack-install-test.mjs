@@ -1,0 +1,82 @@
+// Installs packed packages, one scenario at a time, into fresh projects outside
+// the workspace with npm, and runs a small program against each, so a
+// `workspace:` range, a file missing from `files` or an undeclared dependency
+// fails here instead of for the first user.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { packAll } from './pack-packages.mjs';
+
+const TFJS = '4.22.0';
+
+/** Each scenario: the elbo packages installed (from tarballs), extra npm specs, and programs that must exit 0. */
+const scenarios = [
+  {
+    name: '@elbo/prob alone, on tfjs-core + the cpu backend',
+    elbo: ['@elbo/prob'],
+    npm: [`@tensorflow/tfjs-core@${TFJS}`, `@tensorflow/tfjs-backend-cpu@${TFJS}`],
+    programs: {
+      'esm.mjs': `
+        import '@tensorflow/tfjs-backend-cpu';
+        import * as tf from '@tensorflow/tfjs-core';
+        import { entropy, Normal } from '@elbo/prob';
+        await tf.setBackend('cpu');
+        const h = entropy([0.5, 0.5], { base: 2 });
+        if (Math.abs(h - 1) > 1e-6) throw new Error('entropy of a fair coin is ' + h + ' bits, expected 1');
+        const lp = new Normal({ loc: 0, scale: 1 }).logProb(0).dataSync()[0];
+        if (Math.abs(lp + 0.5 * Math.log(2 * Math.PI)) > 1e-5) throw new Error('N(0,1) log density at 0 is ' + lp);
+      `,
+      'cjs.cjs': `
+        const { entropy } = require('@elbo/prob');
+        if (typeof entropy !== 'function') throw new Error('require("@elbo/prob") has no entropy');
+      `,
+    },
+  },
+  {
+    name: '@elbo/backend-node alone, selecting wasm from the installed package',
+    elbo: ['@elbo/backend-node'],
+    npm: [`@tensorflow/tfjs-core@${TFJS}`],
+    programs: {
+      'esm.mjs': `
+        import * as tf from '@tensorflow/tfjs-core';
+        import { selectBackend } from '@elbo/backend-node';
+        const s = await selectBackend({ prefer: ['wasm'], fallback: false });
+        if (s.name !== 'wasm' || tf.getBackend() !== 'wasm') throw new Error(JSON.stringify(s));
+        const g = tf.grad((x) => tf.sum(tf.square(x)))(tf.tensor1d([1, 2])).arraySync();
+        if (g[0] !== 2 || g[1] !== 4) throw new Error('gradient ' + g);
+      `,
+    },
+  },
+];
+
+const work = mkdtempSync(join(tmpdir(), 'elbo-pack-install-'));
+let passed = 0;
+let failed = 0;
+try {
+  const tarballs = packAll(work);
+  for (const scenario of scenarios) {
+    const project = mkdtempSync(join(work, 'project-'));
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    try {
+      const specs = [...scenario.elbo.map((name) => tarballs[name]), ...scenario.npm];
+      execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...specs], {
+        cwd: project,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      for (const [file, source] of Object.entries(scenario.programs)) {
+        writeFileSync(join(project, file), source);
+        execFileSync('node', [file], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
+      }
+      console.log(`ok   ${scenario.name}`);
+      passed++;
+    } catch (error) {
+      console.log(`FAIL ${scenario.name}\n${String(error.stderr ?? error.message).trim().replace(/^/gm, '     ')}`);
+      failed++;
+    }
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+console.log(`pack-install: ${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);
