@@ -142,7 +142,7 @@ async function activate(name: NodeBackendName): Promise<string> {
 }
 
 async function loadTensorflow(): Promise<string> {
-  const errors: string[] = [];
+  const problems: string[] = [];
   for (const pkg of TENSORFLOW_PACKAGES) {
     try {
       // Any error counts, not only "module not found": a package installed
@@ -150,11 +150,20 @@ async function loadTensorflow(): Promise<string> {
       await import(/* @vite-ignore */ pkg);
       return `native TensorFlow through ${pkg} (fastest on CPU and GPU)`;
     } catch (error) {
-      const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      errors.push(`${pkg}: ${message}`);
+      problems.push(`${pkg} ${describeImportFailure(pkg, error)}`);
     }
   }
-  throw new Error(`native TensorFlow is not available (${errors.join('; ')}); opt in with \`pnpm approve-builds\` where the network allows its download`);
+  throw new Error(
+    `native TensorFlow is not available: ${problems.join(', ')}; where the network allows its download, install @tensorflow/tfjs-node and allow its build (pnpm approve-builds)`,
+  );
+}
+
+function describeImportFailure(pkg: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && message.includes(pkg)) return 'is not installed';
+  if (message.includes('tfjs_binding.node')) return 'is installed without its native addon';
+  return `failed to load (${message.split('\n')[0]})`;
 }
 
 let wasmPathsSet = false;
