@@ -1,0 +1,14 @@
+/**
+ * @elbo/prob — probability and information on TensorFlow.js: distributions
+ * with reparameterized sampling, a KL registry, information theory on plain
+ * probability vectors, Bayes' rule, stable numerics and the one optimization
+ * loop of elbo (`minimize`).
+ *
+ * @packageDocumentation
+ */
+export { logSumExp, softplus, logSigmoid, log1mExp } from './numerics';
+export { minimize } from './minimize';
+export type { MinimizeOptions, MinimizeResult, StepInfo, LossFunction } from './minimize';
+export { assertGradientsRegistered, MISSING_GRADIENTS_MESSAGE } from './gradients';
+export type { GradientLookup } from './gradients';
+export type { TensorInput } from './convert';

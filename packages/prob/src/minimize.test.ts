@@ -1,0 +1,151 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { assertGradientsRegistered, minimize } from './index';
+import { MISSING_GRADIENTS_MESSAGE } from './gradients';
+import { backendTolerance, expectClose } from '../../../tooling/testing';
+
+// Oracle: gradient descent with rate r on (w - 2)^2 from w0 = 5 gives
+// w_k = 2 + 3 (1 - 2r)^k and loss_k = (3 (1 - 2r)^k)^2, exactly.
+const rate = 0.1;
+const wAt = (k: number) => 2 + 3 * (1 - 2 * rate) ** k;
+const lossAt = (k: number) => (3 * (1 - 2 * rate) ** k) ** 2;
+
+let made: tf.Variable[] = [];
+const variable = (v: number) => {
+  const w = tf.variable(tf.scalar(v));
+  made.push(w);
+  return w;
+};
+afterEach(() => {
+  made.forEach((v) => v.dispose());
+  made = [];
+});
+
+describe('minimize', () => {
+  it('follows the closed-form gradient-descent trajectory and returns every loss', async () => {
+    const w = variable(5);
+    const sgd = tf.train.sgd(rate);
+    const result = await minimize(() => tf.square(tf.sub(w, 2)), { variables: [w], optimizer: sgd, steps: 20 });
+    expect(result).toMatchObject({ steps: 20, aborted: false, stoppedEarly: false });
+    expectClose(result.losses, Array.from({ length: 20 }, (_, k) => lossAt(k)), { rtol: backendTolerance() });
+    expectClose(w, wAt(20), { rtol: backendTolerance() });
+    sgd.dispose();
+  });
+
+  it('takes one step per batch from sync and async iterables, passing the batch and step', async () => {
+    const w = variable(0);
+    const seen: [number, number][] = [];
+    const loss = (b: number, step: number) => {
+      seen.push([b, step]);
+      return tf.square(tf.sub(w, b));
+    };
+    const r1 = await minimize(loss, { variables: [w], optimizer: tf.train.sgd(rate), batches: [1, 2, 3] });
+    expect(r1.steps).toBe(3);
+    expect(seen).toEqual([[1, 0], [2, 1], [3, 2]]);
+    async function* gen() {
+      for (let i = 0; i < 5; i++) yield i;
+    }
+    const r2 = await minimize(loss, { variables: [w], optimizer: tf.train.sgd(rate), batches: gen(), steps: 2 });
+    expect(r2.steps).toBe(2);
+    expect(r2.losses).toHaveLength(2);
+  });
+
+  it('stops on a non-finite loss naming the step, without applying that update', async () => {
+    const w = variable(5);
+    const loss = (_: undefined, step: number) => (step === 3 ? tf.div(tf.sub(w, w), 0) : tf.square(tf.sub(w, 2)));
+    await expect(minimize(loss, { variables: [w], optimizer: tf.train.sgd(rate), steps: 10 })).rejects.toThrow(
+      /loss is NaN at step 3/,
+    );
+    expectClose(w, wAt(3), { rtol: backendTolerance() });
+  });
+
+  it('stops on a non-finite gradient too', async () => {
+    const w = variable(0);
+    await expect(
+      minimize(() => tf.sqrt(tf.abs(w)), { variables: [w], optimizer: tf.train.sgd(rate), steps: 3 }),
+    ).rejects.toThrow(/gradient is not finite at step 0/);
+    expectClose(w, 0);
+  });
+
+  it('with lossEvery > 1 reads losses in bursts and restores the variables of the previous read', async () => {
+    const w = variable(5);
+    const calls: number[] = [];
+    const ok = await minimize(() => tf.square(tf.sub(w, 2)), {
+      variables: [w], optimizer: tf.train.sgd(rate), steps: 7, lossEvery: 3, onStep: ({ step }) => void calls.push(step),
+    });
+    expect(calls).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expectClose(ok.losses, Array.from({ length: 7 }, (_, k) => lossAt(k)), { rtol: backendTolerance() });
+    w.assign(tf.scalar(5));
+    const loss = (_: undefined, step: number) => (step === 4 ? tf.mul(w, Infinity) : tf.square(tf.sub(w, 2)));
+    await expect(
+      minimize(loss, { variables: [w], optimizer: tf.train.sgd(rate), steps: 10, lossEvery: 3 }),
+    ).rejects.toThrow(/loss is Infinity at step 4.*restored to their values before step 3/);
+    expectClose(w, wAt(3), { rtol: backendTolerance() });
+  });
+
+  it('honours an AbortSignal between steps and awaits async onStep; returning false stops', async () => {
+    const w = variable(5);
+    const controller = new AbortController();
+    const r = await minimize(() => tf.square(tf.sub(w, 2)), {
+      variables: [w], optimizer: tf.train.sgd(rate), steps: 100, signal: controller.signal,
+      onStep: async ({ step }) => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        if (step === 4) controller.abort();
+      },
+    });
+    expect(r).toMatchObject({ steps: 5, aborted: true });
+    expect(r.losses).toHaveLength(5);
+    const s = await minimize(() => tf.square(tf.sub(w, 2)), {
+      variables: [w], optimizer: tf.train.sgd(rate), steps: 100, onStep: ({ step }) => step < 2,
+    });
+    expect(s).toMatchObject({ steps: 3, stoppedEarly: true, aborted: false });
+  });
+
+  it('leaks no tensors across many steps, with its own Adam or a caller optimizer after warm-up', async () => {
+    const w = tf.variable(tf.randomNormal([4, 3], 0, 1, 'float32', 1));
+    made.push(w);
+    const x = tf.ones([2, 4]);
+    const loss = () => tf.mean(tf.square(tf.matMul(x, w)));
+    let before = tf.memory().numTensors;
+    await minimize(loss, { variables: [w], steps: 30 });
+    expect(tf.memory().numTensors).toBe(before);
+    const adam = tf.train.adam(0.01);
+    await minimize(loss, { variables: [w], optimizer: adam, steps: 1 });
+    before = tf.memory().numTensors;
+    const r = await minimize(loss, { variables: [w], optimizer: adam, steps: 40, lossEvery: 4 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(r.losses[39]!).toBeLessThan(r.losses[0]!);
+    adam.dispose();
+    x.dispose();
+  });
+
+  it('trains every trainable variable the loss reads when variables is not given', async () => {
+    const w = variable(5);
+    await minimize(() => tf.square(tf.sub(w, 2)), { optimizer: tf.train.sgd(rate), steps: 5 });
+    expectClose(w, wAt(5), { rtol: backendTolerance() });
+  });
+
+  it('rejects bad options before touching anything', async () => {
+    const w = variable(5);
+    const loss = () => tf.square(w);
+    await expect(minimize(loss, {} as never)).rejects.toThrow(/give steps .* or batches/);
+    await expect(minimize(loss, { steps: -1 })).rejects.toThrow(/steps must be an integer >= 0, got -1/);
+    await expect(minimize(loss, { steps: 1, lossEvery: 0 })).rejects.toThrow(/lossEvery must be an integer >= 1, got 0/);
+    await expect(minimize(loss, { steps: 1, variables: [w, 3 as never] })).rejects.toThrow(/variables\[1\] must be a tf.Variable/);
+    await expect(minimize(loss, { batches: 5 as never })).rejects.toThrow(/batches must be an iterable/);
+    await expect(minimize(() => tf.mul(w, tf.ones([2])), { steps: 1 })).rejects.toThrow(
+      /loss must return a scalar tensor \(shape \[\]\), got a tensor of shape \[2\] at step 0/,
+    );
+    expectClose(w, 5);
+  });
+});
+
+describe('assertGradientsRegistered', () => {
+  it('passes when the backend setup registered gradients', () => {
+    expect(() => assertGradientsRegistered('test')).not.toThrow();
+  });
+  it('explains how to register them when they are missing', () => {
+    expect(() => assertGradientsRegistered('minimize', () => undefined)).toThrow(MISSING_GRADIENTS_MESSAGE);
+    expect(MISSING_GRADIENTS_MESSAGE).toMatch(/@elbo\/backend-node.*await selectBackend\(\).*@elbo\/backend-web.*@tensorflow\/tfjs/);
+  });
+});

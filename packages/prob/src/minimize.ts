@@ -1,0 +1,208 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { assertGradientsRegistered } from './gradients';
+
+/** What `onStep` receives: the step index (from 0) and that step's loss. */
+export interface StepInfo {
+  step: number;
+  loss: number;
+}
+
+/** The loss: a scalar tensor from the batch (undefined when only `steps` is given) and the step index. */
+export type LossFunction<B> = (batch: B, step: number) => tf.Tensor;
+
+/** Options of {@link minimize}: give `steps`, `batches`, or both (it stops at whichever ends first). */
+export interface MinimizeOptions<B> {
+  /** The variables to train; default every trainable variable that the loss reads. */
+  variables?: tf.Variable[];
+  /** Default `tf.train.adam(1e-3)`, made and disposed by `minimize`; an optimizer you pass stays yours. */
+  optimizer?: tf.Optimizer;
+  /** Number of steps. */
+  steps?: number;
+  /** One step per batch; `loss` receives the batch. Sync or async iterable. */
+  batches?: Iterable<B> | AsyncIterable<B>;
+  /** Called for every step once its loss has been read, in step order; may be async; returning `false` stops. */
+  onStep?: (info: StepInfo) => void | boolean | Promise<void | boolean>;
+  /** Stops cleanly between steps; the result then has `aborted: true`. */
+  signal?: AbortSignal;
+  /**
+   * Read the loss back from the device every N steps (default 1). Each read
+   * waits for the device; with N > 1 the losses of N steps are read together
+   * and `onStep` runs for them in a burst, and a non-finite loss is noticed
+   * only at the next read: the variables are then restored to their values at
+   * the previous read, when every loss so far was finite.
+   */
+  lossEvery?: number;
+}
+
+/** What {@link minimize} returns. */
+export interface MinimizeResult {
+  /** The loss of every step that was taken, in order (losses[k] is computed before update k). */
+  losses: number[];
+  /** Number of updates applied. */
+  steps: number;
+  /** True when `signal` stopped the loop. */
+  aborted: boolean;
+  /** True when `onStep` returned `false`. */
+  stoppedEarly: boolean;
+}
+
+/**
+ * The one optimization loop of elbo, in the spirit of `tfp.math.minimize`:
+ * one gradient step on `loss` per step or batch, returning the loss trace.
+ *
+ * ```
+ * for k = 0, 1, ...:  L_k = loss(batch_k, k);  theta <- optimizer(theta, dL_k/dtheta)
+ * ```
+ *
+ * A non-finite loss or gradient stops it with an error naming the step; the
+ * update of that step is never applied, so the variables keep finite values
+ * (see `lossEvery` for the restore rule when reads are batched). Leaks no
+ * tensors. Needs registered gradients (`await selectBackend()` from
+ * `@elbo/backend-node` or `@elbo/backend-web`).
+ *
+ * @param loss - returns a scalar tensor (shape []); the tensors it makes are disposed for you.
+ * @param options - see {@link MinimizeOptions}.
+ * @returns the loss trace and how the loop ended.
+ * @example
+ * ```ts
+ * const w = tf.variable(tf.scalar(5));
+ * const { losses } = await minimize(() => tf.square(tf.sub(w, 2)), {
+ *   variables: [w], optimizer: tf.train.sgd(0.1), steps: 100,
+ * });
+ * // w is now close to 2, losses[99] close to 0
+ * ```
+ */
+export async function minimize<B = undefined>(
+  loss: LossFunction<B>,
+  options: MinimizeOptions<B>,
+): Promise<MinimizeResult> {
+  const { variables, steps, batches, onStep, signal } = checkOptions(loss, options);
+  const lossEvery = options.lossEvery ?? 1;
+  assertGradientsRegistered('minimize');
+  const optimizer = options.optimizer ?? tf.train.adam(1e-3);
+  const batchIterator = batches == null ? null : iterate(batches);
+  const losses: number[] = [];
+  let pending: { step: number; loss: tf.Tensor }[] = [];
+  let snapshot: tf.Tensor[] | null = null;
+  let trained: tf.Variable[] = variables ?? [];
+  let aborted = false;
+  let stoppedEarly = false;
+  let step = 0;
+
+  /** Reads the pending losses (and a gradient flag) in one device read; throws on a non-finite one. */
+  const readPending = async (gradsOk: tf.Tensor | null): Promise<void> => {
+    if (pending.length === 0) return;
+    const packed = tf.tidy(() =>
+      tf.concat([tf.stack(pending.map((p) => p.loss)), gradsOk == null ? tf.ones([1]) : tf.reshape(gradsOk, [1])]),
+    );
+    const values = await packed.data();
+    packed.dispose();
+    const read = pending;
+    pending = [];
+    read.forEach((p) => p.loss.dispose());
+    const bad = read.findIndex((_, i) => !Number.isFinite(values[i]!));
+    const gradsFinite = values[read.length] === 1;
+    if (bad >= 0 || !gradsFinite) {
+      const restored = restoreSnapshot();
+      const where = bad >= 0 ? `loss is ${values[bad]} at step ${read[bad]!.step}` : `a gradient is not finite at step ${read[read.length - 1]!.step}`;
+      throw new Error(
+        `minimize: ${where}; the update of that step was not applied` +
+          (restored ? `, and the variables were restored to their values before step ${read[0]!.step}` : '') +
+          '. Lower the learning rate, check the data, or compute the loss in log space.',
+      );
+    }
+    for (let i = 0; i < read.length; i++) {
+      losses.push(values[i]!);
+      if (onStep != null && (await onStep({ step: read[i]!.step, loss: values[i]! })) === false) stoppedEarly = true;
+    }
+  };
+  const restoreSnapshot = (): boolean => {
+    if (snapshot == null) return false;
+    trained.forEach((v, i) => v.assign(snapshot![i]!));
+    return true;
+  };
+  const takeSnapshot = (): void => {
+    if (lossEvery === 1) return;
+    snapshot?.forEach((t) => t.dispose());
+    snapshot = trained.map((v) => tf.clone(v));
+  };
+
+  try {
+    while (steps == null || step < steps) {
+      if (signal?.aborted) {
+        aborted = true;
+        break;
+      }
+      let batch: B = undefined as B;
+      if (batchIterator != null) {
+        const next = await batchIterator.next();
+        if (next.done === true) break;
+        batch = next.value;
+      }
+      const k = step;
+      const { value, grads } = tf.variableGrads(() => {
+        const y = loss(batch, k);
+        if (!(y instanceof tf.Tensor) || y.rank !== 0) {
+          const got = y instanceof tf.Tensor ? `a tensor of shape [${y.shape.join(', ')}]` : typeof y;
+          throw new Error(`minimize: loss must return a scalar tensor (shape []), got ${got} at step ${k}`);
+        }
+        return y as tf.Scalar;
+      }, variables);
+      if (trained.length === 0) trained = Object.keys(grads).map((name) => tf.engine().registeredVariables[name]!);
+      if (snapshot == null) takeSnapshot();
+      pending.push({ step: k, loss: value });
+      const isRead = (k + 1) % lossEvery === 0 || (steps != null && k + 1 === steps);
+      try {
+        if (isRead) {
+          const gradsOk = tf.tidy(() =>
+            Object.values(grads).reduce<tf.Tensor>((ok, g) => tf.logicalAnd(ok, tf.all(tf.isFinite(g))), tf.scalar(true, 'bool')),
+          );
+          try {
+            await readPending(gradsOk);
+          } finally {
+            gradsOk.dispose();
+          }
+        }
+        optimizer.applyGradients(grads);
+      } finally {
+        tf.dispose(grads);
+      }
+      step++;
+      if (isRead) takeSnapshot();
+      if (stoppedEarly) break;
+    }
+    await readPending(null);
+  } finally {
+    pending.forEach((p) => p.loss.dispose());
+    (snapshot as tf.Tensor[] | null)?.forEach((t) => t.dispose());
+    if (options.optimizer == null) optimizer.dispose();
+    await batchIterator?.return?.();
+  }
+  return { losses, steps: step, aborted, stoppedEarly };
+}
+
+function checkOptions<B>(loss: LossFunction<B>, options: MinimizeOptions<B>): MinimizeOptions<B> {
+  if (typeof loss !== 'function') throw new TypeError(`minimize: loss must be a function returning a scalar tensor, got ${typeof loss}`);
+  if (options == null || typeof options !== 'object') throw new TypeError('minimize: options must be an object with steps or batches');
+  const { steps, batches, variables, lossEvery, optimizer, onStep } = options;
+  if (steps == null && batches == null) throw new Error('minimize: give steps (a number) or batches (an iterable), got neither');
+  if (steps != null && (!Number.isInteger(steps) || steps < 0)) throw new Error(`minimize: steps must be an integer >= 0, got ${steps}`);
+  if (batches != null && typeof (batches as any)[Symbol.iterator] !== 'function' && typeof (batches as any)[Symbol.asyncIterator] !== 'function') {
+    throw new TypeError('minimize: batches must be an iterable or an async iterable');
+  }
+  if (lossEvery != null && (!Number.isInteger(lossEvery) || lossEvery < 1)) throw new Error(`minimize: lossEvery must be an integer >= 1, got ${lossEvery}`);
+  if (variables != null) {
+    if (!Array.isArray(variables)) throw new TypeError('minimize: variables must be an array of tf.Variable');
+    variables.forEach((v, i) => {
+      if (!(v instanceof tf.Variable)) throw new TypeError(`minimize: variables[${i}] must be a tf.Variable, got ${typeof v}`);
+    });
+  }
+  if (optimizer != null && !(optimizer instanceof tf.Optimizer)) throw new TypeError('minimize: optimizer must be a tf.Optimizer (e.g. tf.train.adam(1e-3))');
+  if (onStep != null && typeof onStep !== 'function') throw new TypeError(`minimize: onStep must be a function, got ${typeof onStep}`);
+  return options;
+}
+
+function iterate<B>(batches: Iterable<B> | AsyncIterable<B>): Iterator<B> | AsyncIterator<B> {
+  const asyncIt = (batches as AsyncIterable<B>)[Symbol.asyncIterator];
+  return typeof asyncIt === 'function' ? asyncIt.call(batches) : (batches as Iterable<B>)[Symbol.iterator]();
+}
