@@ -1,0 +1,78 @@
+// The test page: bundled by esbuild and run in Chromium. Each scenario
+// selects a backend, computes a small matMul with its gradients there and on
+// cpu, and optionally times one larger matMul step; the Node side compares.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { selectBackend, type BackendSelection, type SelectBackendOptions } from '@elbo/backend-web';
+
+export interface MatMulResult {
+  value: number;
+  grads: { transposeA: boolean; transposeB: boolean; da: number[]; db: number[] }[];
+}
+
+export interface ScenarioResult {
+  selection: BackendSelection;
+  backendAfter: string;
+  onSelected: MatMulResult;
+  onCpu: MatMulResult;
+  /** Median ms of one forward + backward 128x784 @ 784x400 matMul step, when asked for. */
+  stepMs?: number;
+}
+
+/** Deterministic, well-scaled inputs, independent of any backend's random numbers. */
+function filled(shape: [number, number], phase: number): tf.Tensor2D {
+  const n = shape[0] * shape[1];
+  return tf.tensor2d(Float32Array.from({ length: n }, (_, i) => Math.sin(0.37 * i + phase)), shape);
+}
+
+/** sum(c * matMul(a, b, ta, tb)) and its gradients for all four transpose flags. */
+function matMulAndGradients(): MatMulResult {
+  return tf.tidy(() => {
+    const c = filled([12, 7], 3);
+    const grads = [];
+    let value = NaN;
+    for (const [transposeA, transposeB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+      const a = filled(transposeA ? [20, 12] : [12, 20], 1);
+      const b = filled(transposeB ? [7, 20] : [20, 7], 2);
+      const f = (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(c, tf.matMul(x, y, transposeA, transposeB)));
+      const { value: v, grads: [da, db] } = tf.valueAndGrads(f)([a, b]);
+      if (!transposeA && !transposeB) value = v.dataSync()[0]!;
+      grads.push({ transposeA, transposeB, da: Array.from(da!.dataSync()), db: Array.from(db!.dataSync()) });
+    }
+    return { value, grads };
+  });
+}
+
+/** Median wall time of a VAE-encoder-sized matMul step: loss = mean((x W)^2), gradient wrt W. */
+async function timeStep(repeats: number): Promise<number> {
+  const x = filled([128, 784], 4);
+  const w = tf.variable(tf.mul(filled([784, 400], 5), 0.05));
+  const step = () => tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(tf.matMul(x, w))) as tf.Scalar);
+    w.assign(tf.sub(w, tf.mul(grads[w.name]!, 1e-3)));
+    return value.dataSync()[0];
+  });
+  step();
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const start = performance.now();
+    step();
+    times.push(performance.now() - start);
+  }
+  tf.dispose([x, w]);
+  times.sort((p, q) => p - q);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+async function runScenario(options: SelectBackendOptions, timing: boolean): Promise<ScenarioResult> {
+  const selection = await selectBackend(options);
+  const backendAfter = tf.getBackend();
+  const onSelected = matMulAndGradients();
+  const stepMs = timing ? await timeStep(5) : undefined;
+  await tf.setBackend('cpu');
+  const onCpu = matMulAndGradients();
+  await tf.setBackend(selection.name);
+  return { selection, backendAfter, onSelected, onCpu, ...(stepMs != null ? { stepMs } : {}) };
+}
+
+(globalThis as { runScenario?: typeof runScenario }).runScenario = runScenario;
