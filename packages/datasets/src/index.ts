@@ -6,4 +6,6 @@
  * @packageDocumentation
  */
 export { mnist, mnistArrays, mnistSplit, MNIST_PIXELS, MNIST_SIZE } from './mnist';
+export { parseNpy, parseNpyHeader, toNpy } from './npy';
 export type { MnistArrays, MnistOptions, MnistSet, MnistSplitSets } from './mnist';
+export type { NpyArray, NpyData, NpyDtype, NpyHeader } from './npy';
