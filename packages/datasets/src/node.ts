@@ -4,4 +4,5 @@
  *
  * @packageDocumentation
  */
-export {};
+export { createNpyWriter, readNpy, readNpyHeader, writeNpy } from './npy-file';
+export type { NpyWriter } from './npy-file';
