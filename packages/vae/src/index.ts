@@ -1,0 +1,15 @@
+/**
+ * @elbo/vae — the variational autoencoder on TensorFlow.js: a Gaussian
+ * encoder q(z|x), reparameterized z, the ELBO, sampling, interpolation and
+ * the importance-weighted estimate of log p(x).
+ *
+ * @packageDocumentation
+ */
+export { klStandardNormalPerDim, logStandardNormal, logDiagNormal } from './diag-gaussian';
+export { Likelihood } from './likelihood';
+export type { LikelihoodName, LikelihoodSpec, LikelihoodConfig, GaussianLikelihoodOptions } from './likelihood';
+export { elboTerms, trainingLoss } from './elbo';
+export type { ElboTerms, ElboTermOptions, KLEstimator, TrainingLoss, TrainingLossOptions } from './elbo';
+export { importanceWeightedLogLikelihood } from './log-likelihood';
+export type { LogLikelihoodOptions, LogLikelihoodResult } from './log-likelihood';
+export type { VaeParts } from './parts';

@@ -1,0 +1,59 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { backendTolerance, expectClose, expectNoLeaks, loadReference } from '../../../tooling/testing';
+import { Likelihood } from './likelihood';
+
+const ref = loadReference('prob');
+const col = (v: number[]) => tf.tensor2d(v, [v.length, 1]);
+const created: Likelihood[] = [];
+afterAll(() => created.forEach((l) => l.dispose()));
+
+describe('Likelihood', () => {
+  it('bernoulli logProb equals the reference Bernoulli log-probs, extreme logits included', () => {
+    const lik = new Likelihood('bernoulli');
+    for (const c of ref.bernoulli as { params: { logits: number }; logProb: Record<string, number> }[]) {
+      const lp = lik.logProb(col([0, 1]), col([c.params.logits, c.params.logits]));
+      expectClose(lp, [c.logProb['0']!, c.logProb['1']!], { rtol: backendTolerance(), atol: 1e-6 });
+      lp.dispose();
+    }
+  });
+
+  it('continuous-bernoulli logProb and mean equal the reference values', async () => {
+    const lik = new Likelihood('continuous-bernoulli');
+    for (const c of ref.continuousBernoulli as { params: { probs: number }; x: number[]; logProb: number[]; mean: number }[]) {
+      const l = Math.log(c.params.probs / (1 - c.params.probs));
+      const out = col(c.x.map(() => l));
+      const x = col(c.x);
+      const lp = await expectNoLeaks(() => lik.logProb(x, out));
+      expectClose(lp, c.logProb, { rtol: backendTolerance(), atol: 1e-5 });
+      expectClose(lik.mean(tf.scalar(l)), [c.mean], { rtol: backendTolerance() });
+      tf.dispose([out, x, lp]);
+    }
+  });
+
+  it('continuous-bernoulli draws have the reference mean', () => {
+    const lik = new Likelihood('continuous-bernoulli');
+    const l = Math.log(0.2 / 0.8);
+    const draws = lik.sample(tf.fill([20000], l), 3);
+    expect(tf.min(draws).dataSync()[0]!).toBeGreaterThanOrEqual(0);
+    expectClose(tf.mean(draws).dataSync()[0]!, 0.38801418711114843, { atol: 0.01 });
+  });
+
+  it('gaussian logProb equals the reference Normal log-probs, fixed and learned sigma', () => {
+    const c = (ref.normal as { params: { loc: number; scale: number }; x: number[]; logProb: number[] }[])[1]!;
+    const fixed = new Likelihood({ name: 'gaussian', sigma: c.params.scale });
+    const learned = new Likelihood({ name: 'gaussian', sigma: c.params.scale, learnSigma: true });
+    created.push(learned);
+    for (const lik of [fixed, learned]) {
+      expectClose(lik.logProb(col(c.x), tf.fill([7, 1], c.params.loc)), c.logProb, { rtol: backendTolerance() });
+    }
+    expect(learned.trainableVariables).toHaveLength(1);
+    expect(fixed.trainableVariables).toHaveLength(0);
+    expectClose(learned.getConfig().sigma!, c.params.scale, { rtol: 1e-6 });
+  });
+
+  it('rejects unknown names and non-positive sigma, naming the argument', () => {
+    expect(() => new Likelihood('poisson' as never)).toThrow(/likelihood must be 'bernoulli', 'gaussian' or 'continuous-bernoulli', got "poisson"/);
+    expect(() => new Likelihood({ name: 'gaussian', sigma: -1 })).toThrow(/sigma must be > 0, got -1/);
+  });
+});

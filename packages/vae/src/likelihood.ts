@@ -1,0 +1,169 @@
+// The decoder's output distribution p(x|z): Bernoulli, Gaussian, continuous Bernoulli.
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Which p(x|z) the decoder parameterizes. */
+export type LikelihoodName = 'bernoulli' | 'gaussian' | 'continuous-bernoulli';
+
+/** Options of the Gaussian likelihood: a fixed `sigma`, or a learned one starting at `sigma`. */
+export interface GaussianLikelihoodOptions {
+  /** Standard deviation (initial value when learned). Default 1. */
+  sigma?: number;
+  /** Learn one shared log-sigma (isotropic noise, as probabilistic PCA). Default false. */
+  learnSigma?: boolean;
+}
+
+/** The likelihood spec a VAE accepts: a name, or `{ name: 'gaussian', sigma, learnSigma }`. */
+export type LikelihoodSpec = LikelihoodName | ({ name: 'gaussian' } & GaussianLikelihoodOptions);
+
+/** Serializable form of a likelihood (the learned sigma's current value included). */
+export interface LikelihoodConfig {
+  name: LikelihoodName;
+  sigma?: number;
+  learnSigma?: boolean;
+}
+
+const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+const LOG2 = Math.log(2);
+let likelihoodCounter = 0;
+
+/**
+ * p(x|z) given the decoder's raw output `out` (logits for the Bernoulli kinds,
+ * the mean for the Gaussian). Event axis: the last; logProb sums over it.
+ */
+export class Likelihood {
+  readonly name: LikelihoodName;
+  /** log sigma of the Gaussian (a variable when learned), else null. */
+  readonly logSigma: tf.Variable | null;
+  private readonly fixedSigma: number;
+
+  constructor(spec: LikelihoodSpec = 'bernoulli') {
+    const s = typeof spec === 'string' ? { name: spec } : spec;
+    if (s == null || (s.name !== 'bernoulli' && s.name !== 'gaussian' && s.name !== 'continuous-bernoulli')) {
+      throw new Error(`VAE: likelihood must be 'bernoulli', 'gaussian' or 'continuous-bernoulli', got ${JSON.stringify(spec)}`);
+    }
+    this.name = s.name;
+    const g = s as GaussianLikelihoodOptions;
+    const sigma = g.sigma ?? 1;
+    if (!(Number.isFinite(sigma) && sigma > 0)) throw new Error(`VAE: likelihood sigma must be > 0, got ${sigma}`);
+    this.fixedSigma = sigma;
+    this.logSigma =
+      s.name === 'gaussian' && g.learnSigma === true
+        ? tf.variable(tf.scalar(Math.log(sigma)), true, `vae_log_sigma_${likelihoodCounter++}`)
+        : null;
+  }
+
+  /** Variables the likelihood itself trains (the learned log-sigma), else none. */
+  get trainableVariables(): tf.Variable[] {
+    return this.logSigma == null ? [] : [this.logSigma];
+  }
+
+  /** Current sigma of the Gaussian likelihood (undefined for the Bernoulli kinds). */
+  sigma(): number | undefined {
+    if (this.name !== 'gaussian') return undefined;
+    return this.logSigma == null ? this.fixedSigma : Math.exp(this.logSigma.dataSync()[0]!);
+  }
+
+  /**
+   * log p(x | out), summed over the last axis.
+   *
+   * ```
+   * bernoulli:             x l - softplus(l)
+   * gaussian:              -1/2 ((x - m) / sigma)^2 - log sigma - 1/2 log 2 pi
+   * continuous-bernoulli:  x l - softplus(l) + log C(l),   C(l) = l / tanh(l / 2)
+   * ```
+   *
+   * @param x - data, shape [..., D] (broadcastable to `out`).
+   * @param out - decoder output, shape [..., D].
+   * @returns shape [...].
+   */
+  logProb(x: tf.Tensor, out: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      if (this.name === 'gaussian') {
+        const logSigma = this.logSigma ?? tf.scalar(Math.log(this.fixedSigma));
+        const z = tf.mul(tf.sub(x, out), tf.exp(tf.neg(logSigma)));
+        const perPixel = tf.sub(tf.mul(-0.5, tf.square(z)), tf.add(logSigma, HALF_LOG_2PI));
+        return tf.sum(perPixel, -1);
+      }
+      const bern = tf.sub(tf.mul(x, out), tf.softplus(out));
+      const perPixel = this.name === 'bernoulli' ? bern : tf.add(bern, logContinuousBernoulliNorm(out));
+      return tf.sum(perPixel, -1);
+    });
+  }
+
+  /** The mean of p(x | out), same shape as `out`. */
+  mean(out: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      if (this.name === 'gaussian') return tf.clone(out);
+      if (this.name === 'bernoulli') return tf.sigmoid(out);
+      return continuousBernoulliMean(out);
+    });
+  }
+
+  /** One draw from p(x | out), same shape as `out` (no gradient). */
+  sample(out: tf.Tensor, seed?: number): tf.Tensor {
+    return tf.tidy(() => {
+      if (this.name === 'gaussian') {
+        return tf.add(out, tf.mul(this.sigma()!, tf.randomNormal(out.shape, 0, 1, 'float32', seed)));
+      }
+      const u = tf.randomUniform(out.shape, 0, 1, 'float32', seed);
+      if (this.name === 'bernoulli') return tf.cast(tf.less(u, tf.sigmoid(out)), 'float32');
+      return continuousBernoulliQuantile(out, u);
+    });
+  }
+
+  /** Serializable form, with the learned sigma's current value. */
+  getConfig(): LikelihoodConfig {
+    if (this.name !== 'gaussian') return { name: this.name };
+    return { name: 'gaussian', sigma: this.sigma()!, learnSigma: this.logSigma != null };
+  }
+
+  /** Frees the learned sigma, if any. */
+  dispose(): void {
+    this.logSigma?.dispose();
+  }
+}
+
+/**
+ * log C(l) of the continuous Bernoulli with logits l (Loaiza-Ganem & Cunningham 2019):
+ *
+ * ```
+ * C(l) = l / tanh(l / 2)   (= 2 at l = 0);   log C ~ log 2 + l^2/12 - 7 l^4/1440 near 0
+ * ```
+ */
+export function logContinuousBernoulliNorm(l: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const a = tf.abs(l);
+    const small = tf.less(a, 0.1);
+    const safe = tf.where(small, tf.onesLike(a), a);
+    const far = tf.sub(tf.log(safe), tf.log(tf.tanh(tf.mul(0.5, safe))));
+    const l2 = tf.square(l);
+    const near = tf.add(LOG2, tf.sub(tf.div(l2, 12), tf.mul(7 / 1440, tf.square(l2))));
+    return tf.where(small, near, far);
+  });
+}
+
+/** Mean of the continuous Bernoulli: sigmoid(l) / tanh(l/2) - 1/l (= 1/2 + l/12 near 0). */
+function continuousBernoulliMean(l: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const small = tf.less(tf.abs(l), 0.01);
+    const safe = tf.where(small, tf.onesLike(l), l);
+    const far = tf.sub(tf.div(tf.sigmoid(safe), tf.tanh(tf.mul(0.5, safe))), tf.reciprocal(safe));
+    const near = tf.add(0.5, tf.div(l, 12));
+    return tf.where(small, near, far);
+  });
+}
+
+/**
+ * Inverse CDF of the continuous Bernoulli at u in (0, 1):
+ * x = log1p(u expm1(l)) / l for l < 0, x = 1 + log(u + (1 - u) e^-l) / l for l > 0, u at l = 0.
+ */
+function continuousBernoulliQuantile(l: tf.Tensor, u: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const small = tf.less(tf.abs(l), 1e-3);
+    const pos = tf.greater(l, 0);
+    const safe = tf.where(small, tf.onesLike(l), l);
+    const negBranch = tf.div(tf.log1p(tf.mul(u, tf.expm1(tf.minimum(safe, 0)))), safe);
+    const posBranch = tf.add(1, tf.div(tf.log(tf.add(u, tf.mul(tf.sub(1, u), tf.exp(tf.neg(tf.maximum(safe, 0)))))), safe));
+    return tf.clipByValue(tf.where(small, u, tf.where(pos, posBranch, negBranch)), 0, 1);
+  });
+}
