@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { selectBackend } from './index';
 
 // Node has no WebGL and no WebGPU, so here these tests see the failure paths
@@ -47,6 +47,21 @@ describe('selectBackend (in Node)', () => {
     await expect(selectBackend({ prefer: ['webgl'], fallback: false })).rejects.toThrow(
       /^no TensorFlow.js backend could be started; tried webgl \(no WebGL context could be created/,
     );
+  });
+
+  it('is silent unless verbose, then prints each attempt and the choice', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      await selectBackend({ prefer: ['webgl', 'cpu'], fallback: false });
+      expect(log).not.toHaveBeenCalled();
+      await selectBackend({ prefer: ['webgl', 'cpu'], fallback: false, verbose: true, allowSoftwareWebGL: true });
+      expect(log.mock.calls.map((c) => String(c[0]))).toEqual([
+        expect.stringMatching(/^\[elbo\] backend webgl not used: no WebGL context/),
+        expect.stringMatching(/^\[elbo\] backend cpu: plain JavaScript/),
+      ]);
+    } finally {
+      log.mockRestore();
+    }
   });
 
   it('registers the gradient functions (tfjs-core alone has none)', () => {

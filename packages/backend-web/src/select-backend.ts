@@ -6,6 +6,7 @@ import { checkMatMulGradient } from './smoke-check';
 import { installWasmMatMulGradient } from './wasm-matmul-gradient';
 import { checkWasmPaths, defaultWasmPaths, type WasmPaths } from './wasm-paths';
 
+/** Options of {@link selectBackend}; every field is optional. */
 export interface SelectBackendOptions {
   /** Backends to try, in order. Default `webgl, wasm, cpu`; `webgpu` is tried only when listed here. */
   prefer?: readonly WebBackendName[];
@@ -25,6 +26,7 @@ export interface SelectBackendOptions {
   verbose?: boolean;
 }
 
+/** One backend {@link selectBackend} tried, and why it was not used when it was not. */
 export interface BackendAttempt {
   name: WebBackendName;
   ok: boolean;
@@ -32,6 +34,7 @@ export interface BackendAttempt {
   error?: string;
 }
 
+/** What {@link selectBackend} chose and why, with every attempt. */
 export interface BackendSelection {
   /** The backend every tfjs op now runs on. */
   name: WebBackendName;
@@ -128,11 +131,13 @@ async function activate(name: WebBackendName, settings: Settings): Promise<strin
       detail = 'plain JavaScript, works everywhere (slowest)';
       break;
   }
-  // An op run before `ready()` could leave the engine without a backend; and
-  // after a failed setBackend, getBackend() may still name the failed one.
+  // Check setBackend's answer before `ready()`: after a failure, `ready()`
+  // quietly initializes whichever registered backend ranks highest and, if
+  // that fails too, throws a message that names none. And after a failed
+  // setBackend, getBackend() may still name the failed one.
   const ok = await tf.setBackend(name);
+  if (!ok) throw new Error(`tf.setBackend('${name}') returned false${name === 'wasm' ? wasmHint : ''}`);
   await tf.ready();
-  if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);
   if (tf.getBackend() !== name) throw new Error(`tf.getBackend() answers "${tf.getBackend()}" after setBackend('${name}')`);
   if (name === 'webgl' && !tf.env().getBool('WEBGL_RENDER_FLOAT32_CAPABLE')) {
     throw new Error('WebGL cannot render to float32 textures here, so results would be float16 (about 3 significant digits)');
@@ -181,6 +186,7 @@ async function loadWebGL(allowSoftware: boolean): Promise<string> {
 }
 
 let wasmPathsSet = false;
+let wasmHint = '';
 
 async function loadWasm(paths: WasmPaths | undefined): Promise<void> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
@@ -189,6 +195,8 @@ async function loadWasm(paths: WasmPaths | undefined): Promise<void> {
     const chosen = paths ?? defaultWasmPaths();
     if (chosen != null) wasm.setWasmPaths(chosen);
     wasmPathsSet = true;
+    const where = typeof chosen === 'string' ? chosen : chosen?.['tfjs-backend-wasm-simd.wasm'] ?? 'next to the page';
+    wasmHint = ` (are the .wasm files served? SIMD binary looked for at ${where}; see the wasmPaths option)`;
   }
 }
 

@@ -140,6 +140,16 @@ describe.skipIf(!available)('selectBackend in headless Chromium (SwiftShader Web
     expect(selection.reason).toContain('not used: webgl (WebGL renders in software (SwiftShader');
   });
 
+  it('falls back to cpu, pointing at wasmPaths, when the .wasm files are not served', async () => {
+    const { selection, onSelected, onCpu } = await scenario(browser, { prefer: ['wasm'], wasmPaths: `${server!.url}/missing/` });
+    expect(selection.name).toBe('cpu');
+    expect(selection.tried[0]).toMatchObject({ name: 'wasm', ok: false });
+    expect(selection.tried[0]!.error).toBe(
+      `tf.setBackend('wasm') returned false (are the .wasm files served? SIMD binary looked for at ${server!.url}/missing/; see the wasmPaths option)`,
+    );
+    expectSameAsCpu({ onSelected, onCpu });
+  });
+
   it('tries webgpu only when asked, and falls back with the reason', async () => {
     const { selection } = await scenario(browser, { prefer: ['webgpu'] });
     expect(selection.tried[0]).toMatchObject({ name: 'webgpu', ok: false });
