@@ -41,7 +41,7 @@ export function linearGaussianParts(exact: boolean): VaeParts & { dispose(): voi
   const vars = norms.map((n) => 1 / (1 + n / SIGMA ** 2));
   // encoder: mu = (x - b) A, A[:, j] = var_j w_j / sigma^2
   const A = W.map((row) => row.map((w, j) => (vars[j]! * w) / SIGMA ** 2));
-  const Wt = tf.tensor2d(W).transpose();
+  const Wt = tf.transpose(tf.tensor2d(W));
   const bT = tf.tensor1d(B);
   const At = tf.tensor2d(A);
   const lv = tf.tensor1d(vars.map((v) => Math.log(v)));
