@@ -12,3 +12,12 @@ export type { MinimizeOptions, MinimizeResult, StepInfo, LossFunction } from './
 export { assertGradientsRegistered, MISSING_GRADIENTS_MESSAGE } from './gradients';
 export type { GradientLookup } from './gradients';
 export type { TensorInput } from './convert';
+export { Distribution } from './distribution';
+export type { DistributionOptions, SampleOptions } from './distribution';
+export { constraints, setValidateArgs, getValidateArgs } from './constraints';
+export type { Constraint } from './constraints';
+export { Normal } from './normal';
+export type { NormalParams } from './normal';
+export { Independent } from './independent';
+export { Bernoulli } from './bernoulli';
+export type { BernoulliParams } from './bernoulli';

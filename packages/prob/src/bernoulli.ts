@@ -1,0 +1,81 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { constraints, type Constraint } from './constraints';
+import type { TensorInput } from './convert';
+import { batchShapeOf, Distribution, type DistributionOptions } from './distribution';
+import { logitsFromProbs, oneOf } from './logits';
+
+/** Parameters of {@link Bernoulli}: exactly one of `logits` or `probs`. */
+export type BernoulliParams = { logits: TensorInput; probs?: undefined } | { probs: TensorInput; logits?: undefined };
+
+/**
+ * The Bernoulli distribution over {0, 1} with P(1) = probs = sigmoid(logits),
+ * elementwise. `logProb` accepts any value in [0, 1]: for fractional values
+ * it is minus the binary cross-entropy (the reconstruction term of an
+ * autoencoder on grey levels), which is not a normalized density; use
+ * {@link ContinuousBernoulli} for one.
+ *
+ * ```
+ * log p(x) = x log(p) + (1 - x) log(1 - p)
+ *          = -(x softplus(-logits) + (1 - x) softplus(logits))     (stable for |logits| >> 1)
+ * ```
+ *
+ * @example
+ * ```ts
+ * const b = new Bernoulli({ logits: [-100, 0, 100] });
+ * b.logProb([0, 1, 1]); // [-0, -0.693, -0], finite
+ * b.sample([4], { seed: 7 }); // shape [4, 3], values 0 or 1
+ * ```
+ */
+export class Bernoulli extends Distribution {
+  static override readonly argConstraints = { probs: constraints.unitInterval, logits: constraints.real };
+  /** log(p / (1 - p)); derived from `probs` (clamped to [eps, 1 - eps]) when those were given. */
+  readonly logits: tf.Tensor;
+  /** P(X = 1); derived as sigmoid(logits) when logits were given. */
+  readonly probs: tf.Tensor;
+
+  constructor(params: BernoulliParams, options: DistributionOptions = {}) {
+    super([], [], options);
+    const given = oneOf('Bernoulli', params);
+    if (given === 'logits') {
+      this.logits = this.param(params.logits!, 'logits');
+      this.checkParams({ logits: this.logits });
+      this.probs = this.own(tf.sigmoid(this.logits));
+    } else {
+      this.probs = this.param(params.probs!, 'probs');
+      this.checkParams({ probs: this.probs });
+      this.logits = this.own(logitsFromProbs(this.probs));
+    }
+    (this as { batchShape: number[] }).batchShape = batchShapeOf('Bernoulli', this.logits);
+  }
+
+  protected get support(): Constraint {
+    return constraints.unitInterval;
+  }
+
+  protected override _sample(shape: number[], seed: number | undefined): tf.Tensor {
+    const u = tf.randomUniform([...shape, ...this.batchShape], 0, 1, 'float32', seed);
+    return tf.cast(tf.less(u, this.probs), 'float32');
+  }
+
+  protected _logProb(x: tf.Tensor): tf.Tensor {
+    const l = this.logits;
+    return tf.neg(tf.add(tf.mul(x, tf.softplus(tf.neg(l))), tf.mul(tf.sub(1, x), tf.softplus(l))));
+  }
+
+  protected _entropy(): tf.Tensor {
+    // H = p softplus(-logits) + (1 - p) softplus(logits), with 1 - p = sigmoid(-logits)
+    // so that it stays accurate where p rounds to 1.
+    const l = this.logits;
+    const nl = tf.neg(l);
+    return this.full(tf.add(tf.mul(tf.sigmoid(l), tf.softplus(nl)), tf.mul(tf.sigmoid(nl), tf.softplus(l))));
+  }
+
+  protected _mean(): tf.Tensor {
+    return this.full(this.probs);
+  }
+
+  protected _variance(): tf.Tensor {
+    // p (1 - p) = sigmoid(l) sigmoid(-l): keeps 1 - p accurate when p rounds to 1.
+    return this.full(tf.mul(tf.sigmoid(this.logits), tf.sigmoid(tf.neg(this.logits))));
+  }
+}

@@ -1,0 +1,118 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { constraints, type Constraint } from './constraints';
+import type { TensorInput } from './convert';
+import { batchShapeOf, Distribution, type DistributionOptions } from './distribution';
+
+const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+
+/** Parameters of {@link Normal}. */
+export interface NormalParams {
+  /** Mean, any real. */
+  loc: TensorInput;
+  /** Standard deviation, > 0. */
+  scale: TensorInput;
+}
+
+/**
+ * The normal (Gaussian) distribution N(loc, scale^2), elementwise over the
+ * broadcast of `loc` and `scale` (batchShape), with scalar events.
+ *
+ * ```
+ * log p(x) = -((x - loc) / scale)^2 / 2 - log(scale) - log(2 pi) / 2
+ * x = loc + scale * eps,   eps ~ N(0, 1)          (rsample)
+ * ```
+ *
+ * @example
+ * ```ts
+ * const q = new Normal({ loc: [0, 1], scale: [1, 2] });
+ * q.logProb([0.5, 0.5]);          // shape [2]
+ * q.rsample([10], { seed: 1 });   // shape [10, 2], differentiable in loc and scale
+ * ```
+ */
+export class Normal extends Distribution {
+  static override readonly argConstraints = { loc: constraints.real, scale: constraints.positive };
+  /** Mean (the tensor you passed, or one made from your numbers). */
+  readonly loc: tf.Tensor;
+  /** Standard deviation. */
+  readonly scale: tf.Tensor;
+  /** log(scale), kept when made by `fromLogVar` so log-probs need no log. */
+  private logScale: tf.Tensor | null = null;
+
+  constructor({ loc, scale }: NormalParams, options: DistributionOptions = {}) {
+    super([], [], options);
+    this.loc = this.param(loc, 'loc');
+    this.scale = this.param(scale, 'scale');
+    (this as { batchShape: number[] }).batchShape = batchShapeOf('Normal', this.loc, this.scale);
+    this.checkParams({ loc: this.loc, scale: this.scale });
+  }
+
+  /**
+   * N(loc, exp(logVar)): the encoder's output in a VAE. Keeps log(scale) =
+   * logVar / 2 so that `logProb` and the KL need no log.
+   *
+   * @param loc - mean, any shape.
+   * @param logVar - log-variance, broadcastable with `loc`.
+   * @example
+   * ```ts
+   * const q = Normal.fromLogVar(mu, logVar); // scale = exp(logVar / 2)
+   * ```
+   */
+  static fromLogVar(loc: TensorInput, logVar: TensorInput, options: DistributionOptions = {}): Normal {
+    const [scale, logScale] = tf.tidy(() => {
+      const lv = logVar instanceof tf.Tensor ? tf.cast(logVar, 'float32') : tf.tensor(logVar as tf.TensorLike, undefined, 'float32');
+      const half = tf.mul(lv, 0.5);
+      return [tf.exp(half), half];
+    });
+    let normal: Normal;
+    try {
+      normal = new Normal({ loc, scale }, options);
+    } catch (error) {
+      tf.dispose([scale, logScale]);
+      throw error instanceof Error ? new Error(error.message.replace('scale must', 'scale = exp(logVar / 2) must')) : error;
+    }
+    normal.own(scale);
+    normal.logScale = normal.own(logScale);
+    return normal;
+  }
+
+  override get hasRsample(): boolean {
+    return true;
+  }
+
+  protected get support(): Constraint {
+    return constraints.real;
+  }
+
+  /** log(scale), from the cache when there is one (call inside a tidy). */
+  protected logScaleTensor(): tf.Tensor {
+    return this.logScale ?? tf.log(this.scale);
+  }
+
+  protected override _rsample(shape: number[], seed: number | undefined): tf.Tensor {
+    const eps = tf.randomNormal([...shape, ...this.batchShape], 0, 1, 'float32', seed);
+    return tf.add(this.loc, tf.mul(this.scale, eps));
+  }
+
+  protected _logProb(x: tf.Tensor): tf.Tensor {
+    const z = tf.div(tf.sub(x, this.loc), this.scale);
+    return tf.sub(tf.mul(tf.square(z), -0.5), tf.add(this.logScaleTensor(), HALF_LOG_2PI));
+  }
+
+  protected override _cdf(x: tf.Tensor): tf.Tensor {
+    const z = tf.div(tf.sub(x, this.loc), tf.mul(this.scale, Math.SQRT2));
+    return tf.mul(tf.add(tf.erf(z), 1), 0.5);
+  }
+
+  protected _entropy(): tf.Tensor {
+    // H = 1/2 + log(2 pi)/2 + log(scale)
+    return this.full(tf.add(this.logScaleTensor(), 0.5 + HALF_LOG_2PI));
+  }
+
+  protected _mean(): tf.Tensor {
+    return this.full(this.loc);
+  }
+
+  protected _variance(): tf.Tensor {
+    return this.full(tf.square(this.scale));
+  }
+}
