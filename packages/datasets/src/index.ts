@@ -6,6 +6,8 @@
  * @packageDocumentation
  */
 export { mnist, mnistArrays, mnistSplit, MNIST_PIXELS, MNIST_SIZE } from './mnist';
+export { LINE_FACTORS, LINES_MAX_SIZE, LINES_MIN_SIZE, lines, linesArrays, linesRanges } from './lines';
 export { parseNpy, parseNpyHeader, toNpy } from './npy';
+export type { FactorRange, LineFactor, LinesArrays, LinesOptions, LinesSet } from './lines';
 export type { MnistArrays, MnistOptions, MnistSet, MnistSplitSets } from './mnist';
 export type { NpyArray, NpyData, NpyDtype, NpyHeader } from './npy';
