@@ -40,7 +40,7 @@ export function activate(x: tf.Tensor, activation: Activation): tf.Tensor {
  */
 export function affine(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D | null, activation: Activation): tf.Tensor2D {
   const fusable = activation === 'linear' || activation === 'relu' || activation === 'sigmoid' || activation === 'elu';
-  const op = tf.customGrad((...args: tf.Tensor[]) => {
+  const op = tf.customGrad(((...args: tf.Tensor[]) => {
     // customGrad passes `save` as the last argument, after the 2 or 3 tensors.
     const [a, w] = args as [tf.Tensor2D, tf.Tensor2D];
     const b = args.length === 4 ? (args[2] as tf.Tensor1D) : undefined;
@@ -59,7 +59,7 @@ export function affine(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D | 
         return grads;
       },
     };
-  });
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return (bias == null ? op(x, kernel) : op(x, kernel, bias)) as tf.Tensor2D;
 }
 

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Linear } from '@elbo/linear';
-import { mlp, Mlp } from '@elbo/autoencoder';
-import type { Activation } from '@elbo/autoencoder';
+import { mlp, Mlp } from './index';
+import type { Activation } from './index';
 import { expectClose, expectNoLeaks } from '../../../tooling/testing';
 
 const made: Mlp[] = [];
@@ -75,7 +75,7 @@ describe('mlp', () => {
     expectClose(b.apply(x), a.apply(x).dataSync(), { rtol: 0 });
     const before = b.layers[0]!.kernel.dataSync().slice();
     const wrongShape = { ...w, 'layer1/kernel': tf.zeros([4, 3]) };
-    expect(() => b.setWeights({ ...w, 'layer0/kernel': tf.ones([3, 4]).mul(3), 'layer1/kernel': tf.zeros([4, 3]) })).toThrow(
+    expect(() => b.setWeights({ ...w, 'layer0/kernel': tf.mul(tf.ones([3, 4]), 3), 'layer1/kernel': tf.zeros([4, 3]) })).toThrow(
       'weight layer1/kernel must have shape [4, 2], got [4, 3]',
     );
     expect(() => b.setWeights({ ...w, 'layer0/kernel': tf.fill([3, 4], NaN) })).toThrow('layer0/kernel must be finite');

@@ -117,14 +117,14 @@ export class Mlp implements Module {
       if ((t.rank !== 1 && t.rank !== 2) || t.shape[t.rank - 1] !== this.inputDim) {
         throw new Error(`Mlp.apply: x must have shape [batch, ${this.inputDim}] or [${this.inputDim}], got [${t.shape.join(', ')}]`);
       }
-      let h = (t.rank === 1 ? t.reshape([1, this.inputDim]) : t) as tf.Tensor2D;
+      let h = (t.rank === 1 ? tf.reshape(t, [1, this.inputDim]) : t) as tf.Tensor2D;
       if (h.dtype !== 'float32') h = tf.cast(h, 'float32');
       const last = this.layers.length - 1;
       this.layers.forEach((layer, i) => {
         const act = i === last ? this.config.outputActivation : this.config.activation;
         h = affine(h, layer.kernel as tf.Tensor2D, layer.bias as tf.Tensor1D | null, act);
       });
-      return t.rank === 1 ? h.reshape([this.outputDim]) : h;
+      return t.rank === 1 ? tf.reshape(h, [this.outputDim]) : h;
     });
   }
 

@@ -1,0 +1,108 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Training data: one tensor (split into shuffled minibatches along axis 0), or
+ * batches already made: an array, an iterable, an async iterable, or a
+ * function returning a fresh one per epoch (use this for one-shot generators).
+ */
+export type FitData<B = tf.Tensor> =
+  | tf.Tensor
+  | Iterable<B>
+  | AsyncIterable<B>
+  | ((epoch: number) => Iterable<B> | AsyncIterable<B>);
+
+/** How a tensor is cut into batches. */
+export interface BatchingOptions {
+  /** Rows per batch (the last one may be smaller). */
+  batchSize: number;
+  /** Shuffle the rows every epoch. */
+  shuffle: boolean;
+  /** Seed of the shuffling; epoch e uses `seed + e`, so a run is repeatable. */
+  seed: number;
+}
+
+/** One epoch's batches and whether the loop owns (and so disposes) the tensors in them. */
+export interface EpochBatches<B> {
+  batches: Iterable<B> | AsyncIterable<B>;
+  owned: boolean;
+}
+
+/**
+ * A seeded permutation of 0..n-1 (Fisher-Yates driven by mulberry32).
+ * @returns Int32Array of length n.
+ */
+export function seededPermutation(n: number, seed: number): Int32Array {
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  let state = (Math.floor(seed) ^ 0x6d2b79f5) >>> 0;
+  const random = (): number => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const tmp = order[i]!;
+    order[i] = order[j]!;
+    order[j] = tmp;
+  }
+  return order;
+}
+
+/** Minibatches of the rows of `x` (tensors made per batch; the caller disposes them). */
+export function* tensorBatches(x: tf.Tensor, epoch: number, options: BatchingOptions): Generator<tf.Tensor> {
+  const n = x.shape[0]!;
+  const order = options.shuffle ? seededPermutation(n, options.seed + epoch) : null;
+  for (let start = 0; start < n; start += options.batchSize) {
+    const end = Math.min(n, start + options.batchSize);
+    yield order == null
+      ? tf.slice(x, start, end - start)
+      : tf.tidy(() => tf.gather(x, tf.tensor1d(order.subarray(start, end), 'int32')));
+  }
+}
+
+/** Checks a {@link FitData} value (throws naming `name`) before training changes anything. */
+export function checkData(data: unknown, name: string): void {
+  if (data instanceof tf.Tensor) {
+    if (data.isDisposed) throw new Error(`${name} is a disposed tensor`);
+    if (data.rank < 1 || data.shape[0] === 0) throw new Error(`${name} must have at least one row, got shape [${data.shape.join(', ')}]`);
+    return;
+  }
+  const ok =
+    typeof data === 'function' ||
+    (data != null && (typeof (data as any)[Symbol.iterator] === 'function' || typeof (data as any)[Symbol.asyncIterator] === 'function'));
+  if (!ok) {
+    throw new TypeError(`${name} must be a tensor, an (async) iterable of batches or a function returning one, got ${data === null ? 'null' : typeof data}`);
+  }
+}
+
+/**
+ * The batches of one epoch. Tensors the loop cuts from a tensor, or that an
+ * iterator or a function yields, are owned by the loop and disposed after use;
+ * the tensors of an array you pass stay yours.
+ */
+export function epochBatches<B>(data: FitData<B>, epoch: number, batching: BatchingOptions): EpochBatches<B> {
+  if (data instanceof tf.Tensor) return { batches: tensorBatches(data, epoch, batching) as Iterable<B>, owned: true };
+  if (typeof data === 'function') return { batches: data(epoch), owned: true };
+  return { batches: data, owned: !Array.isArray(data) };
+}
+
+/** Number of examples in a batch: rows of a tensor, else 1 (a batch the loop cannot measure). */
+export function batchWeight(batch: unknown): number {
+  if (batch instanceof tf.Tensor) return batch.shape[0] ?? 1;
+  if (Array.isArray(batch) && batch[0] instanceof tf.Tensor) return batch[0].shape[0] ?? 1;
+  if (batch != null && typeof batch === 'object' && (batch as { x?: unknown }).x instanceof tf.Tensor) {
+    return (batch as { x: tf.Tensor }).x.shape[0] ?? 1;
+  }
+  return 1;
+}
+
+/** Disposes every tensor inside a batch (a tensor, an array or a plain object of tensors). */
+export function disposeBatch(batch: unknown): void {
+  if (batch instanceof tf.Tensor) batch.dispose();
+  else if (Array.isArray(batch)) batch.forEach(disposeBatch);
+  else if (batch != null && typeof batch === 'object' && Object.getPrototypeOf(batch) === Object.prototype) {
+    Object.values(batch).forEach(disposeBatch);
+  }
+}
