@@ -83,7 +83,16 @@ export class Normal extends Distribution {
     return constraints.real;
   }
 
-  /** log(scale), from the cache when there is one (call inside a tidy). */
+  /**
+   * log(scale) as a new tensor (exact, without a log, when made by `fromLogVar`).
+   *
+   * @returns tensor of the broadcast shape of the parameters.
+   */
+  logScaleOf(): tf.Tensor {
+    return this.logScale != null ? tf.clone(this.logScale) : tf.log(this.scale);
+  }
+
+  /** log(scale) for internal formulas: the cache itself when there is one (call inside a tidy). */
   protected logScaleTensor(): tf.Tensor {
     return this.logScale ?? tf.log(this.scale);
   }
