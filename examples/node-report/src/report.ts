@@ -1,0 +1,115 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend } from '@elbo/backend-node';
+import { mnistArrays } from '@elbo/datasets';
+import type { MnistArrays } from '@elbo/datasets';
+import type { ReportOptions } from './args';
+import type { Digits, ReportContext, Section, SectionResult } from './context';
+import { renderPage } from './html';
+import { createProgress } from './progress';
+import { SECTIONS } from './sections';
+
+/** Where the report writes its text. */
+export interface ReportIO {
+  out(line: string): void;
+  /** Whether progress bars may be drawn (stdout is a terminal). */
+  isTTY: boolean;
+}
+
+export interface ReportOutcome {
+  htmlPath: string;
+  files: string[];
+  seconds: number;
+  sections: (SectionResult & { id: string; seconds: number })[];
+}
+
+/** Sizes of the digit sets with --quick (the full run uses the whole 8000 / 2000 split). */
+export const QUICK_SIZES = { train: 1000, test: 300 } as const;
+
+function firstRows(set: MnistArrays, n: number): MnistArrays {
+  const d = set.shape[1];
+  return {
+    images: set.images.slice(0, n * d),
+    labels: set.labels.slice(0, n),
+    indices: set.indices.slice(0, n),
+    shape: [n, d],
+  };
+}
+
+/**
+ * Runs every section, writes `report.html` and the figures into
+ * `options.out`, and prints the paths and a one-screen summary.
+ */
+export async function runReport(options: ReportOptions, io: ReportIO, sections: readonly Section[] = SECTIONS): Promise<ReportOutcome> {
+  const started = performance.now();
+  const log = (line: string) => {
+    if (!options.quiet) io.out(line);
+  };
+  const backend = await selectBackend();
+  tf.enableProdMode();
+  log(`backend: ${backend.name} (${backend.reason})`);
+
+  let digits: Promise<Digits> | undefined;
+  const ctx: ReportContext = {
+    options,
+    backend,
+    digits: () =>
+      (digits ??= mnistArrays().then(({ train, test }) =>
+        options.quick ? { train: firstRows(train, QUICK_SIZES.train), test: firstRows(test, QUICK_SIZES.test) } : { train, test },
+      )),
+    epochs: (full, quick = 2) => options.epochs ?? (options.quick ? quick : full),
+    progress: (label, total) => createProgress(label, total, io.isTTY && !options.quiet),
+    log,
+  };
+
+  const done: ReportOutcome['sections'] = [];
+  for (const section of sections) {
+    log(`▸ ${section.title}`);
+    const t0 = performance.now();
+    const tensorsBefore = tf.memory().numTensors;
+    const result = await section.run(ctx);
+    const leaked = tf.memory().numTensors - tensorsBefore;
+    if (leaked !== 0) log(`  (note: ${leaked} tensors left behind by this section)`);
+    done.push({ ...result, title: section.title, id: section.id, seconds: (performance.now() - t0) / 1000 });
+  }
+
+  await mkdir(options.out, { recursive: true });
+  const files: string[] = [];
+  for (const section of done) {
+    for (const fig of section.pngs) {
+      const path = join(options.out, fig.file);
+      await writeFile(path, fig.png);
+      files.push(path);
+    }
+    for (const fig of section.svgs ?? []) {
+      const path = join(options.out, fig.file);
+      await writeFile(path, fig.svg);
+      files.push(path);
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const d = await ctx.digits();
+  const html = renderPage(done, {
+    backendLine: `backend: ${backend.name}`,
+    dataLine: `${d.train.shape[0]} training and ${d.test.shape[0]} test digits`,
+    generated: new Date().toISOString().replace('T', ' ').slice(0, 19) + ' UTC',
+    wallSeconds: seconds,
+    mode: options.quick ? 'quick mode (--quick): small subsets, few epochs' : `seed ${options.seed}`,
+  });
+  const htmlPath = join(options.out, 'report.html');
+  await writeFile(htmlPath, html);
+
+  io.out('');
+  io.out(`report:  ${htmlPath}`);
+  io.out(`figures: ${files.length} files in ${options.out}`);
+  for (const f of files) io.out(`  ${f}`);
+  io.out('');
+  for (const section of done) {
+    io.out(`${section.title}  (${section.seconds.toFixed(1)} s)`);
+    for (const line of section.summary) io.out(`  ${line}`);
+  }
+  io.out('');
+  io.out(`done in ${seconds.toFixed(1)} s on ${backend.name}`);
+  return { htmlPath, files: [htmlPath, ...files], seconds, sections: done };
+}
