@@ -5,6 +5,13 @@
  *
  * @packageDocumentation
  */
+export { VAE } from './vae';
+export type { VAEOptions, EncoderScale, OutputMode } from './vae';
+export { Posterior } from './posterior';
+export { fitVAE } from './fit';
+export type { VAEFitOptions, VAEHistory } from './fit';
+export { linearWarmup, cyclicalAnnealing } from './schedules';
+export type { BetaSchedule, LinearWarmupOptions, CyclicalAnnealingOptions } from './schedules';
 export { klStandardNormalPerDim, logStandardNormal, logDiagNormal } from './diag-gaussian';
 export { Likelihood } from './likelihood';
 export type { LikelihoodName, LikelihoodSpec, LikelihoodConfig, GaussianLikelihoodOptions } from './likelihood';
@@ -12,4 +19,5 @@ export { elboTerms, trainingLoss } from './elbo';
 export type { ElboTerms, ElboTermOptions, KLEstimator, TrainingLoss, TrainingLossOptions } from './elbo';
 export { importanceWeightedLogLikelihood } from './log-likelihood';
 export type { LogLikelihoodOptions, LogLikelihoodResult } from './log-likelihood';
+export { normalQuantile, latentPath, latentGridPoints } from './latent';
 export type { VaeParts } from './parts';

@@ -1,0 +1,70 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { mlp } from '@elbo/autoencoder';
+import { mnist } from '@elbo/datasets';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectClose, expectNoLeaks } from '../../../tooling/testing';
+import { linearWarmup } from './schedules';
+import { VAE } from './vae';
+
+let digits: tf.Tensor2D;
+const made: VAE[] = [];
+beforeAll(async () => {
+  const data = await mnist();
+  digits = tf.slice(data.train.images, [0, 0], [256, 784]);
+  data.dispose();
+});
+afterAll(() => {
+  digits.dispose();
+  made.forEach((v) => v.dispose());
+});
+function small(seed = 0, latentDim = 4): VAE {
+  const vae = new VAE({ encoder: mlp([784, 32, 2 * latentDim], { seed }), decoder: mlp([latentDim, 32, 784], { seed: seed + 100 }), latentDim });
+  made.push(vae);
+  return vae;
+}
+
+describe('VAE.fit (the autoencoder loop)', () => {
+  it('lowers the loss on real digits, records reconstruction and KL separately, KL > 0, no warning, no leaks', async () => {
+    const vae = small();
+    const h = await expectNoLeaks(() => vae.fit(digits, { epochs: 3, batchSize: 64, learningRate: 3e-3, seed: 1 }));
+    const { loss, reconstruction, kl, beta } = h.history as Record<string, number[]>;
+    expect(loss![2]!).toBeLessThan(loss![0]!);
+    kl!.forEach((k) => expect(k).toBeGreaterThan(0));
+    loss!.forEach((l, e) => expectClose(l, reconstruction![e]! + kl![e]!, { rtol: 1e-5 }));
+    expect(beta).toEqual([1, 1, 1]);
+    expect(h.klPerDim).toHaveLength(3);
+    expectClose(h.klPerDim[2]!.reduce((s, v) => s + v, 0), kl![2]!, { rtol: 1e-4 });
+    expect(h.warnings).toEqual([]);
+    expect(h.steps).toBe(12);
+  });
+
+  it('anneals beta on the step schedule; free bits floor each dimension; validation at beta = 1', async () => {
+    const vae = small(2);
+    const h = await vae.fit(digits, { epochs: 2, batchSize: 128, beta: linearWarmup({ steps: 4 }), freeBits: 50, validationData: digits, seed: 3 });
+    // steps 0,1 in epoch 0 (beta 0, 0.25), steps 2,3 in epoch 1 (0.5, 0.75)
+    expectClose(h.history.beta!, [0.125, 0.625], { rtol: 1e-6 });
+    // with free bits far above each dimension's KL, the objective is reconstruction + beta * d * lambda
+    expectClose(h.history.loss![1]!, h.history.reconstruction![1]! + 0.625 * 4 * 50, { rtol: 1e-5 });
+    expectClose(h.history.valLoss![1]!, h.history.valReconstruction![1]! + h.history.valKl![1]!, { rtol: 1e-5 });
+  });
+
+  it('warns of posterior collapse when every dimension\'s KL is under the threshold', async () => {
+    const vae = small(4);
+    const h = await vae.fit(digits, { epochs: 1, batchSize: 128, collapseThreshold: 1e9, kl: 'monte-carlo' });
+    expect(h.warnings).toHaveLength(1);
+    expect(h.warnings[0]).toMatch(/posterior collapse at epoch 0: the KL of every latent dimension is below 1000000000 nats/);
+  });
+
+  it('stops on the abort signal and rejects bad options before training', async () => {
+    const vae = small(5);
+    const before = Array.from(vae.trainableVariables[0]!.dataSync());
+    await expect(vae.fit(digits, { beta: -1 })).rejects.toThrow(/beta must be a finite number >= 0 or a schedule, got -1/);
+    await expect(vae.fit(digits, { samples: 0 })).rejects.toThrow(/samples must be an integer >= 1, got 0/);
+    await expect(vae.fit(tf.zeros([4, 10]))).rejects.toThrow(/data must have shape \[n, 784\], got \[4, 10\]/);
+    expect(Array.from(vae.trainableVariables[0]!.dataSync())).toEqual(before);
+    const controller = new AbortController();
+    const h = await vae.fit(digits, { epochs: 5, batchSize: 64, signal: controller.signal, callbacks: { onBatchEnd: (b) => void (b === 1 && controller.abort()) } });
+    expect(h.aborted).toBe(true);
+    expect(h.steps).toBe(2);
+  });
+});

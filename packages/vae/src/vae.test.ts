@@ -1,0 +1,177 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { mlp } from '@elbo/autoencoder';
+import { afterAll, describe, expect, it } from 'vitest';
+import { backendTolerance, expectClose, expectNoLeaks, loadReference } from '../../../tooling/testing';
+import { logDiagNormal } from './diag-gaussian';
+import { trainingLoss } from './elbo';
+import { normalQuantile } from './latent';
+import { VAE } from './vae';
+import type { VAEOptions } from './vae';
+
+const made: VAE[] = [];
+function tiny(options: Partial<VAEOptions> = {}, D = 6, d = 2, seed = 1): VAE {
+  const vae = new VAE({ encoder: mlp([D, 5, 2 * d], { seed }), decoder: mlp([d, 5, D], { seed: seed + 1 }), latentDim: d, ...options });
+  made.push(vae);
+  return vae;
+}
+afterAll(() => made.forEach((v) => v.dispose()));
+const x = tf.tensor2d([
+  [0.1, 0.9, 0.5, 0.2, 0.0, 1.0],
+  [0.7, 0.3, 0.2, 0.8, 0.6, 0.1],
+  [0.5, 0.5, 0.5, 0.5, 0.5, 0.5],
+]);
+
+describe('VAE construction', () => {
+  it('rejects inconsistent parts and bad settings, naming them', () => {
+    const enc = mlp([6, 5, 4]);
+    const dec = mlp([2, 5, 6]);
+    expect(() => new VAE({ encoder: enc, decoder: dec, latentDim: 3 })).toThrow(/encoder must output 2 \* latentDim = 6 values .* got outputDim 4/);
+    expect(() => new VAE({ encoder: enc, decoder: dec, latentDim: 0 })).toThrow(/latentDim must be a positive integer, got 0/);
+    expect(() => new VAE({ encoder: enc, decoder: mlp([2, 7]), latentDim: 2 })).toThrow(/decoder must output the encoder's input width 6, got outputDim 7/);
+    expect(() => new VAE({ encoder: enc, decoder: dec, latentDim: 2, beta: -1 })).toThrow(/beta must be a finite number >= 0, got -1/);
+    expect(() => new VAE({ encoder: enc, decoder: dec, latentDim: 2, likelihood: 'poisson' as never })).toThrow(/likelihood must be/);
+    expect(() => new VAE({ encoder: null as never, decoder: dec, latentDim: 2 })).toThrow(/encoder must be a module/);
+    enc.dispose();
+    dec.dispose();
+  });
+});
+
+describe('encode / decode', () => {
+  it('encode gives q(z|x) as Independent(Normal): shapes, log-prob of the diagonal Gaussian, no leaks', async () => {
+    const vae = tiny();
+    const lp = await expectNoLeaks(() => {
+      const q = vae.encode(x);
+      expect(q.batchShape).toEqual([3]);
+      expect(q.eventShape).toEqual([2]);
+      const z = q.rsample([], { seed: 3 });
+      const out = [q.logProb(z), logDiagNormal(z, q.mu, q.logVar)];
+      z.dispose();
+      q.dispose();
+      return out;
+    });
+    expectClose(lp[0]!, Array.from(lp[1]!.dataSync()), { rtol: 1e-5 });
+    tf.dispose(lp);
+  });
+
+  it('softplus encoder scale: sigma = softplus(raw)', () => {
+    const vae = tiny({ encoderScale: 'softplus' });
+    const raw = tf.slice(vae.encoder.apply(x), [0, 2], [-1, 2]);
+    const { logVar } = vae.encodeParams(x);
+    expectClose(logVar, Array.from(tf.mul(2, tf.log(tf.softplus(raw))).dataSync()), { rtol: 1e-4, atol: 1e-5 });
+  });
+
+  it('decode, reconstruct and sample give images of the right shape; the Bernoulli mean is sigmoid(logits)', async () => {
+    const vae = tiny();
+    const z = tf.tensor2d([[0.3, -1]]);
+    expectClose(vae.decode(z), Array.from(tf.sigmoid(vae.decoder.apply(z)).dataSync()), { rtol: 1e-6 });
+    const r = await expectNoLeaks(() => vae.reconstruct(x));
+    expect(r.shape).toEqual([3, 6]);
+    const a = vae.sample(4, { seed: 5 });
+    const b = vae.sample(4, { seed: 5 });
+    expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+    const draw = vae.sample(4, { seed: 5, mode: 'draw' }).dataSync();
+    expect(Array.from(draw).every((v) => v === 0 || v === 1)).toBe(true);
+    expect(() => vae.sample(0)).toThrow(/n must be a positive integer, got 0/);
+    expect(() => vae.decode(tf.zeros([1, 3]))).toThrow(/z must have shape \[m, 2\], got \[1, 3\]/);
+    expect(() => vae.encode(tf.zeros([2, 5]))).toThrow(/x must have shape \[n, 6\], got \[2, 5\]/);
+  });
+});
+
+describe('gradients through the reparameterized draw', () => {
+  it('match central finite differences of the seeded loss', () => {
+    const vae = tiny({}, 6, 2, 11);
+    const vars = vae.trainableVariables;
+    const loss = () => trainingLoss(vae, x, { seed: 42 }).loss;
+    const { grads } = tf.variableGrads(() => tf.tidy(loss), vars);
+    const h = 1e-2;
+    for (const v of [vars[0]!, vars[2]!, vars[4]!]) {
+      const g = grads[v.name]!.dataSync();
+      const base = v.dataSync().slice();
+      for (const i of [0, 3]) {
+        const at = (delta: number) => {
+          const w = base.slice();
+          w[i] = base[i]! + delta;
+          v.assign(tf.tensor(w, v.shape));
+          return tf.tidy(() => loss().dataSync()[0]!);
+        };
+        const fd = (at(h) - at(-h)) / (2 * h);
+        v.assign(tf.tensor(base, v.shape));
+        expectClose(g[i]!, fd, { rtol: 0.02, atol: 2e-3 });
+      }
+    }
+    tf.dispose(grads);
+  });
+});
+
+describe('ELBO and log p(x)', () => {
+  it('mean -elbo with the same seed equals the training loss at beta = 1; KL >= 0', () => {
+    const vae = tiny();
+    const t = vae.elbo(x, { seed: 9 });
+    const l = trainingLoss(vae, x, { seed: 9 });
+    expectClose(tf.mean(tf.neg(t.elbo)).dataSync()[0]!, l.loss.dataSync()[0]!, { rtol: 1e-5 });
+    expect(tf.min(t.kl).dataSync()[0]!).toBeGreaterThanOrEqual(0);
+    expect(() => vae.elbo(x, { samples: 0 })).toThrow(/samples must be an integer >= 1, got 0/);
+  });
+
+  it('logLikelihood: IWAE bound lies above the ELBO estimate from the same draws, without leaks', async () => {
+    const vae = tiny();
+    const r = await expectNoLeaks(() => vae.logLikelihood(x, { samples: 200, seed: 1 }));
+    for (let i = 0; i < 3; i++) expect(r.values[i]!).toBeGreaterThanOrEqual(r.elbo[i]!);
+    expect(r.values.length).toBe(3);
+  });
+});
+
+describe('latent space', () => {
+  it('interpolate starts and ends at the reconstructions; the lerp midpoint decodes the mean of the codes', async () => {
+    const vae = tiny();
+    const [x1, x2] = [tf.slice(x, [0, 0], [1, 6]), tf.slice(x, [1, 0], [1, 6])];
+    const path = await expectNoLeaks(() => vae.interpolate(x1, x2, { steps: 3 }));
+    const rec = vae.reconstruct(tf.concat([x1, x2])).arraySync();
+    const p = path.arraySync();
+    expectClose(p[0]!, rec[0]!, { rtol: 1e-5 });
+    expectClose(p[2]!, rec[1]!, { rtol: 1e-5 });
+    const mid = vae.decode(tf.mean(vae.encodeParams(tf.concat([x1, x2])).mu, 0, true)).dataSync();
+    expectClose(p[1]!, Array.from(mid), { rtol: 1e-5 });
+    const s = vae.interpolate(x1, x2, { steps: 5, spherical: true }).arraySync();
+    expectClose(s[0]!, rec[0]!, { rtol: 1e-5 });
+    expectClose(s[4]!, rec[1]!, { rtol: 1e-5 });
+    expect(() => vae.interpolate(x1, x2, { steps: 1 })).toThrow(/steps must be an integer >= 2, got 1/);
+  });
+
+  it('traverse sets one latent coordinate and decodes', () => {
+    const vae = tiny();
+    const x1 = tf.slice(x, [0, 0], [1, 6]);
+    const mu = Array.from(vae.encodeParams(x1).mu.dataSync());
+    const rows = vae.traverse(x1, 1, [-2, 2]).arraySync();
+    expectClose(rows[1]!, Array.from(vae.decode([[mu[0]!, 2]]).dataSync()), { rtol: 1e-5 });
+    expect(() => vae.traverse(x1, 2, [0])).toThrow(/dim must be an integer in \[0, 1\], got 2/);
+  });
+
+  it('latentGrid spreads points evenly in probability under N(0, I)', () => {
+    const vae = tiny();
+    const { z, images } = vae.latentGrid({ size: 4 });
+    expect(images.shape).toEqual([16, 6]);
+    const pts = z.arraySync();
+    expectClose(pts[0]!, [normalQuantile(0.125), normalQuantile(0.875)], { rtol: 1e-6 });
+    expectClose(pts[15]!, [normalQuantile(0.875), normalQuantile(0.125)], { rtol: 1e-6 });
+    expect(() => tiny({}, 6, 3).latentGrid()).toThrow(/needs a 2-D latent space, got latentDim 3/);
+  });
+
+  it('activeUnits: variance of the latent means over the data, and the mean KL per dimension', () => {
+    const vae = tiny();
+    const { mu, logVar } = vae.encodeParams(x);
+    const au = vae.activeUnits(x, { threshold: 0 });
+    expectClose(au.variance, Array.from(tf.moments(mu, 0).variance.dataSync()), { rtol: 1e-5 });
+    const kl = tf.mean(tf.mul(0.5, tf.sub(tf.add(tf.square(mu), tf.exp(logVar)), tf.add(logVar, 1))), 0);
+    expectClose(au.klPerDim, Array.from(kl.dataSync()), { rtol: backendTolerance() });
+    expect(au.count).toBe(au.variance.filter((v) => v > 0).length);
+  });
+});
+
+describe('normalQuantile', () => {
+  it('inverts the reference standard-normal CDF', () => {
+    const { x: xs, cdf } = (loadReference('prob').normal as { x: number[]; cdf: number[] }[])[0]!;
+    expectClose(cdf.map(normalQuantile), xs, { rtol: 1e-9, atol: 1e-9 });
+    expect(() => normalQuantile(1.5)).toThrow(/p must be in \[0, 1\], got 1.5/);
+  });
+});
