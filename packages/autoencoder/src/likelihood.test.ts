@@ -1,0 +1,54 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, it } from 'vitest';
+import { likelihoodMean, negLogLikelihood } from './likelihood';
+import { backendTolerance, expectClose, expectNoLeaks, loadReference } from '../../../tooling/testing';
+
+const ref = loadReference('prob');
+const logit = (p: number): number => Math.log(p / (1 - p));
+
+describe('negLogLikelihood', () => {
+  it('bernoulli equals -logProb from scipy, extreme logits included', async () => {
+    for (const c of ref.bernoulli as { params: { logits: number }; logProb: Record<string, number> }[]) {
+      const l = tf.tensor2d([[c.params.logits, c.params.logits]]);
+      const x = tf.tensor2d([[0, 1]]);
+      const nll = await expectNoLeaks(() => negLogLikelihood('bernoulli', l, x));
+      expectClose(nll, [-(c.logProb['0']! + c.logProb['1']!)], { rtol: 1e-5, atol: 1e-6 });
+      tf.dispose([l, x, nll]);
+    }
+  });
+
+  it('continuous-bernoulli equals -logProb from scipy and its mean the reference mean', () => {
+    for (const c of ref.continuousBernoulli as { params: { probs: number }; x: number[]; logProb: number[]; mean: number }[]) {
+      const l = tf.fill([1, c.x.length], logit(c.params.probs));
+      const nll = tf.tidy(() => tf.neg(tf.stack(c.x.map((xi) => negLogLikelihood('continuous-bernoulli', tf.slice(l, [0, 0], [1, 1]), tf.tensor2d([[xi]]))))));
+      expectClose(nll, c.logProb, { rtol: 1e-4, atol: 1e-5 });
+      expectClose(likelihoodMean('continuous-bernoulli', tf.slice(l, [0, 0], [1, 1])), [c.mean], { rtol: 1e-4, atol: 1e-5 });
+      tf.dispose([l, nll]);
+    }
+  });
+
+  it('continuous-bernoulli is smooth across its Taylor switch (values and gradients)', () => {
+    const l = tf.tensor2d([[-0.0101, -0.0099, 0.0099, 0.0101, 5, -40]]);
+    const x = tf.fill([1, 6], 0.3);
+    // log C(l) = log(l / tanh(l/2)) in float64 as the oracle
+    const logC = [-0.0101, -0.0099, 0.0099, 0.0101, 5, -40].map((v) => Math.log(v / Math.tanh(v / 2)));
+    const bce = [-0.0101, -0.0099, 0.0099, 0.0101, 5, -40].map((v) => Math.log1p(Math.exp(-Math.abs(v))) + Math.max(v, 0) - 0.3 * v);
+    const perPixel = tf.tidy(() => tf.stack([0, 1, 2, 3, 4, 5].map((i) => negLogLikelihood('continuous-bernoulli', tf.slice(l, [0, i], [1, 1]), tf.slice(x, [0, i], [1, 1])))));
+    expectClose(perPixel, bce.map((b, i) => b - logC[i]!), { rtol: 1e-5, atol: 1e-6 });
+    const g = tf.grad((t: tf.Tensor) => tf.sum(negLogLikelihood("continuous-bernoulli", t, x)))(l);
+    // d/dl [softplus(l) - x l - log C(l)] = sigmoid(l) - x - (1/l - 1/sinh(l))
+    const dl = [-0.0101, -0.0099, 0.0099, 0.0101, 5, -40].map((v) => 1 / (1 + Math.exp(-v)) - 0.3 - (1 / v - 1 / Math.sinh(v)));
+    expectClose(g, dl, { rtol: 1e-3, atol: backendTolerance() });
+    tf.dispose([l, x, perPixel, g]);
+  });
+
+  it('gaussian is the closed form with its scale', () => {
+    const m = tf.tensor2d([[0.2, 0.4], [1, -1]]);
+    const x = tf.tensor2d([[0, 1], [1, 1]]);
+    const half = 0.5 * Math.log(2 * Math.PI);
+    const s = 0.5;
+    const expected = [[0.2, 0.6], [0, 2]].map((r) => r.reduce((acc, d) => acc + (d / s) ** 2 / 2 + Math.log(s) + half, 0));
+    expectClose(negLogLikelihood('gaussian', m, x, s), expected, { rtol: 1e-5 });
+    tf.dispose([m, x]);
+  });
+});
