@@ -1,7 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkSeed, mixSeed, mulberry32 } from './random';
 
-/** The hidden factors of a `lines` image, in the column order of `factors`. */
+/**
+ * The hidden factors of a `lines` image, in the column order of `factors`.
+ *
+ * @example
+ * ```ts
+ * const angleColumn = LINE_FACTORS.indexOf('angle'); // 1
+ * ```
+ */
 export const LINE_FACTORS = ['length', 'angle', 'width', 'intensity', 'x', 'y'] as const;
 
 /** One hidden factor: `length`, `angle`, `width`, `intensity`, `x` or `y`. */
@@ -10,8 +17,23 @@ export type LineFactor = (typeof LINE_FACTORS)[number];
 /** A closed range `[low, high]` a factor is drawn from, uniformly. */
 export type FactorRange = readonly [number, number];
 
-/** Smallest and largest image side. */
+/**
+ * Smallest image side `lines` draws.
+ *
+ * @example
+ * ```ts
+ * lines({ n: 10, size: LINES_MIN_SIZE }); // 8 x 8 images
+ * ```
+ */
 export const LINES_MIN_SIZE = 8;
+/**
+ * Largest image side `lines` draws.
+ *
+ * @example
+ * ```ts
+ * lines({ n: 10, size: LINES_MAX_SIZE }); // 100 x 100 images
+ * ```
+ */
 export const LINES_MAX_SIZE = 100;
 
 export interface LinesOptions {

