@@ -71,12 +71,17 @@ export function checkConstraint(where: string, name: string, x: tf.Tensor, const
     const bad = flags.findIndex((f) => f === 0);
     const perEvent = m.rank < x.rank;
     const shown = perEvent ? tf.reshape(x, [-1, x.shape[x.rank - 1] ?? 1]) : tf.broadcastTo(x, m.shape);
-    const row = perEvent ? Array.from(tf.gather(shown, [bad]).dataSync()) : shown.dataSync()[bad];
-    return { index: unravel(bad, m.shape), value: Array.isArray(row) ? `[${row.join(', ')}]` : String(row) };
+    const row = perEvent ? Array.from(tf.gather(shown, [bad]).dataSync()) : shown.dataSync()[bad]!;
+    return { index: unravel(bad, m.shape), value: Array.isArray(row) ? `[${row.map(show).join(', ')}]` : show(row) };
   });
   throw new Error(
     `${where}: ${name} must be ${constraint.name}, got ${value} at index ${index} (${name} has shape [${x.shape.join(', ')}])`,
   );
+}
+
+/** A float32 value as people typed it: 0.6, not 0.6000000238418579. */
+function show(v: number): string {
+  return Number.isInteger(v) || !Number.isFinite(v) ? String(v) : String(Number(v.toPrecision(7)));
 }
 
 function unravel(flat: number, shape: number[]): string {

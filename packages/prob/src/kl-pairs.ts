@@ -1,12 +1,15 @@
 // The closed-form KL divergences registered by default.
 import * as tf from '@tensorflow/tfjs-core';
 import { Bernoulli } from './bernoulli';
+import { Categorical } from './categorical';
 import { mask } from './convert';
 import type { Distribution } from './distribution';
 import { Independent } from './independent';
 import type { DistributionClass, KLFunction } from './kl';
 import { klDistributions } from './kl';
+import { Laplace } from './laplace';
 import { Normal } from './normal';
+import { Uniform } from './uniform';
 
 /**
  * KL(N(m1, s1^2) || N(m2, s2^2)) = 1/2 (expm1(r) - r + ((m1 - m2) / s2)^2),   r = 2 log(s1 / s2)
@@ -47,12 +50,43 @@ function klBernoulliBernoulli(p: Bernoulli, q: Bernoulli): tf.Tensor {
   return tf.add(t1, t2);
 }
 
+/** KL = sum_k p_k (log p_k - log q_k), with 0 where p_k = 0 and Infinity where q_k = 0 < p_k. */
+function klCategoricalCategorical(p: Categorical, q: Categorical): tf.Tensor {
+  if (p.numCategories !== q.numCategories) {
+    throw new Error(`klDivergence(Categorical, Categorical): category counts differ, ${p.numCategories} vs ${q.numCategories}`);
+  }
+  const pZero = mask((a) => tf.equal(a, 0), p.probs);
+  const qZero = mask((b) => tf.equal(b, 0), q.probs);
+  const shape = tf.broadcast_util.assertAndGetBroadcastShape(p.probs.shape, q.probs.shape);
+  const diff = tf.where(qZero, tf.fill(shape, Infinity), tf.sub(p.logits, q.logits));
+  const terms = tf.where(pZero, tf.zeros(shape), tf.mul(p.probs, diff));
+  return tf.sum(terms, -1);
+}
+
+/** KL = log((high_q - low_q) / (high_p - low_p)) when [low_p, high_p] lies inside [low_q, high_q], else Infinity. */
+function klUniformUniform(p: Uniform, q: Uniform): tf.Tensor {
+  const inside = mask((pl, ph, ql, qh) => tf.logicalAnd(tf.greaterEqual(pl, ql), tf.lessEqual(ph, qh)), p.low, p.high, q.low, q.high);
+  const kl = tf.sub(tf.log(tf.sub(q.high, q.low)), tf.log(tf.sub(p.high, p.low)));
+  return tf.where(inside, kl, tf.scalar(Infinity));
+}
+
+/** KL = log(b_q / b_p) + |m_p - m_q| / b_q + (b_p / b_q) exp(-|m_p - m_q| / b_p) - 1. */
+function klLaplaceLaplace(p: Laplace, q: Laplace): tf.Tensor {
+  const ratio = tf.div(p.scale, q.scale);
+  const dist = tf.abs(tf.sub(p.loc, q.loc));
+  const t3 = tf.mul(ratio, tf.exp(tf.neg(tf.div(dist, p.scale))));
+  return tf.sub(tf.add(tf.add(tf.neg(tf.log(ratio)), tf.div(dist, q.scale)), t3), 1);
+}
+
 /** The pairs installed in the registry on first use. */
 export function builtinKL(): [DistributionClass, DistributionClass, KLFunction<any, any>][] {
   const pairs: [DistributionClass<any>, DistributionClass<any>, KLFunction<any, any>][] = [
     [Normal, Normal, klNormalNormal],
     [Independent, Independent, klIndependentIndependent],
     [Bernoulli, Bernoulli, klBernoulliBernoulli],
+    [Categorical, Categorical, klCategoricalCategorical],
+    [Uniform, Uniform, klUniformUniform],
+    [Laplace, Laplace, klLaplaceLaplace],
   ];
   return pairs as [DistributionClass<Distribution>, DistributionClass<Distribution>, KLFunction<any, any>][];
 }

@@ -7,7 +7,8 @@ import { builtinKL } from './kl-pairs';
 export type KLFunction<P extends Distribution = Distribution, Q extends Distribution = Distribution> = (p: P, q: Q) => tf.Tensor;
 
 /** A distribution class (constructor), abstract ones included. */
-export type DistributionClass<D extends Distribution = Distribution> = abstract new (...args: never[]) => D;
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export type DistributionClass<D extends Distribution = Distribution> = Function & { readonly prototype: D };
 
 /** Options of the Monte Carlo estimate. */
 export interface MonteCarloKLOptions {
