@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import './register-gradients';
 import { DEFAULT_ORDER, parseBackendNames, type WebBackendName } from './backend-names';
-import { readWebGLRenderer } from './renderer';
+import { readWebGLRenderer, softwareRendererName } from './renderer';
 import { checkMatMulGradient } from './smoke-check';
 import { installWasmMatMulGradient } from './wasm-matmul-gradient';
 import { checkWasmPaths, defaultWasmPaths, type WasmPaths } from './wasm-paths';
@@ -146,13 +146,15 @@ async function activate(name: WebBackendName, settings: Settings): Promise<strin
     installWasmMatMulGradient();
     detail = await describeWasm();
   }
-  checkMatMulGradient();
+  await checkMatMulGradient();
   return detail;
 }
 
 async function loadWebGPU(): Promise<string> {
-  const gpu = (globalThis.navigator as { gpu?: unknown } | undefined)?.gpu;
+  const gpu = (globalThis.navigator as { gpu?: GPULike } | undefined)?.gpu;
   if (gpu == null) throw new Error('WebGPU is not available in this browser (navigator.gpu is missing)');
+  const adapter = await gpu.requestAdapter();
+  if (adapter == null) throw new Error('WebGPU has no adapter here (navigator.gpu.requestAdapter() answered null)');
   if (tf.findBackendFactory('webgpu') == null) {
     // An optional peer: a literal import would make every bundler fail where
     // it is not installed. Apps that want WebGPU import it themselves, which
@@ -166,7 +168,19 @@ async function loadWebGPU(): Promise<string> {
       );
     }
   }
-  return 'WebGPU on the GPU (asked for)';
+  const info = adapter.info ?? {};
+  const described = [info.vendor, info.architecture, info.description].filter((s) => s != null && s !== '').join(' ') || 'adapter not described';
+  const software = info.isFallbackAdapter === true ? 'a fallback adapter' : softwareRendererName(described);
+  return software != null
+    ? `WebGPU on a software adapter (${software}: ${described}), asked for`
+    : `WebGPU on the GPU (${described}), asked for`;
+}
+
+/** The little of the WebGPU API used here (TypeScript's DOM types do not include WebGPU). */
+interface GPULike {
+  requestAdapter(): Promise<{
+    info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
+  } | null>;
 }
 
 async function loadWebGL(allowSoftware: boolean): Promise<string> {

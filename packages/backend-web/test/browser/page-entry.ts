@@ -25,22 +25,33 @@ function filled(shape: [number, number], phase: number): tf.Tensor2D {
   return tf.tensor2d(Float32Array.from({ length: n }, (_, i) => Math.sin(0.37 * i + phase)), shape);
 }
 
-/** sum(c * matMul(a, b, ta, tb)) and its gradients for all four transpose flags. */
-function matMulAndGradients(): MatMulResult {
-  return tf.tidy(() => {
+/**
+ * sum(c * matMul(a, b, ta, tb)) and its gradients for all four transpose
+ * flags, read back asynchronously (WebGPU's synchronous read is unreliable).
+ */
+async function matMulAndGradients(): Promise<MatMulResult> {
+  const flags = [[false, false], [false, true], [true, false], [true, true]] as const;
+  const tensors = tf.tidy(() => {
     const c = filled([12, 7], 3);
-    const grads = [];
-    let value = NaN;
-    for (const [transposeA, transposeB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+    return flags.map(([transposeA, transposeB]) => {
       const a = filled(transposeA ? [20, 12] : [12, 20], 1);
       const b = filled(transposeB ? [7, 20] : [20, 7], 2);
       const f = (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(c, tf.matMul(x, y, transposeA, transposeB)));
-      const { value: v, grads: [da, db] } = tf.valueAndGrads(f)([a, b]);
-      if (!transposeA && !transposeB) value = v.dataSync()[0]!;
-      grads.push({ transposeA, transposeB, da: Array.from(da!.dataSync()), db: Array.from(db!.dataSync()) });
-    }
-    return { value, grads };
+      const { value, grads } = tf.valueAndGrads(f)([a, b]);
+      return [value, grads[0]!, grads[1]!];
+    });
   });
+  const read = await Promise.all(tensors.map((triple) => Promise.all(triple.map((t) => t.data()))));
+  tf.dispose(tensors.flat());
+  return {
+    value: read[0]![0]![0]!,
+    grads: flags.map(([transposeA, transposeB], i) => ({
+      transposeA,
+      transposeB,
+      da: Array.from(read[i]![1]!),
+      db: Array.from(read[i]![2]!),
+    })),
+  };
 }
 
 /** Median wall time of a VAE-encoder-sized matMul step: loss = mean((x W)^2), gradient wrt W. */
@@ -50,13 +61,18 @@ async function timeStep(repeats: number): Promise<number> {
   const step = () => tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(tf.matMul(x, w))) as tf.Scalar);
     w.assign(tf.sub(w, tf.mul(grads[w.name]!, 1e-3)));
-    return value.dataSync()[0];
+    return value;
   });
-  step();
+  const run = async () => {
+    const value = step();
+    await value.data();
+    value.dispose();
+  };
+  await run();
   const times: number[] = [];
   for (let i = 0; i < repeats; i++) {
     const start = performance.now();
-    step();
+    await run();
     times.push(performance.now() - start);
   }
   tf.dispose([x, w]);
@@ -64,13 +80,13 @@ async function timeStep(repeats: number): Promise<number> {
   return times[Math.floor(times.length / 2)]!;
 }
 
-async function runScenario(options: SelectBackendOptions, timing: boolean): Promise<ScenarioResult> {
+export async function runScenario(options: SelectBackendOptions, timing: boolean): Promise<ScenarioResult> {
   const selection = await selectBackend(options);
   const backendAfter = tf.getBackend();
-  const onSelected = matMulAndGradients();
+  const onSelected = await matMulAndGradients();
   const stepMs = timing ? await timeStep(5) : undefined;
   await tf.setBackend('cpu');
-  const onCpu = matMulAndGradients();
+  const onCpu = await matMulAndGradients();
   await tf.setBackend(selection.name);
   return { selection, backendAfter, onSelected, onCpu, ...(stepMs != null ? { stepMs } : {}) };
 }

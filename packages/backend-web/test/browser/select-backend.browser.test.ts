@@ -44,6 +44,8 @@ async function routes(): Promise<Record<string, Route>> {
   const table: Record<string, Route> = {
     '/': html('/page.js'),
     '/page.js': { body: await bundle({ file: resolve(here, 'page-entry.ts') }), type: 'text/javascript' },
+    '/webgpu.html': html('/webgpu.js'),
+    '/webgpu.js': { body: await bundle({ file: resolve(here, 'webgpu-entry.ts') }), type: 'text/javascript' },
     '/readme.html': html('/readme.js'),
     '/readme.js': { body: await bundle({ source: readme[1]! }), type: 'text/javascript' },
   };
@@ -66,8 +68,8 @@ afterAll(async () => {
 });
 
 /** Runs one scenario in a fresh page of `browser`; the page's console comes with any failure. */
-async function scenario(browser: Browser, options: SelectBackendOptions, timing = false): Promise<ScenarioResult> {
-  const { page, logs } = await openPage(browser, `${server!.url}/`);
+async function scenario(browser: Browser, options: SelectBackendOptions, { timing = false, path = '/' } = {}): Promise<ScenarioResult> {
+  const { page, logs } = await openPage(browser, `${server!.url}${path}`);
   try {
     await page.waitForFunction(() => typeof (globalThis as { runScenario?: unknown }).runScenario === 'function');
     const run = page.evaluate(
@@ -110,12 +112,13 @@ describe.skipIf(!available)('selectBackend in headless Chromium (SwiftShader Web
   afterAll(async () => {
     await browser?.close();
     if (Object.keys(stepTimes).length > 0) {
-      console.log(`128x784 @ 784x400 matMul step (forward + gradient + update), median ms: ${JSON.stringify(stepTimes)}`);
+      const ms = Object.entries(stepTimes).map(([name, t]) => `${name} ${t.toFixed(1)}`).join(', ');
+      console.log(`128x784 @ 784x400 matMul step (forward + gradient + update), median ms: ${ms}`);
     }
   });
 
   it('selects webgl when software WebGL is allowed, says it is software, and matches cpu', async () => {
-    const result = await scenario(browser, { prefer: ['webgl'], fallback: false, allowSoftwareWebGL: true }, true);
+    const result = await scenario(browser, { prefer: ['webgl'], fallback: false, allowSoftwareWebGL: true }, { timing: true });
     expect(result.selection).toMatchObject({ name: 'webgl', tried: [{ name: 'webgl', ok: true }] });
     expect(result.backendAfter).toBe('webgl');
     expect(result.selection.reason).toMatch(/software renderer \(SwiftShader: .*SwiftShader.*\), accepted because allowSoftwareWebGL is true/);
@@ -124,7 +127,7 @@ describe.skipIf(!available)('selectBackend in headless Chromium (SwiftShader Web
   });
 
   it('selects wasm when asked, with its binaries from wasmPaths, and matches cpu', async () => {
-    const result = await scenario(browser, { prefer: ['wasm'], fallback: false }, true);
+    const result = await scenario(browser, { prefer: ['wasm'], fallback: false }, { timing: true });
     expect(result.selection).toMatchObject({ name: 'wasm', tried: [{ name: 'wasm', ok: true }] });
     expect(result.backendAfter).toBe('wasm');
     expect(result.selection.reason).toMatch(/^WebAssembly \(SIMD, one thread/);
@@ -194,5 +197,30 @@ describe.skipIf(!available)('selectBackend in headless Chromium with WebGL disab
     expect(result.selection.tried[0]).toMatchObject({ name: 'webgl', ok: false });
     expect(result.selection.reason).toMatch(/^WebAssembly .*; not used: webgl \(no WebGL context could be created/);
     expectSameAsCpu(result);
+  });
+});
+
+describe.skipIf(!available)('selectBackend in headless Chromium with WebGPU enabled', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    // Software WebGPU (SwiftShader's Vulkan), behind Chromium's flag on Linux.
+    browser = await launchChromium(['--enable-unsafe-webgpu', '--enable-features=Vulkan']);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('selects webgpu when asked and the app loaded its backend, names the adapter, and matches cpu', async () => {
+    const result = await scenario(browser, { prefer: ['webgpu'], fallback: false }, { path: '/webgpu.html' });
+    expect(result.selection).toMatchObject({ name: 'webgpu', tried: [{ name: 'webgpu', ok: true }] });
+    expect(result.backendAfter).toBe('webgpu');
+    expect(result.selection.reason).toMatch(/^WebGPU on (a software adapter|the GPU) \(.+\), asked for$/);
+    expectSameAsCpu(result);
+  });
+
+  it('leaves webgpu out of the default order even when it is loaded', async () => {
+    const { selection } = await scenario(browser, {}, { path: '/webgpu.html' });
+    expect(selection.tried.map((t) => t.name)).not.toContain('webgpu');
+    expect(selection.name).toBe('wasm');
   });
 });
