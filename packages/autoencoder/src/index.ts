@@ -18,7 +18,7 @@ export { seededPermutation } from './batches';
 export type { BatchingOptions, FitData } from './batches';
 export { Autoencoder } from './autoencoder';
 export type { AutoencoderConfig, AutoencoderOptions, BatchOptions, Evaluation } from './autoencoder';
-export { LIKELIHOODS, likelihoodMean, negLogLikelihood } from './likelihood';
+export { LIKELIHOODS, decoderDistribution, likelihoodMean, negLogLikelihood } from './likelihood';
 export type { Likelihood } from './likelihood';
 export { loadModelRecord, saveModelRecord, pickWeights, prefixWeights } from './serialization';
 export type { ModelRecord } from './serialization';

@@ -34,7 +34,8 @@ describe('negLogLikelihood', () => {
     const logC = [-0.0101, -0.0099, 0.0099, 0.0101, 5, -40].map((v) => Math.log(v / Math.tanh(v / 2)));
     const bce = [-0.0101, -0.0099, 0.0099, 0.0101, 5, -40].map((v) => Math.log1p(Math.exp(-Math.abs(v))) + Math.max(v, 0) - 0.3 * v);
     const perPixel = tf.tidy(() => tf.stack([0, 1, 2, 3, 4, 5].map((i) => negLogLikelihood('continuous-bernoulli', tf.slice(l, [0, i], [1, 1]), tf.slice(x, [0, i], [1, 1])))));
-    expectClose(perPixel, bce.map((b, i) => b - logC[i]!), { rtol: 1e-5, atol: 1e-6 });
+    // atol: softplus and log C are both ~log 2 here, so float32 cancellation leaves ~100 ulps of log 2
+    expectClose(perPixel, bce.map((b, i) => b - logC[i]!), { rtol: 1e-5, atol: 1e-5 });
     const g = tf.grad((t: tf.Tensor) => tf.sum(negLogLikelihood("continuous-bernoulli", t, x)))(l);
     // d/dl [softplus(l) - x l - log C(l)] = sigmoid(l) - x - (1/l - 1/sinh(l))
     const dl = [-0.0101, -0.0099, 0.0099, 0.0101, 5, -40].map((v) => 1 / (1 + Math.exp(-v)) - 0.3 - (1 / v - 1 / Math.sinh(v)));
