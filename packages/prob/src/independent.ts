@@ -81,6 +81,13 @@ export class Independent extends Distribution {
     return this.sumReinterpreted(this.base.logProb(x));
   }
 
+  /** Joint cdf of independent components: the product of the base cdfs over the event axes. */
+  protected override _cdf(x: tf.Tensor): tf.Tensor {
+    const c = this.base.cdf(x);
+    if (this.reinterpretedBatchNdims === 0) return c;
+    return tf.prod(c, Array.from({ length: this.reinterpretedBatchNdims }, (_, i) => c.rank - 1 - i));
+  }
+
   protected _entropy(): tf.Tensor {
     return this.sumReinterpreted(this.base.entropy());
   }

@@ -165,6 +165,13 @@ describe('Independent(Normal), the diagonal Gaussian', () => {
     tf.dispose(lp);
   });
 
+  it('cdf is the product of the component cdfs', () => {
+    const c = ref.normal[0]; // standard normal: x[1] = -1, x[3] = 0
+    const d = new Independent(new Normal({ loc: [0, 0], scale: 1 }), 1);
+    expectRef('independent.cdf', d.cdf([c.x[1], c.x[3]]), c.cdf[1] * c.cdf[3], { atol: 1e-6 });
+    d.dispose();
+  });
+
   it('defaults to reinterpreting every batch axis and checks the count', () => {
     const base = new Normal({ loc: tf.zeros([2, 3]), scale: 1 });
     expect(new Independent(base).eventShape).toEqual([2, 3]);
