@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileSystem, selectBackend } from './index';
 
 /** Model artifacts as a model would hand them to `save`: a JSON topology and encoded weights. */
@@ -20,7 +20,16 @@ async function weightsOf(artifacts: tf.io.ModelArtifacts): Promise<number[][]> {
   return values;
 }
 
-const freshDir = () => mkdtempSync(join(tmpdir(), 'elbo-io-'));
+const made: string[] = [];
+const freshDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'elbo-io-'));
+  made.push(dir);
+  return dir;
+};
+
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 beforeAll(async () => {
   await selectBackend({ prefer: ['cpu'] });
