@@ -49,6 +49,13 @@ export interface ReportContext {
   progress(label: string, total: number): Progress;
   /** One line of log (suppressed with --quiet). */
   log(line: string): void;
+  /**
+   * A value shared between sections (a fitted PCA, a trained VAE): made once
+   * by `make`, released by `dispose` when the report ends.
+   */
+  shared<T>(key: string, make: () => Promise<T>, dispose?: (value: T) => void): Promise<T>;
+  /** Looks up a shared value made by an earlier section, if any. */
+  peek<T>(key: string): Promise<T> | undefined;
 }
 
 /** A section of the report: one step of the road from Bayes' rule to the VAE. */

@@ -51,6 +51,9 @@ export async function runReport(options: ReportOptions, io: ReportIO, sections: 
   log(`backend: ${backend.name} (${backend.reason})`);
 
   let digits: Promise<Digits> | undefined;
+  const sharedValues = new Map<string, Promise<unknown>>();
+  const disposers: (() => Promise<void>)[] = [];
+  const tensorsAtStart = tf.memory().numTensors;
   const ctx: ReportContext = {
     options,
     backend,
@@ -61,18 +64,33 @@ export async function runReport(options: ReportOptions, io: ReportIO, sections: 
     epochs: (full, quick = 2) => options.epochs ?? (options.quick ? quick : full),
     progress: (label, total) => createProgress(label, total, io.isTTY && !options.quiet),
     log,
+    shared<T>(key: string, make: () => Promise<T>, dispose?: (value: T) => void) {
+      let value = sharedValues.get(key) as Promise<T> | undefined;
+      if (value === undefined) {
+        value = make();
+        sharedValues.set(key, value);
+        if (dispose) disposers.push(async () => dispose(await value!));
+      }
+      return value;
+    },
+    peek<T>(key: string) {
+      return sharedValues.get(key) as Promise<T> | undefined;
+    },
   };
 
   const done: ReportOutcome['sections'] = [];
-  for (const section of sections) {
-    log(`▸ ${section.title}`);
-    const t0 = performance.now();
-    const tensorsBefore = tf.memory().numTensors;
-    const result = await section.run(ctx);
-    const leaked = tf.memory().numTensors - tensorsBefore;
-    if (leaked !== 0) log(`  (note: ${leaked} tensors left behind by this section)`);
-    done.push({ ...result, title: section.title, id: section.id, seconds: (performance.now() - t0) / 1000 });
+  try {
+    for (const section of sections) {
+      log(`▸ ${section.title}`);
+      const t0 = performance.now();
+      const result = await section.run(ctx);
+      done.push({ ...result, title: section.title, id: section.id, seconds: (performance.now() - t0) / 1000 });
+    }
+  } finally {
+    for (const dispose of disposers.reverse()) await dispose();
   }
+  const leaked = tf.memory().numTensors - tensorsAtStart;
+  if (leaked !== 0) log(`note: ${leaked} tensors were left allocated by the sections`);
 
   await mkdir(options.out, { recursive: true });
   const files: string[] = [];

@@ -1,5 +1,21 @@
 import type { Section } from '../context';
 import { backendSection } from './backend';
+import { bayesSection } from './bayes';
+import { deepAeSection } from './deep-ae';
+import { informationSection } from './information';
+import { pcaSection } from './pca';
+import { vaeSection } from './vae';
+import { vaeLatentSection } from './vae-latent';
+import { vaeLikelihoodSection } from './vae-likelihood';
 
 /** The road, in order: each section is one step from Bayes' rule to the VAE. */
-export const SECTIONS: readonly Section[] = [backendSection];
+export const SECTIONS: readonly Section[] = [
+  backendSection,
+  bayesSection,
+  informationSection,
+  pcaSection,
+  deepAeSection,
+  vaeSection,
+  vaeLatentSection,
+  vaeLikelihoodSection,
+];
