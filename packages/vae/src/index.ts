@@ -8,6 +8,8 @@
 export { VAE } from './vae';
 export type { VAEOptions, EncoderScale, OutputMode } from './vae';
 export { Posterior } from './posterior';
+export { saveVAE, loadVAE, exportVAELayers, vaeFromLayers, vaeConfig, VAE_FORMAT } from './io';
+export type { VAEConfig } from './io';
 export { fitVAE } from './fit';
 export type { VAEFitOptions, VAEHistory } from './fit';
 export { linearWarmup, cyclicalAnnealing } from './schedules';

@@ -46,10 +46,13 @@ export class Likelihood {
     const sigma = g.sigma ?? 1;
     if (!(Number.isFinite(sigma) && sigma > 0)) throw new Error(`VAE: likelihood sigma must be > 0, got ${sigma}`);
     this.fixedSigma = sigma;
-    this.logSigma =
-      s.name === 'gaussian' && g.learnSigma === true
-        ? tf.variable(tf.scalar(Math.log(sigma)), true, `vae_log_sigma_${likelihoodCounter++}`)
-        : null;
+    let logSigma: tf.Variable | null = null;
+    if (s.name === 'gaussian' && g.learnSigma === true) {
+      const init = tf.scalar(Math.log(sigma));
+      logSigma = tf.variable(init, true, `vae_log_sigma_${likelihoodCounter++}`);
+      init.dispose();
+    }
+    this.logSigma = logSigma;
   }
 
   /** Variables the likelihood itself trains (the learned log-sigma), else none. */

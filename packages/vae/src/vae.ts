@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { FitData, Module } from '@elbo/autoencoder';
 import { fitVAE } from './fit';
+import { exportVAELayers, loadVAE, saveVAE } from './io';
 import type { VAEFitOptions, VAEHistory } from './fit';
 import { elboTerms } from './elbo';
 import type { ElboTerms, KLEstimator } from './elbo';
@@ -267,6 +268,25 @@ export class VAE implements VaeParts {
   async fit(data: FitData<tf.Tensor>, options: VAEFitOptions = {}): Promise<VAEHistory> {
     if (data instanceof tf.Tensor) tf.tidy(() => void this.checkX(data, 'data', 'fit'));
     return fitVAE(this, data, options);
+  }
+
+  /**
+   * Saves the whole model (encoder, decoder, likelihood with a learned sigma, settings) through a tfjs
+   * IO handler: `file://dir` in Node (after selectBackend() from @elbo/backend-node), `indexeddb://name`,
+   * `localstorage://name`, `downloads://name` in browsers. Needs encoder and decoder made by `mlp()`.
+   */
+  async save(url: string | tf.io.IOHandler): Promise<tf.io.SaveResult> {
+    return saveVAE(this, url);
+  }
+
+  /** Loads what {@link VAE.save} wrote; a truncated, mismatched or foreign file throws and loads nothing. */
+  static async load(url: string | tf.io.IOHandler): Promise<VAE> {
+    return loadVAE(url);
+  }
+
+  /** Saves encoder and decoder as two TF.js Layers models (Sequential of Dense) for tfjs-layers and Keras. */
+  async exportLayers(urls: { encoder: string | tf.io.IOHandler; decoder: string | tf.io.IOHandler }): Promise<void> {
+    return exportVAELayers(this, urls);
   }
 
   /** Frees the encoder, decoder and likelihood variables. */
