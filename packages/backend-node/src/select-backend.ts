@@ -130,11 +130,12 @@ async function activate(name: NodeBackendName): Promise<string> {
       detail = 'plain JavaScript, works everywhere (slowest)';
       break;
   }
-  // An op run before `ready()` could leave the engine without a backend; and
-  // after a failed setBackend, getBackend() may still name the failed one.
+  // Check setBackend's answer before `ready()`: after a failure, `ready()`
+  // quietly initializes whichever backend ranks highest. And after a failed
+  // setBackend, getBackend() may still name the failed one.
   const ok = await tf.setBackend(name);
-  await tf.ready();
   if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);
+  await tf.ready();
   if (tf.getBackend() !== name) throw new Error(`tf.getBackend() answers "${tf.getBackend()}" after setBackend('${name}')`);
   if (name === 'wasm') installWasmMatMulGradient();
   checkMatMulGradient();
