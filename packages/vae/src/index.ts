@@ -14,7 +14,7 @@ export { fitVAE } from './fit';
 export type { VAEFitOptions, VAEHistory } from './fit';
 export { linearWarmup, cyclicalAnnealing } from './schedules';
 export type { BetaSchedule, LinearWarmupOptions, CyclicalAnnealingOptions } from './schedules';
-export { klStandardNormalPerDim, logStandardNormal, logDiagNormal } from './diag-gaussian';
+export { logStandardNormal, logDiagNormal } from './diag-gaussian';
 export { Likelihood } from './likelihood';
 export type { LikelihoodName, LikelihoodSpec, LikelihoodConfig, GaussianLikelihoodOptions } from './likelihood';
 export { elboTerms, trainingLoss } from './elbo';

@@ -52,6 +52,19 @@ describe('Likelihood', () => {
     expectClose(learned.getConfig().sigma!, c.params.scale, { rtol: 1e-6 });
   });
 
+  it('distribution() is the same p(x|z) as an @elbo/prob distribution', () => {
+    const out = tf.tensor2d([[-2, 0.3, 4], [1, -0.5, 0]]);
+    const x = tf.tensor2d([[0, 0.2, 1], [0.9, 0.5, 0]]);
+    for (const spec of ['bernoulli', 'continuous-bernoulli', { name: 'gaussian', sigma: 0.4 }] as const) {
+      const lik = new Likelihood(spec);
+      const d = lik.distribution(out);
+      expect(d.eventShape).toEqual([3]);
+      expectClose(d.logProb(x), Array.from(lik.logProb(x, out).dataSync()), { rtol: backendTolerance(), atol: 1e-5 });
+      d.dispose();
+    }
+    tf.dispose([out, x]);
+  });
+
   it('rejects unknown names and non-positive sigma, naming the argument', () => {
     expect(() => new Likelihood('poisson' as never)).toThrow(/likelihood must be 'bernoulli', 'gaussian' or 'continuous-bernoulli', got "poisson"/);
     expect(() => new Likelihood({ name: 'gaussian', sigma: -1 })).toThrow(/sigma must be > 0, got -1/);

@@ -1,5 +1,6 @@
 // The decoder's output distribution p(x|z): Bernoulli, Gaussian, continuous Bernoulli.
 import * as tf from '@tensorflow/tfjs-core';
+import { Bernoulli, ContinuousBernoulli, Independent, Normal } from '@elbo/prob';
 
 /** Which p(x|z) the decoder parameterizes. */
 export type LikelihoodName = 'bernoulli' | 'gaussian' | 'continuous-bernoulli';
@@ -112,6 +113,18 @@ export class Likelihood {
       if (this.name === 'bernoulli') return tf.cast(tf.less(u, tf.sigmoid(out)), 'float32');
       return continuousBernoulliQuantile(out, u);
     });
+  }
+
+  /**
+   * p(x | out) as a distribution of @elbo/prob, the pixels as one event:
+   * `Independent(Bernoulli({ logits }))`, `Independent(ContinuousBernoulli({ logits }))`
+   * or `Independent(Normal({ loc, scale: sigma }))`. `out` stays yours; dispose the distribution.
+   * @param out - decoder output, [..., D].
+   */
+  distribution(out: tf.Tensor): Independent {
+    if (this.name === 'bernoulli') return new Independent(new Bernoulli({ logits: out }), 1);
+    if (this.name === 'continuous-bernoulli') return new Independent(new ContinuousBernoulli({ logits: out }), 1);
+    return new Independent(new Normal({ loc: out, scale: this.sigma()! }), 1);
   }
 
   /** Serializable form, with the learned sigma's current value. */

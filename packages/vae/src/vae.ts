@@ -3,6 +3,7 @@ import type { FitData, Module } from '@elbo/autoencoder';
 import { fitVAE } from './fit';
 import { exportVAELayers, loadVAE, saveVAE } from './io';
 import type { VAEFitOptions, VAEHistory } from './fit';
+import { klStandardNormalPerDim } from './diag-gaussian';
 import { elboTerms } from './elbo';
 import type { ElboTerms, KLEstimator } from './elbo';
 import { latentGridPoints, latentPath } from './latent';
@@ -252,7 +253,7 @@ export class VAE implements VaeParts {
   activeUnits(x: tf.Tensor | number[][], { threshold = 0.01 }: { threshold?: number } = {}): { count: number; active: boolean[]; variance: number[]; klPerDim: number[] } {
     const [variance, klPerDim] = tf.tidy(() => {
       const { mu, logVar } = this.encodeParams(x);
-      const kl = tf.mul(0.5, tf.add(tf.square(mu), tf.sub(tf.expm1(logVar), logVar)));
+      const kl = klStandardNormalPerDim(mu, logVar);
       return [tf.moments(mu, 0).variance.dataSync(), tf.mean(kl, 0).dataSync()];
     });
     const active = Array.from(variance, (v) => v > threshold);
