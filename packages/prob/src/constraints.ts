@@ -10,6 +10,11 @@ export interface Constraint {
   readonly name: string;
   /** Elementwise (or per-event) membership; call inside `tf.tidy`. */
   check(x: tf.Tensor): tf.Tensor;
+  /**
+   * Optional fast test of the whole tensor by reductions (a boolean scalar):
+   * true must mean every element is inside; false sends the check to `check`.
+   */
+  holds?(x: tf.Tensor): tf.Tensor;
 }
 
 const simplexTolerance = () => Math.max(1e-5, 100 * tf.backend().epsilon());
@@ -24,13 +29,23 @@ const simplexTolerance = () => Math.max(1e-5, 100 * tf.backend().epsilon());
  */
 export const constraints = {
   /** Any real number, infinities included; NaN is outside. */
-  real: { name: 'real (not NaN)', check: (x: tf.Tensor) => tf.logicalNot(tf.isNaN(x)) } as Constraint,
+  real: {
+    name: 'real (not NaN)',
+    check: (x: tf.Tensor) => tf.logicalNot(tf.isNaN(x)),
+    // A sum is NaN when an element is (or when +Infinity meets -Infinity: then `check` decides).
+    holds: (x: tf.Tensor) => tf.logicalNot(tf.isNaN(tf.sum(x))),
+  } as Constraint,
   /** x > 0. */
-  positive: { name: 'positive (> 0)', check: (x: tf.Tensor) => tf.greater(x, 0) } as Constraint,
+  positive: {
+    name: 'positive (> 0)',
+    check: (x: tf.Tensor) => tf.greater(x, 0),
+    holds: (x: tf.Tensor) => tf.greater(tf.min(x), 0),
+  } as Constraint,
   /** 0 <= x <= 1. */
   unitInterval: {
     name: 'in the unit interval [0, 1]',
     check: (x: tf.Tensor) => tf.logicalAnd(tf.greaterEqual(x, 0), tf.lessEqual(x, 1)),
+    holds: (x: tf.Tensor) => tf.logicalAnd(tf.greaterEqual(tf.min(x), 0), tf.lessEqual(tf.max(x), 1)),
   } as Constraint,
   /** Non-negative entries along the last axis that sum to 1 (within max(1e-5, 100 eps)). */
   simplex: {
@@ -61,19 +76,24 @@ export const constraints = {
  * when all is well.
  */
 export function checkConstraint(where: string, name: string, x: tf.Tensor, constraint: Constraint): void {
-  const allOk = tf.tidy(() => tf.all(constraint.check(x)));
+  if (x.size === 0) return;
+  const allOk = tf.tidy(() => (constraint.holds != null ? constraint.holds(x) : tf.all(constraint.check(x))));
   const ok = allOk.dataSync()[0] === 1;
   allOk.dispose();
   if (ok) return;
-  const { index, value } = tf.tidy(() => {
+  const found = { index: '', value: '' };
+  tf.tidy(() => {
     const m = constraint.check(x);
-    const flags = m.dataSync();
-    const bad = flags.findIndex((f) => f === 0);
+    const bad = m.dataSync().findIndex((f) => f === 0);
+    if (bad < 0) return;
     const perEvent = m.rank < x.rank;
     const shown = perEvent ? tf.reshape(x, [-1, x.shape[x.rank - 1] ?? 1]) : tf.broadcastTo(x, m.shape);
     const row = perEvent ? Array.from(tf.gather(shown, [bad]).dataSync()) : shown.dataSync()[bad]!;
-    return { index: unravel(bad, m.shape), value: Array.isArray(row) ? `[${row.map(show).join(', ')}]` : show(row) };
+    found.index = unravel(bad, m.shape);
+    found.value = Array.isArray(row) ? `[${row.map(show).join(', ')}]` : show(row);
   });
+  if (found.index === '') return; // the fast test was fooled (e.g. Infinity + -Infinity); no element is outside
+  const { index, value } = found;
   throw new Error(
     `${where}: ${name} must be ${constraint.name}, got ${value} at index ${index} (${name} has shape [${x.shape.join(', ')}])`,
   );

@@ -16,7 +16,7 @@ import { Uniform } from './uniform';
  * (the usual s1^2/s2^2 - 1 - log(s1^2/s2^2), without cancellation near p = q).
  */
 function klNormalNormal(p: Normal, q: Normal): tf.Tensor {
-  const r = tf.mul(tf.sub(p.logScaleOf(), q.logScaleOf()), 2);
+  const r = tf.mul(tf.sub(p.logScaleInternal(), q.logScaleInternal()), 2);
   const t = tf.square(tf.div(tf.sub(p.loc, q.loc), q.scale));
   return tf.mul(tf.add(tf.sub(tf.expm1(r), r), t), 0.5);
 }

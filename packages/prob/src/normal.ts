@@ -92,6 +92,11 @@ export class Normal extends Distribution {
     return this.logScale != null ? tf.clone(this.logScale) : tf.log(this.scale);
   }
 
+  /** @internal log(scale) for formulas run inside a tidy: the cache itself when there is one (no copy). */
+  logScaleInternal(): tf.Tensor {
+    return this.logScaleTensor();
+  }
+
   /** log(scale) for internal formulas: the cache itself when there is one (call inside a tidy). */
   protected logScaleTensor(): tf.Tensor {
     return this.logScale ?? tf.log(this.scale);
