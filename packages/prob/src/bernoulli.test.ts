@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { Bernoulli } from './index';
+import { Bernoulli, Independent } from './index';
 import { expectClose, expectNoLeaks } from '../../../tooling/testing';
 import { expectRef, ref } from './testing/reference';
 
@@ -65,6 +65,15 @@ describe('Bernoulli edge cases', () => {
     expect(() => d.logProb([2])).toThrow(/Bernoulli.logProb: value must be in the unit interval \[0, 1\], got 2 at index 0/);
     const p = 1 / (1 + Math.exp(-0.3));
     expectRef('bernoulli.bce', d.logProb([0.25]), 0.25 * Math.log(p) + 0.75 * Math.log(1 - p));
+    d.dispose();
+  });
+
+  it('inside Independent, values are still checked (once, by the base)', () => {
+    const d = new Independent(new Bernoulli({ logits: [0, 1] }), 1);
+    expect(() => d.logProb([0, 2])).toThrow(/Bernoulli.logProb: value must be in the unit interval \[0, 1\], got 2 at index 1/);
+    const lp = d.logProb([[0, 1]]);
+    expect(lp.shape).toEqual([1]);
+    tf.dispose(lp);
     d.dispose();
   });
 

@@ -185,8 +185,13 @@ export abstract class Distribution {
     const expected = [...this.batchShape, ...this.eventShape];
     const trailing = x.shape.slice(Math.max(0, x.rank - expected.length));
     broadcastShape(trailing, expected, `${where}: value of shape [${x.shape.join(', ')}] must broadcast with batchShape + eventShape [${expected.join(', ')}]`);
-    if (this.validateArgs) checkConstraint(where, 'value', x, this.support);
+    if (this.validateArgs && this.checksOwnSupport) checkConstraint(where, 'value', x, this.support);
     return x;
+  }
+
+  /** False where the hook hands values to another distribution that checks them (Independent). */
+  protected get checksOwnSupport(): boolean {
+    return true;
   }
 }
 

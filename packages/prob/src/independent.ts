@@ -57,6 +57,11 @@ export class Independent extends Distribution {
     return (this.base as unknown as { support: Constraint }).support;
   }
 
+  /** The base checks values in its own logProb / cdf; checking here too would read the device twice. */
+  protected override get checksOwnSupport(): boolean {
+    return false;
+  }
+
   override dispose(): void {
     this.base.dispose();
     super.dispose();
