@@ -8,7 +8,7 @@ import { imageGrid } from '../png';
 import { last } from '../training';
 import { trainedVae } from './vae-models';
 
-const GRID = 16;
+const GRID = 14;
 
 export const vaeLatentSection: Section = {
   id: 'vae-latent',
@@ -24,30 +24,33 @@ export const vaeLatentSection: Section = {
     tf.dispose([xTest, mu, logVar]);
     const points = Array.from(test.labels, (label, i) => ({ z1: muData[2 * i]!, z2: muData[2 * i + 1]!, digit: String(label) }));
     assertFiniteRows('latent map', points);
+    // One square scale for both axes, wide enough for every point.
+    const extent = Math.ceil(Math.max(2, ...points.map((p) => Math.max(Math.abs(p.z1), Math.abs(p.z2)))));
     const mapSvg = await renderChart({
       width: 420,
       height: 420,
       title: `test digits at their posterior means mu(x) (${test.shape[0]} points)`,
       data: { values: points },
-      mark: { type: 'circle', size: 14, opacity: 0.75 },
+      mark: { type: 'circle', size: 16, opacity: 0.8 },
       encoding: {
-        x: { field: 'z1', type: 'quantitative', title: 'z1', scale: { domain: [-4, 4], clamp: true } },
-        y: { field: 'z2', type: 'quantitative', title: 'z2', scale: { domain: [-4, 4], clamp: true } },
+        x: { field: 'z1', type: 'quantitative', title: 'z1', scale: { domain: [-extent, extent] } },
+        y: { field: 'z2', type: 'quantitative', title: 'z2', scale: { domain: [-extent, extent] } },
         color: { field: 'digit', type: 'nominal', title: 'digit', sort: 'ascending', scale: { scheme: 'tableau10' } },
       },
     });
 
     // The decoder's view of the same plane: a grid of z at the prior's quantiles, decoded.
     const grid = vae.latentGrid({ size: GRID });
+    const edge = (await grid.z.data())[1]!; // z of the top-left tile is (q_min, q_max)
     const manifold = await tensorRows(grid.images);
     tf.dispose([grid.z, grid.images]);
-    const manifoldPng = imageGrid(manifold, { columns: GRID, scale: 1, gap: 1 });
+    const manifoldPng = imageGrid(manifold, { columns: GRID, scale: 2, gap: 1 });
 
     const pngs: PngFigure[] = [
       {
         file: 'vae-latent-grid.png',
         png: manifoldPng,
-        caption: `The decoder over the latent plane: a ${GRID} x ${GRID} grid of z at evenly spaced quantiles of N(0, 1) in each direction (z1 left to right, z2 bottom to top), each decoded.`,
+        caption: `The decoder over the latent plane: a ${GRID} x ${GRID} grid of z at evenly spaced quantiles of N(0, 1), from ${num(-edge)} to ${num(edge)} in each direction (z1 left to right, z2 bottom to top), each decoded.`,
       },
     ];
     const svgs: SvgFigure[] = [{ file: 'vae-latent-map.svg', svg: mapSvg, caption: 'The 2-D latent map of the test digits, coloured by their true label (the VAE never saw labels).' }];

@@ -28,7 +28,7 @@ export function trainedVae(ctx: ReportContext, latentDim: number): Promise<Train
     `vae-${latentDim}`,
     async () => {
       const { train, test } = await ctx.digits();
-      const epochs = ctx.epochs(latentDim === 2 ? 8 : 10, 2);
+      const epochs = ctx.epochs(latentDim === 2 ? 6 : 10, 2);
       const seed = ctx.options.seed + 10 * latentDim;
       const vae = new VAE({
         encoder: mlp([784, 400, 2 * latentDim], { activation: 'relu', seed }),
