@@ -29,6 +29,23 @@ export interface SampleOptions {
  * numbers or arrays, or derives (logits from probs), are its own and
  * `dispose()` frees them. Made inside `tf.tidy`, all of them go with the tidy.
  * Every public method returns new tensors that the caller owns.
+ *
+ * @example
+ * ```ts
+ * class Exponential extends Distribution {
+ *   static override readonly argConstraints = { rate: constraints.positive };
+ *   readonly rate: tf.Tensor;
+ *   constructor({ rate }: { rate: TensorInput }, options?: DistributionOptions) {
+ *     super([], [], options);
+ *     this.rate = this.param(rate, 'rate');
+ *     (this as { batchShape: number[] }).batchShape = this.rate.shape;
+ *     this.checkParams({ rate: this.rate });
+ *   }
+ *   protected get support() { return constraints.positive; }
+ *   protected _logProb(x: tf.Tensor) { return tf.sub(tf.log(this.rate), tf.mul(this.rate, x)); }
+ *   // ... _entropy, _mean, _variance
+ * }
+ * ```
  */
 export abstract class Distribution {
   /** Constraints on the parameters, by name (as torch's `arg_constraints`). */
