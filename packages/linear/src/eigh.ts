@@ -85,50 +85,56 @@ export function symmetricEigen(a: MatrixLike, options: EighOptions = {}): DenseE
   return eigenDense(data, n, k);
 }
 
-/** Eigen-core on a symmetric row-major float64 matrix (lower triangle read, overwritten). */
-export function eigenDense(data: Float64Array, n: number, k: number): DenseEigen {
+/**
+ * Eigen-core on a symmetric row-major float64 matrix (lower triangle read,
+ * overwritten). `k` may be a function of all eigenvalues (descending), to
+ * pick the count from the spectrum (PCA's variance fraction).
+ */
+export function eigenDense(
+  data: Float64Array,
+  n: number,
+  k: number | ((valuesDescending: Float64Array) => number),
+): DenseEigen & { allValues: Float64Array } {
   const scale = maxAbs(data);
   if (scale === 0) {
-    const vectors = new Float64Array(n * k);
-    for (let j = 0; j < k; j++) vectors[j * k + j] = 1;
-    return { values: new Float64Array(k), vectors, n, k };
+    const kk = typeof k === 'number' ? k : k(new Float64Array(n));
+    const vectors = new Float64Array(n * kk);
+    for (let j = 0; j < kk; j++) vectors[j * kk + j] = 1;
+    return { values: new Float64Array(kk), vectors, n, k: kk, allValues: new Float64Array(n) };
   }
   for (let i = 0; i < data.length; i++) data[i] = data[i]! / scale;
   const t = tridiagonalize(data, n);
-  let values: Float64Array;
-  const vectors = new Float64Array(n * k);
-  if (3 * k >= n || n <= 32) {
+  const d = t.d.slice();
+  tridiagonalQL(d, t.e.slice());
+  const order = descending(d);
+  const allValues = Float64Array.from(order, (i) => d[i]! * scale);
+  const kk = typeof k === 'number' ? k : k(allValues);
+  const values = allValues.slice(0, kk);
+  const vectors = new Float64Array(n * kk);
+  if (3 * kk >= n || n <= 32) {
     const zt = transpose(formQ(t), n);
-    const d = t.d.slice();
-    tridiagonalQL(d, t.e.slice(), zt);
-    const order = descending(d).slice(0, k);
-    values = Float64Array.from(order, (i) => d[i]! * scale);
-    order.forEach((src, j) => {
-      for (let r = 0; r < n; r++) vectors[r * k + j] = zt[src * n + r]!;
+    const dv = t.d.slice();
+    tridiagonalQL(dv, t.e.slice(), zt);
+    const orderV = descending(dv).slice(0, kk);
+    orderV.forEach((src, j) => {
+      values[j] = dv[src]! * scale;
+      for (let r = 0; r < n; r++) vectors[r * kk + j] = zt[src * n + r]!;
     });
   } else {
-    const d = t.d.slice();
-    tridiagonalQL(d, t.e.slice());
-    const order = descending(d).slice(0, k);
     const tnorm = tridiagonalNorm(t.d, t.e);
-    const found: Float64Array[] = [];
     const cluster: Float64Array[] = [];
-    order.forEach((src, j) => {
-      const lambda = d[src]!;
+    for (let j = 0; j < kk; j++) {
+      const lambda = d[order[j]!]!;
       if (j > 0 && Math.abs(d[order[j - 1]!]! - lambda) > 1e-3 * tnorm) cluster.length = 0;
       const z = inverseIteration(t.d, t.e, lambda, cluster, j + 1, tnorm);
       cluster.push(z);
-      found.push(z);
-    });
-    values = Float64Array.from(order, (i) => d[i]! * scale);
-    found.forEach((z, j) => {
       const x = z.slice();
       applyQ(t, x);
-      for (let r = 0; r < n; r++) vectors[r * k + j] = x[r]!;
-    });
+      for (let r = 0; r < n; r++) vectors[r * kk + j] = x[r]!;
+    }
   }
-  flipColumnsLargestPositive(vectors, n, k);
-  return { values, vectors, n, k };
+  flipColumnsLargestPositive(vectors, n, kk);
+  return { values, vectors, n, k: kk, allValues };
 }
 
 function transpose(m: Float64Array, n: number): Float64Array {

@@ -107,13 +107,13 @@ export class Linear {
       if (last !== this.inputDim) {
         throw new Error(`Linear.apply: x must have ${this.inputDim} features in its last axis, got shape [${t.shape}]`);
       }
-      const x2 = t.rank === 1 ? t.reshape([1, this.inputDim]) : (t as tf.Tensor2D);
+      const x2 = t.rank === 1 ? tf.reshape(t, [1, this.inputDim]) as tf.Tensor2D : (t as tf.Tensor2D);
       // Plain matMul + add rather than tf.fused.matMul: the fused op's gradient
       // multiplies with transpose flags, the wasm backend's slow path (about
       // 11x slower per layer, measured), and bypasses the faster matMul
       // gradient that @elbo/backend-node registers.
       const y = this.bias == null ? tf.matMul(x2, this.kernel) : tf.add(tf.matMul(x2, this.kernel), this.bias);
-      return t.rank === 1 ? y.reshape([this.outputDim]) : y;
+      return t.rank === 1 ? tf.reshape(y, [this.outputDim]) : y;
     });
   }
 

@@ -54,27 +54,16 @@ export function tridiagonalize(a: Float64Array, n: number): Tridiagonal {
     for (let i = s; i < n; i++) {
       const row = i * n;
       const vi = v[i]!;
-      let acc = 0;
-      for (let j = s; j < i; j++) {
-        const aij = a[row + j]!;
-        acc += aij * v[j]!;
-        p[j] += aij * vi;
-      }
-      p[i] += acc + a[row + i]! * vi;
+      p[i] = p[i]! + rowDotAxpy(a, row, s, i, v, p, vi) + a[row + i]! * vi;
     }
     let pv = 0;
     for (let i = s; i < n; i++) {
-      p[i] *= t;
+      p[i] = p[i]! * t;
       pv += p[i]! * v[i]!;
     }
     const half = 0.5 * t * pv;
-    for (let i = s; i < n; i++) p[i] -= half * v[i]!; // p is now w
-    for (let i = s; i < n; i++) {
-      const row = i * n;
-      const vi = v[i]!;
-      const wi = p[i]!;
-      for (let j = s; j <= i; j++) a[row + j] -= vi * p[j]! + wi * v[j]!;
-    }
+    for (let i = s; i < n; i++) p[i] = p[i]! - (half * v[i]!); // p is now w
+    for (let i = s; i < n; i++) rowRank2(a, i * n, s, i + 1, v[i]!, p[i]!, p, v);
   }
   if (n >= 2) {
     d[n - 2] = a[(n - 2) * n + n - 2]!;
@@ -83,6 +72,25 @@ export function tridiagonalize(a: Float64Array, n: number): Tridiagonal {
   d[n - 1] = a[(n - 1) * n + n - 1]!;
   e[n - 1] = 0;
   return { n, d, e, vs, tau };
+}
+
+// Small hot kernels as their own functions: V8 optimizes them after a few calls,
+// where one large loop nest would run unoptimized until on-stack replacement.
+
+/** acc = sum_{j in [from, to)} a[row + j] v[j], and p[j] += a[row + j] vi on the same pass. */
+function rowDotAxpy(a: Float64Array, row: number, from: number, to: number, v: Float64Array, p: Float64Array, vi: number): number {
+  let acc = 0;
+  for (let j = from; j < to; j++) {
+    const aij = a[row + j]!;
+    acc += aij * v[j]!;
+    p[j] = p[j]! + aij * vi;
+  }
+  return acc;
+}
+
+/** a[row + j] -= vi w[j] + wi v[j] for j in [from, to). */
+function rowRank2(a: Float64Array, row: number, from: number, to: number, vi: number, wi: number, w: Float64Array, v: Float64Array): void {
+  for (let j = from; j < to; j++) a[row + j] = a[row + j]! - (vi * w[j]! + wi * v[j]!);
 }
 
 /** Applies Q = H_0 H_1 ... H_{n-3} to the vector x in place (x <- Q x). */
@@ -95,7 +103,7 @@ export function applyQ(t: Tridiagonal, x: Float64Array): void {
     let dot = 0;
     for (let i = k + 1; i < n; i++) dot += vs[off + i]! * x[i]!;
     dot *= tk;
-    for (let i = k + 1; i < n; i++) x[i] -= dot * vs[off + i]!;
+    for (let i = k + 1; i < n; i++) x[i] = x[i]! - (dot * vs[off + i]!);
   }
 }
 
@@ -122,13 +130,18 @@ export function formQ(t: Tridiagonal): Float64Array {
 export function tridiagonalQL(d: Float64Array, e: Float64Array, zt?: Float64Array): void {
   const n = d.length;
   const eps = 2 ** -52;
+  // absolute floor for deflation: off-diagonals this small relative to ||T|| are
+  // round-off (needed where the diagonal is ~0, e.g. rank-deficient covariances)
+  let tnorm = 0;
+  for (let i = 0; i < n; i++) tnorm = Math.max(tnorm, Math.abs(d[i]!) + Math.abs(e[i]!));
+  const floor = 1e-3 * eps * tnorm;
   for (let l = 0; l < n; l++) {
     let iter = 0;
     for (;;) {
       let m = l;
       for (; m < n - 1; m++) {
         const dd = Math.abs(d[m]!) + Math.abs(d[m + 1]!);
-        if (Math.abs(e[m]!) <= eps * dd || Math.abs(e[m]!) < Number.MIN_VALUE * 1e3) break;
+        if (Math.abs(e[m]!) <= eps * dd || Math.abs(e[m]!) <= floor) break;
       }
       if (m === l) break;
       if (++iter > 60) throw new Error(`eigh: the QL iteration did not converge for eigenvalue ${l} after 60 sweeps`);
@@ -147,7 +160,7 @@ export function tridiagonalQL(d: Float64Array, e: Float64Array, zt?: Float64Arra
         r = Math.hypot(f, g);
         e[i + 1] = r;
         if (r === 0) {
-          d[i + 1] -= p;
+          d[i + 1] = d[i + 1]! - (p);
           e[m] = 0;
           underflow = true;
           break;
@@ -159,19 +172,10 @@ export function tridiagonalQL(d: Float64Array, e: Float64Array, zt?: Float64Arra
         p = s * r;
         d[i + 1] = g + p;
         g = c * r - b;
-        if (zt != null) {
-          const ri = i * n;
-          const rj = (i + 1) * n;
-          for (let k = 0; k < n; k++) {
-            const zi = zt[ri + k]!;
-            const zj = zt[rj + k]!;
-            zt[rj + k] = s * zi + c * zj;
-            zt[ri + k] = c * zi - s * zj;
-          }
-        }
+        if (zt != null) rotateRows(zt, i * n, (i + 1) * n, n, c, s);
       }
       if (underflow) continue;
-      d[l] -= p;
+      d[l] = d[l]! - (p);
       e[l] = g;
       e[m] = 0;
     }
@@ -249,7 +253,7 @@ export function inverseIteration(
         x[i] = x[i + 1]!;
         x[i + 1] = tmp;
       }
-      x[i + 1] -= mult[i]! * x[i]!;
+      x[i + 1] = x[i + 1]! - (mult[i]! * x[i]!);
     }
     x[n - 1] = x[n - 1]! / u0[n - 1]!;
     if (n > 1) x[n - 2] = (x[n - 2]! - u1[n - 2]! * x[n - 1]!) / u0[n - 2]!;
@@ -264,7 +268,7 @@ function orthogonalize(x: Float64Array, against: Float64Array[]): void {
   for (const q of against) {
     let dot = 0;
     for (let i = 0; i < x.length; i++) dot += q[i]! * x[i]!;
-    for (let i = 0; i < x.length; i++) x[i] -= dot * q[i]!;
+    for (let i = 0; i < x.length; i++) x[i] = x[i]! - (dot * q[i]!);
   }
 }
 
@@ -278,5 +282,15 @@ function normalize(x: Float64Array): void {
   let s = 0;
   for (let i = 0; i < x.length; i++) s += (x[i]! / m) ** 2;
   const inv = 1 / (m * Math.sqrt(s));
-  for (let i = 0; i < x.length; i++) x[i] *= inv;
+  for (let i = 0; i < x.length; i++) x[i] = x[i]! * inv;
+}
+
+/** [z_i, z_j] <- [c z_i - s z_j, s z_i + c z_j] on rows starting at ri and rj. */
+function rotateRows(z: Float64Array, ri: number, rj: number, n: number, c: number, s: number): void {
+  for (let k = 0; k < n; k++) {
+    const zi = z[ri + k]!;
+    const zj = z[rj + k]!;
+    z[rj + k] = s * zi + c * zj;
+    z[ri + k] = c * zi - s * zj;
+  }
 }

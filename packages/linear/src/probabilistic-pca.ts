@@ -1,0 +1,125 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { toDataTensor } from './data-input';
+import { subspaceGaussianLogDensity } from './gaussian-subspace';
+import { PCA } from './pca';
+import type { PcaOptions } from './pca';
+
+/**
+ * Probabilistic PCA (Tipping & Bishop 1999) in closed form: the linear-Gaussian
+ * latent model whose maximum-likelihood fit is PCA, the bridge to the VAE.
+ *
+ * ```
+ * z ~ N(0, I_k),   x | z ~ N(W z + mu, sigma^2 I_d)   =>   x ~ N(mu, W W^T + sigma^2 I)
+ * ML solution:  W = V_k (L_k - sigma^2 I)^{1/2},   sigma^2 = mean of the d - k discarded eigenvalues
+ * posterior:    z | x ~ N(M^{-1} W^T (x - mu), sigma^2 M^{-1}),   M = W^T W + sigma^2 I
+ * ```
+ *
+ * (V_k, L_k: top-k eigenvectors and eigenvalues of the sample covariance,
+ * n - 1 normalization as scikit-learn, so `logLikelihood` equals sklearn's `PCA.score`.)
+ *
+ * @example
+ * ```ts
+ * const ppca = ProbabilisticPCA.fit(x, { components: 20 });
+ * ppca.logLikelihood(xTest);                 // mean log p(x) in nats
+ * const fakes = ppca.sample(16, { seed: 1 }); // [16, d]
+ * ```
+ */
+export class ProbabilisticPCA {
+  /** Loadings W, shape [d, k]. */
+  readonly weights: tf.Tensor2D;
+  /** mu, shape [d]. */
+  readonly mean: tf.Tensor1D;
+  /** sigma^2, the isotropic noise variance. */
+  readonly noiseVariance: number;
+  private readonly pca: PCA;
+
+  private constructor(pca: PCA) {
+    const { nComponents: k, nFeatures: d } = pca;
+    const s2 = pca.noiseVariance > 0 ? pca.noiseVariance : (tf.backend().epsilon() * pca.totalVariance) / d;
+    this.noiseVariance = s2;
+    this.pca = PCA.fromJSON(pca.toJSON());
+    this.mean = tf.clone(this.pca.mean);
+    this.weights = tf.tidy(() => {
+      const scale = tf.tensor1d(pca.explainedVariance.map((w) => Math.sqrt(Math.max(w - s2, 0))));
+      return tf.mul(tf.transpose(this.pca.components), scale);
+    }) as tf.Tensor2D;
+    if (this.weights.shape[1] !== k) throw new Error('ProbabilisticPCA: internal shape mismatch');
+  }
+
+  /** Fits by PCA (same options) and the closed form above. */
+  static fit(x: tf.Tensor | number[][], options: Omit<PcaOptions, 'whiten'> & { components: number }): ProbabilisticPCA {
+    const pca = PCA.fit(x, { ...options, whiten: false });
+    try {
+      return new ProbabilisticPCA(pca);
+    } finally {
+      pca.dispose();
+    }
+  }
+
+  /** The pPCA model of an already fitted PCA (its own copy of the tensors). */
+  static fromPCA(pca: PCA): ProbabilisticPCA {
+    if (!(pca instanceof PCA)) throw new Error('ProbabilisticPCA.fromPCA: pca must be a fitted PCA');
+    return new ProbabilisticPCA(pca);
+  }
+
+  /** Latent dimension k. */
+  get latentDim(): number {
+    return this.weights.shape[1];
+  }
+
+  /**
+   * log p(x) of each row under N(mu, W W^T + sigma^2 I).
+   * @param x [n, d]. @returns [n] in nats.
+   */
+  logLikelihoodSamples(x: tf.Tensor | number[][]): tf.Tensor1D {
+    const { t, owned } = toDataTensor(x, 'x', 'ProbabilisticPCA.logLikelihood', { cols: this.pca.nFeatures });
+    const out = subspaceGaussianLogDensity(t, this.mean, this.pca.components, this.pca.explainedVariance, this.noiseVariance);
+    if (owned) t.dispose();
+    return out;
+  }
+
+  /** Mean log-likelihood per row (nats), = scikit-learn `PCA.score`. @param x [n, d]. */
+  logLikelihood(x: tf.Tensor | number[][]): number {
+    const s = this.logLikelihoodSamples(x);
+    const m = tf.tidy(() => tf.mean(s).dataSync()[0]!);
+    s.dispose();
+    return m;
+  }
+
+  /**
+   * Posterior mean of the latent code, `E[z | x] = M^{-1} W^T (x - mu)`.
+   * @param x [n, d]. @returns [n, k].
+   */
+  encode(x: tf.Tensor | number[][]): tf.Tensor2D {
+    const { t, owned } = toDataTensor(x, 'x', 'ProbabilisticPCA.encode', { cols: this.pca.nFeatures });
+    const z = tf.tidy(() => {
+      // with W = V diag(a), M = diag(a^2 + s2): M^{-1} W^T = diag(a / (a^2 + s2)) V^T
+      const a = this.pca.explainedVariance.map((w) => Math.sqrt(Math.max(w - this.noiseVariance, 0)));
+      const scale = tf.tensor1d(a.map((ai) => ai / (ai * ai + this.noiseVariance)));
+      return tf.mul(tf.matMul(tf.sub(t, this.mean), tf.transpose(this.pca.components)), scale);
+    });
+    if (owned) t.dispose();
+    return z as tf.Tensor2D;
+  }
+
+  /**
+   * Draws x = W z + mu + sigma eps with z ~ N(0, I_k), eps ~ N(0, I_d).
+   * @param n number of samples. @returns [n, d].
+   */
+  sample(n: number, { seed = 0 }: { seed?: number } = {}): tf.Tensor2D {
+    if (!Number.isInteger(n) || n < 1) throw new Error(`ProbabilisticPCA.sample: n must be a positive integer, got ${n}`);
+    if (!Number.isInteger(seed)) throw new Error(`ProbabilisticPCA.sample: seed must be an integer, got ${seed}`);
+    const d = this.pca.nFeatures;
+    return tf.tidy(() => {
+      const z = tf.randomNormal([n, this.latentDim], 0, 1, 'float32', seed);
+      const eps = tf.randomNormal([n, d], 0, Math.sqrt(this.noiseVariance), 'float32', seed + 0x5bd1e995);
+      return tf.add(tf.add(tf.matMul(z, tf.transpose(this.weights)), this.mean), eps);
+    }) as tf.Tensor2D;
+  }
+
+  /** Frees the tensors. */
+  dispose(): void {
+    tf.dispose([this.weights, this.mean]);
+    this.pca.dispose();
+  }
+}
