@@ -11,6 +11,8 @@ header p { margin: .2rem 0; color: var(--muted); max-width: 60rem; }
 nav ol { display: flex; flex-wrap: wrap; gap: .4rem 1.2rem; padding: 0; margin: 1rem 0 0; list-style: none; counter-reset: s; }
 nav li { counter-increment: s; }
 nav li::before { content: counter(s) ". "; color: var(--muted); }
+nav ol { counter-reset: s -1; }
+h2 .n { color: var(--muted); font-weight: 500; }
 nav a { color: var(--accent); text-decoration: none; }
 main { max-width: 64rem; margin: 0 auto; padding: 1rem 1.5rem 4rem; }
 section { background: white; border: 1px solid var(--line); border-radius: 10px; padding: 1.2rem 1.6rem 1.6rem; margin: 1.5rem 0; }
@@ -18,10 +20,11 @@ section h2 { margin: .2rem 0 .8rem; font-size: 1.45rem; letter-spacing: -0.01em;
 section h3 { margin: 1.4rem 0 .4rem; font-size: 1.1rem; }
 .meta { color: var(--muted); font-size: .85rem; float: right; }
 p { max-width: 58rem; }
-figure { margin: 1rem 0; display: inline-block; vertical-align: top; margin-right: 1.2rem; }
+figure { margin: 1rem 1.2rem 1rem 0; display: inline-table; vertical-align: top; }
+figcaption { display: table-caption; caption-side: bottom; }
 figure img { display: block; image-rendering: pixelated; border-radius: 4px; max-width: 100%; }
 figure.chart svg { display: block; max-width: 100%; height: auto; }
-figcaption { font-size: .88rem; color: var(--muted); max-width: 40rem; margin-top: .3rem; }
+figcaption { font-size: .88rem; color: var(--muted); margin-top: .3rem; }
 figcaption .file { font-family: ui-monospace, monospace; font-size: .78rem; opacity: .7; margin-left: .3rem; }
 table { border-collapse: collapse; margin: .8rem 0; font-size: .93rem; }
 th, td { border-bottom: 1px solid var(--line); padding: .3rem .8rem; text-align: left; }
@@ -46,8 +49,8 @@ export function renderPage(sections: readonly (SectionResult & { id: string; sec
   const toc = sections.map((s) => `<li><a href="#${s.id}">${esc(s.title)}</a></li>`).join('');
   const body = sections
     .map(
-      (s) =>
-        `<section id="${s.id}">\n<span class="meta">${s.seconds.toFixed(1)} s</span>\n<h2>${esc(s.title)}</h2>\n${s.html}\n</section>`,
+      (s, i) =>
+        `<section id="${s.id}">\n<span class="meta">${s.seconds.toFixed(1)} s</span>\n<h2><span class="n">${i}.</span> ${esc(s.title)}</h2>\n${s.html}\n</section>`,
     )
     .join('\n');
   return `<!doctype html>

@@ -40,7 +40,7 @@ describe('pnpm demo --quick', () => {
   it('has every section title, in the page and in the terminal summary', () => {
     expect(SECTIONS.length).toBeGreaterThan(0);
     for (const section of SECTIONS) {
-      expect(html).toContain(`<h2>${section.title.replace(/&/g, '&amp;').replace(/'/g, '&#39;')}</h2>`);
+      expect(html).toContain(`${section.title.replace(/&/g, '&amp;').replace(/'/g, '&#39;')}</h2>`);
       expect(stdout).toContain(section.title);
     }
   });

@@ -123,8 +123,8 @@ export async function runReport(options: ReportOptions, io: ReportIO, sections: 
   io.out(`figures: ${files.length} files in ${options.out}`);
   for (const f of files) io.out(`  ${f}`);
   io.out('');
-  for (const section of done) {
-    io.out(`${section.title}  (${section.seconds.toFixed(1)} s)`);
+  for (const [i, section] of done.entries()) {
+    io.out(`${i}. ${section.title}  (${section.seconds.toFixed(1)} s)`);
     for (const line of section.summary) io.out(`  ${line}`);
   }
   io.out('');

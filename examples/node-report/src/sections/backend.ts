@@ -21,7 +21,7 @@ function matMulMs(): number {
 
 export const backendSection: Section = {
   id: 'backend',
-  title: '0. The machine: which TensorFlow.js backend',
+  title: 'The machine: which TensorFlow.js backend',
   async run(ctx: ReportContext): Promise<SectionResult> {
     const { name, reason, tried } = ctx.backend;
     const ms = matMulMs();

@@ -9,7 +9,7 @@ const GIRLS = 5;
 
 export const bayesSection: Section = {
   id: 'bayes',
-  title: "1. Bayes' rule: evidence moves belief",
+  title: "Bayes' rule: evidence moves belief",
   async run(): Promise<SectionResult> {
     // Hypothesis i: "student i has the flu". One of the 20 has it; student 1 is ABC, a girl.
     const students = Array.from({ length: STUDENTS }, (_, i) => ({ id: i + 1, sex: i < GIRLS ? 'girl' : 'boy' }));
@@ -29,7 +29,7 @@ export const bayesSection: Section = {
     assertFiniteRows('bayes chart', rows);
     const svg = await renderChart({
       data: { values: rows },
-      facet: { row: { field: 'stage', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left', labelFontSize: 12 } } },
+      facet: { row: { field: 'stage', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left', labelOrient: 'top', labelAnchor: 'start', labelFontSize: 12 } } },
       spec: {
         width: 560,
         height: 110,

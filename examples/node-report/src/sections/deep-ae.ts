@@ -14,7 +14,7 @@ const BATCH = 128;
 
 export const deepAeSection: Section = {
   id: 'deep-ae',
-  title: '5. The deep autoencoder: a nonlinear bottleneck',
+  title: 'The deep autoencoder: a nonlinear bottleneck',
   async run(ctx: ReportContext): Promise<SectionResult> {
     const { train, test } = await ctx.digits();
     const epochs = ctx.epochs(5, 2);

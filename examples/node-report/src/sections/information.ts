@@ -14,7 +14,7 @@ const grid = (n: number, lo: number, hi: number) => Array.from({ length: n }, (_
 
 export const informationSection: Section = {
   id: 'information',
-  title: '2. Information, entropy and KL divergence',
+  title: 'Information, entropy and KL divergence',
   async run(): Promise<SectionResult> {
     // 1. Information content: rare events carry more information.
     const events = EVENTS.map((e) => ({ ...e, nats: information(e.p), bits: information(e.p, { base: 2 }) }));
@@ -30,7 +30,8 @@ export const informationSection: Section = {
           data: { values: events.map((e) => ({ p: e.p, bits: e.bits, label: e.event.split(' (')[1]!.replace(')', '') })) },
           layer: [
             { mark: { type: 'point', filled: true, size: 70, color: '#e8590c' } },
-            { mark: { type: 'text', align: 'left', dx: 7, dy: -6, fontSize: 11 }, encoding: { text: { field: 'label' } } },
+            { mark: { type: 'text', align: 'left', dx: 7, dy: -6, fontSize: 11 }, encoding: { text: { field: 'label' } }, transform: [{ filter: "datum.label !== 'certain'" }] },
+            { mark: { type: 'text', align: 'right', dx: -4, dy: -10, fontSize: 11 }, encoding: { text: { field: 'label' } }, transform: [{ filter: "datum.label === 'certain'" }] },
           ],
           encoding: { x: { field: 'p', type: 'quantitative' }, y: { field: 'bits', type: 'quantitative' } },
         },
@@ -80,7 +81,7 @@ export const informationSection: Section = {
       encoding: {
         x: { field: 't', type: 'quantitative', title: 't' },
         y: { field: 'nats', type: 'quantitative', title: 'nats' },
-        color: { field: 'which', type: 'nominal', title: null, scale: { range: ['#e8590c', '#1c7ed6', '#2b8a3e'] } },
+        color: { field: 'which', type: 'nominal', title: null, scale: { domain: ['KL(p || q)', 'KL(q || p)', 'JS(p, q)'], range: ['#e8590c', '#1c7ed6', '#2b8a3e'] } },
       },
     });
 

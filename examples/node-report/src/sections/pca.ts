@@ -34,7 +34,7 @@ export function sharedPca(ctx: ReportContext): Promise<PCA> {
 
 export const pcaSection: Section = {
   id: 'pca',
-  title: '3. PCA: the best linear bottleneck',
+  title: 'PCA: the best linear bottleneck',
   async run(ctx: ReportContext): Promise<SectionResult> {
     const { train, test } = await ctx.digits();
     const xTest = imagesTensor(test);

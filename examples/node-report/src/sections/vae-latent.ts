@@ -12,7 +12,7 @@ const GRID = 14;
 
 export const vaeLatentSection: Section = {
   id: 'vae-latent',
-  title: '7. The latent map: digits in two dimensions',
+  title: 'The latent map: digits in two dimensions',
   async run(ctx: ReportContext): Promise<SectionResult> {
     const { test } = await ctx.digits();
     const { vae, history, epochs, seconds } = await trainedVae(ctx, 2);

@@ -38,7 +38,7 @@ function verdict(results: readonly { name: string; mean: number; se: number }[])
 
 export const vaeLikelihoodSection: Section = {
   id: 'vae-likelihood',
-  title: '8. log p(x): what the model finds likely',
+  title: 'log p(x): what the model finds likely',
   async run(ctx: ReportContext): Promise<SectionResult> {
     const { train, test } = await ctx.digits();
     const { vae } = await trainedVae(ctx, 20);

@@ -21,7 +21,7 @@ const TRAVERSE = [-3, -2.25, -1.5, -0.75, 0, 0.75, 1.5, 2.25, 3];
 
 export const vaeSection: Section = {
   id: 'vae',
-  title: '6. The variational autoencoder: a generative model',
+  title: 'The variational autoencoder: a generative model',
   async run(ctx: ReportContext): Promise<SectionResult> {
     const { train, test } = await ctx.digits();
     const { vae, history, epochs, seconds } = await trainedVae(ctx, LATENT);
