@@ -45,7 +45,18 @@ export interface Evaluation {
   mse: number;
 }
 
+/** A batch of examples: a [batch, D] tensor, or an object holding one as `images` (as `npyBatches` from @elbo/datasets/node yields) or `x`. */
+export type AutoencoderBatch = tf.Tensor | { images: tf.Tensor } | { x: tf.Tensor };
+
 const FORMAT = 'elbo/autoencoder';
+
+/** The [batch, D] tensor of a batch. */
+function examples(batch: AutoencoderBatch): tf.Tensor {
+  if (batch instanceof tf.Tensor) return batch;
+  const t = (batch as { images?: unknown }).images ?? (batch as { x?: unknown }).x;
+  if (!(t instanceof tf.Tensor)) throw new TypeError('Autoencoder: a batch must be a tensor or an object with an `images` or `x` tensor');
+  return t;
+}
 
 /**
  * A deterministic autoencoder: `z = encoder(x)`, and `decoder(z)` parameterizes
@@ -119,10 +130,10 @@ export class Autoencoder {
    * shuffled batches, or (async) iterables of [batch, D] tensors. See {@link TrainOptions}.
    * @returns the history (`loss`, and `valLoss` with validationData).
    */
-  async fit(data: FitData, options: TrainOptions = {}): Promise<History> {
+  async fit(data: FitData<AutoencoderBatch>, options: TrainOptions<AutoencoderBatch> = {}): Promise<History> {
     this.checkX(data, 'fit: data');
     if (options.validationData != null) this.checkX(options.validationData, 'fit: validationData');
-    return fitModel({ ...options, data, lossFn: (x: tf.Tensor) => this.loss(x), variables: this.trainableVariables });
+    return fitModel<AutoencoderBatch>({ ...options, data, lossFn: (b) => this.loss(examples(b)), variables: this.trainableVariables });
   }
 
   /** The codes z = encoder(x), computed batchSize rows at a time. @param x [n, D] @returns [n, latent] */
@@ -144,11 +155,12 @@ export class Autoencoder {
    * Mean loss (nats per example) and reconstruction MSE (per pixel) over the data, in batches.
    * @param data - [n, D] tensor or (async) iterable of batches.
    */
-  async evaluate(data: FitData, options: BatchOptions = {}): Promise<Evaluation> {
+  async evaluate(data: FitData<AutoencoderBatch>, options: BatchOptions = {}): Promise<Evaluation> {
     this.checkX(data, 'evaluate: data');
     const batchSize = checkBatchSize(options.batchSize ?? 1024, 'evaluate');
-    const means = await meanLoss(
-      (x: tf.Tensor) => {
+    const means = await meanLoss<AutoencoderBatch>(
+      (b) => {
+        const x = examples(b);
         const out = this.decoder.apply(this.encoder.apply(x));
         const mse = tf.mean(tf.square(tf.sub(likelihoodMean(this.likelihood, out), x)));
         return { loss: tf.mean(negLogLikelihood(this.likelihood, out, x, this.scale)), metrics: { mse } };

@@ -88,12 +88,13 @@ export function epochBatches<B>(data: FitData<B>, epoch: number, batching: Batch
   return { batches: data, owned: !Array.isArray(data) };
 }
 
-/** Number of examples in a batch: rows of a tensor, else 1 (a batch the loop cannot measure). */
+/** Number of examples in a batch: rows of a tensor (alone, first in an array, or as `images` / `x`), else 1. */
 export function batchWeight(batch: unknown): number {
   if (batch instanceof tf.Tensor) return batch.shape[0] ?? 1;
   if (Array.isArray(batch) && batch[0] instanceof tf.Tensor) return batch[0].shape[0] ?? 1;
-  if (batch != null && typeof batch === 'object' && (batch as { x?: unknown }).x instanceof tf.Tensor) {
-    return (batch as { x: tf.Tensor }).x.shape[0] ?? 1;
+  for (const key of ['images', 'x'] as const) {
+    const t = batch != null && typeof batch === 'object' ? (batch as Record<string, unknown>)[key] : null;
+    if (t instanceof tf.Tensor) return t.shape[0] ?? 1;
   }
   return 1;
 }

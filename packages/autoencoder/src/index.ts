@@ -17,7 +17,7 @@ export type { BatchLoss, LossOutput } from './loss-output';
 export { seededPermutation } from './batches';
 export type { BatchingOptions, FitData } from './batches';
 export { Autoencoder } from './autoencoder';
-export type { AutoencoderConfig, AutoencoderOptions, BatchOptions, Evaluation } from './autoencoder';
+export type { AutoencoderBatch, AutoencoderConfig, AutoencoderOptions, BatchOptions, Evaluation } from './autoencoder';
 export { LIKELIHOODS, decoderDistribution, likelihoodMean, negLogLikelihood } from './likelihood';
 export type { Likelihood } from './likelihood';
 export { loadModelRecord, saveModelRecord, pickWeights, prefixWeights } from './serialization';
