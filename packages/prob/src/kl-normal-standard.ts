@@ -34,7 +34,8 @@ export function klNormalStandard(loc: TensorInput, logVar: TensorInput, { reduce
     if (mu.shape.join() !== lv.shape.join()) {
       throw new Error(`klNormalStandard: loc and logVar must have the same shape, got [${mu.shape.join(', ')}] and [${lv.shape.join(', ')}]`);
     }
-    const terms = tf.mul(tf.add(tf.square(mu), tf.sub(tf.expm1(lv), lv)), 0.5);
-    return reduce === 'sum' ? tf.sum(terms, -1) : terms;
+    const twice = tf.add(tf.square(mu), tf.sub(tf.expm1(lv), lv));
+    // Halve after the sum: one multiplication per row instead of one per element.
+    return tf.mul(reduce === 'sum' ? tf.sum(twice, -1) : twice, 0.5);
   });
 }
