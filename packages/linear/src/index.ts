@@ -12,3 +12,7 @@ export type { PrincipalAnglesOptions } from './principal-angles';
 export { IncrementalPCA } from './incremental-pca';
 export type { IncrementalPcaOptions } from './incremental-pca';
 export { ProbabilisticPCA } from './probabilistic-pca';
+export { LinearAutoencoder } from './linear-autoencoder';
+export type { LinearAutoencoderConfig, LinearAutoencoderFitOptions } from './linear-autoencoder';
+export { principalDirectionsFromAutoencoder } from './principal-directions';
+export type { AutoencoderDirections } from './principal-directions';

@@ -1,0 +1,129 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LinearAutoencoder, PCA, orthonormalityError, principalAngles, principalDirectionsFromAutoencoder } from '@elbo/linear';
+import { expectClose, expectNoLeaks } from '../../../tooling/testing';
+
+// Synthetic low-rank data: 1000 x 16, rank 3 (variances 9, 4, 1) plus isotropic noise 0.3^2, offset 1.
+let x: tf.Tensor2D;
+let pca: PCA;
+let ae: LinearAutoencoder;
+let epochLosses: number[];
+
+function mse(a: tf.Tensor2D, b: tf.Tensor2D): number {
+  return tf.tidy(() => tf.mean(tf.squaredDifference(a, b)).dataSync()[0]!);
+}
+
+beforeAll(async () => {
+  x = tf.tidy(() => {
+    const z = tf.mul(tf.randomNormal([1000, 3], 0, 1, 'float32', 11), tf.tensor1d([3, 2, 1]));
+    const basis = tf.randomNormal([3, 16], 0, 0.5, 'float32', 12);
+    return tf.add(tf.add(tf.matMul(z, basis), tf.randomNormal([1000, 16], 0, 0.3, 'float32', 13)), 1) as tf.Tensor2D;
+  });
+  pca = PCA.fit(x, { components: 3, solver: 'full' });
+  ae = new LinearAutoencoder({ inputDim: 16, latentDim: 3, seed: 1 });
+  // a step-down schedule: fast Adam, then a small learning rate to settle (fit continues from the current weights)
+  const fast = await ae.fit(x, { epochs: 60, batchSize: 50, learningRate: 2e-2, seed: 2 });
+  const slow = await ae.fit(x, { epochs: 20, batchSize: 50, learningRate: 2e-3, seed: 3 });
+  epochLosses = [...fast.epochLosses, ...slow.epochLosses];
+}, 120_000);
+
+afterAll(() => {
+  ae?.dispose();
+  pca?.dispose();
+  x?.dispose();
+});
+
+describe('LinearAutoencoder against PCA (synthetic rank-3 data)', () => {
+  it('reaches PCA reconstruction error (within 1%) with a decreasing loss', () => {
+    const xHatPca = pca.inverseTransform(pca.transform(x));
+    const xHatAe = ae.reconstruct(x);
+    const pcaMse = mse(xHatPca, x);
+    const aeMse = mse(xHatAe, x);
+    expect(aeMse).toBeLessThan(pcaMse * 1.01);
+    expect(aeMse).toBeGreaterThan(pcaMse * (1 - 1e-3)); // PCA is optimal: no linear map of rank 3 beats it
+    expect(epochLosses.at(-1)!).toBeLessThan(epochLosses[0]! / 2);
+    tf.dispose([xHatPca, xHatAe]);
+  });
+
+  it('its decoder spans the PCA subspace (< 2 degrees) but is not orthonormal; PCA is', () => {
+    const dec = ae.decoderWeights;
+    const pcaCols = tf.transpose(pca.components);
+    expect(dec.shape).toEqual([16, 3]);
+    expect(principalAngles(dec, pcaCols).at(-1)).toBeLessThan(2);
+    expect(orthonormalityError(dec)).toBeGreaterThan(0.1);
+    expect(orthonormalityError(pcaCols)).toBeLessThan(1e-5);
+    tf.dispose([dec, pcaCols]);
+  });
+
+  it('principalDirectionsFromAutoencoder recovers the ordered PCA components and variances', async () => {
+    const { components, explainedVariance } = await expectNoLeaks(() => principalDirectionsFromAutoencoder(ae, x));
+    expectClose(explainedVariance, pca.explainedVariance, { rtol: 1e-2 });
+    const cos = tf.tidy(() => tf.sum(tf.mul(components, pca.components), 1).dataSync());
+    expectClose(Array.from(cos), 1, { atol: 1e-3 }); // same directions, same signs
+    components.dispose();
+  });
+
+  it('encode / decode / reconstruct compose and leak nothing; weights have the documented shapes', async () => {
+    const z = await expectNoLeaks(() => ae.encode(x));
+    expect(z.shape).toEqual([1000, 3]);
+    const back = ae.decode(z);
+    const direct = await expectNoLeaks(() => ae.reconstruct(x));
+    expectClose(direct, Array.from(back.dataSync()), { rtol: 1e-4, atol: 1e-5 });
+    const enc = ae.encoderWeights;
+    expect(enc.shape).toEqual([16, 3]);
+    tf.dispose([z, back, direct, enc]);
+  });
+
+  it('round-trips through toJSON / fromJSON', () => {
+    const copy = LinearAutoencoder.fromJSON(JSON.parse(JSON.stringify(ae.toJSON())));
+    const a = ae.reconstruct(x);
+    const b = copy.reconstruct(x);
+    expectClose(b, Array.from(a.dataSync()), { rtol: 1e-6, atol: 1e-6 });
+    tf.dispose([a, b]);
+    copy.dispose();
+  });
+});
+
+describe('LinearAutoencoder training details', () => {
+  it('tied weights share one matrix; training is seeded and leak-free', async () => {
+    const small = tf.slice(x, [0, 0], [300, 16]);
+    const train = async () => {
+      const tied = new LinearAutoencoder({ inputDim: 16, latentDim: 3, tied: true, seed: 3 });
+      const res = await tied.fit(small, { epochs: 3, batchSize: 60, learningRate: 1e-2, seed: 4 });
+      return { tied, res };
+    };
+    const a = await expectNoLeaks(async () => {
+      const r = await train();
+      const json = r.tied.toJSON();
+      r.tied.dispose();
+      return { losses: r.res.epochLosses, json };
+    });
+    const b = await train();
+    expect(b.res.epochLosses).toEqual(a.losses);
+    expect(a.json.decoder.kernel).toEqual([]);
+    const dec = b.tied.decoderWeights;
+    const enc = b.tied.encoderWeights;
+    expectClose(dec, Array.from(enc.dataSync())); // tied: decoder columns are the encoder's
+    tf.dispose([dec, enc]);
+    b.tied.dispose();
+    small.dispose();
+  });
+
+  it('stops when onEpoch returns false', async () => {
+    const m = new LinearAutoencoder({ inputDim: 16, latentDim: 2 });
+    const { epochLosses } = await m.fit(x, { epochs: 5, batchSize: 500, onEpoch: ({ epoch }) => epoch < 1 });
+    expect(epochLosses).toHaveLength(2);
+    m.dispose();
+  });
+
+  it('rejects bad configuration and data', async () => {
+    expect(() => new LinearAutoencoder({ inputDim: 0, latentDim: 2 })).toThrow(/inputDim must be a positive integer, got 0/);
+    expect(() => new LinearAutoencoder({ inputDim: 4, latentDim: 1.5 })).toThrow(/latentDim must be a positive integer, got 1.5/);
+    await expect(ae.fit(x, { epochs: 0 })).rejects.toThrow(/epochs must be a positive integer, got 0/);
+    await expect(ae.fit(x, { learningRate: -1 })).rejects.toThrow(/learningRate must be > 0, got -1/);
+    const wrong = tf.zeros([4, 5]) as tf.Tensor2D;
+    await expect(ae.fit(wrong)).rejects.toThrow(/x must have 16 columns \(features\), got shape \[4,5\]/);
+    expect(() => ae.decode([[1, 2]])).toThrow(/z must have 3 columns/);
+    wrong.dispose();
+  });
+});
