@@ -6,12 +6,8 @@
  *
  * @packageDocumentation
  */
-export { logSumExp, softplus, logSigmoid, log1mExp } from './numerics';
-export { minimize } from './minimize';
-export type { MinimizeOptions, MinimizeResult, StepInfo, LossFunction } from './minimize';
-export { assertGradientsRegistered, MISSING_GRADIENTS_MESSAGE } from './gradients';
-export type { GradientLookup } from './gradients';
-export type { TensorInput } from './convert';
+
+// Distributions
 export { Distribution } from './distribution';
 export type { DistributionOptions, SampleOptions } from './distribution';
 export { constraints, setValidateArgs, getValidateArgs } from './constraints';
@@ -21,6 +17,16 @@ export type { NormalParams } from './normal';
 export { Independent } from './independent';
 export { Bernoulli } from './bernoulli';
 export type { BernoulliParams } from './bernoulli';
+export { Categorical } from './categorical';
+export type { CategoricalParams } from './categorical';
+export { ContinuousBernoulli } from './continuous-bernoulli';
+export type { ContinuousBernoulliParams } from './continuous-bernoulli';
+export { Uniform } from './uniform';
+export type { UniformParams } from './uniform';
+export { Laplace } from './laplace';
+export type { LaplaceParams } from './laplace';
+
+// KL divergence, entropy and information
 export { klDivergence, entropy, crossEntropy } from './divergences';
 export { registerKL } from './kl';
 export type { KLFunction, DistributionClass, MonteCarloKL, MonteCarloKLOptions } from './kl';
@@ -30,11 +36,11 @@ export { information, jsDivergence, mutualInformation } from './information';
 export type { InformationOptions, ProbabilityInput } from './vectors';
 export { bayes } from './bayes';
 export type { BayesInput, BayesResult } from './bayes';
-export { Categorical } from './categorical';
-export type { CategoricalParams } from './categorical';
-export { ContinuousBernoulli } from './continuous-bernoulli';
-export type { ContinuousBernoulliParams } from './continuous-bernoulli';
-export { Uniform } from './uniform';
-export type { UniformParams } from './uniform';
-export { Laplace } from './laplace';
-export type { LaplaceParams } from './laplace';
+
+// Numerics and training
+export { logSumExp, softplus, logSigmoid, log1mExp } from './numerics';
+export { minimize } from './minimize';
+export type { MinimizeOptions, MinimizeResult, StepInfo, LossFunction } from './minimize';
+export { assertGradientsRegistered, MISSING_GRADIENTS_MESSAGE } from './gradients';
+export type { GradientLookup } from './gradients';
+export type { TensorInput } from './convert';
