@@ -1,9 +1,21 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-/** The element-wise nonlinearities an {@link Mlp} layer can apply. */
+/**
+ * The element-wise nonlinearities an {@link Mlp} layer can apply.
+ * @example
+ * ```ts
+ * const act: Activation = 'tanh';
+ * ```
+ */
 export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'elu' | 'softplus';
 
-/** The names accepted for {@link Activation}, for validation messages. */
+/**
+ * The names accepted for {@link Activation}.
+ * @example
+ * ```ts
+ * ACTIVATIONS.includes('relu'); // true
+ * ```
+ */
 export const ACTIVATIONS: readonly Activation[] = ['linear', 'relu', 'sigmoid', 'tanh', 'elu', 'softplus'];
 
 /** Applies an activation by name (inference and training alike). */

@@ -4,6 +4,10 @@ import * as tf from '@tensorflow/tfjs-core';
  * Training data: one tensor (split into shuffled minibatches along axis 0), or
  * batches already made: an array, an iterable, an async iterable, or a
  * function returning a fresh one per epoch (use this for one-shot generators).
+ * @example
+ * ```ts
+ * const data: FitData = () => myBatchGenerator(); // a fresh generator each epoch
+ * ```
  */
 export type FitData<B = tf.Tensor> =
   | tf.Tensor
@@ -11,7 +15,13 @@ export type FitData<B = tf.Tensor> =
   | AsyncIterable<B>
   | ((epoch: number) => Iterable<B> | AsyncIterable<B>);
 
-/** How a tensor is cut into batches. */
+/**
+ * How a tensor is cut into batches.
+ * @example
+ * ```ts
+ * const batching: BatchingOptions = { batchSize: 128, shuffle: true, seed: 0 };
+ * ```
+ */
 export interface BatchingOptions {
   /** Rows per batch (the last one may be smaller). */
   batchSize: number;
@@ -28,8 +38,16 @@ export interface EpochBatches<B> {
 }
 
 /**
- * A seeded permutation of 0..n-1 (Fisher-Yates driven by mulberry32).
+ * A seeded permutation of 0..n-1 (Fisher-Yates driven by mulberry32): the
+ * order in which `fit` visits the rows of a tensor in epoch e is
+ * `seededPermutation(n, seed + e)`.
+ * @param n - number of items.
+ * @param seed - any finite number.
  * @returns Int32Array of length n.
+ * @example
+ * ```ts
+ * seededPermutation(5, 0); // the same 5 indices in the same order, every time
+ * ```
  */
 export function seededPermutation(n: number, seed: number): Int32Array {
   const order = Int32Array.from({ length: n }, (_, i) => i);

@@ -17,6 +17,11 @@ interface DenseJSON {
  * @param net - the network.
  * @param name - the Sequential model's name. Default `'elbo_mlp'`.
  * @returns artifacts with the weights (copied into one buffer).
+ * @example
+ * ```ts
+ * const artifacts = await toLayersArtifacts(encoder);
+ * const keras = await tf.loadLayersModel(tf.io.fromMemory(artifacts)); // @tensorflow/tfjs-layers
+ * ```
  */
 export async function toLayersArtifacts(net: Mlp, name = 'elbo_mlp'): Promise<tf.io.ModelArtifacts> {
   const { sizes, activation, outputActivation, bias } = net.getConfig();
@@ -59,7 +64,10 @@ export async function toLayersArtifacts(net: Mlp, name = 'elbo_mlp'): Promise<tf
 
 /**
  * Saves an {@link Mlp} as a TF.js Layers model (see {@link toLayersArtifacts}).
+ * @param net - the network to export.
  * @param url - any tfjs URL (`file://` in Node with @elbo/backend-node, `indexeddb://`, `downloads://`, ...) or an IO handler.
+ * @param name - the Sequential model's name (default `'elbo_mlp'`).
+ * @returns tfjs' save result.
  * @example
  * ```ts
  * await exportLayersModel(encoder, 'file:///tmp/encoder');
@@ -79,6 +87,10 @@ export async function exportLayersModel(net: Mlp, url: string | tf.io.IOHandler,
  * the way back from TensorFlow/Keras. Anything else throws, naming the layer.
  * @param url - a tfjs URL or IO handler of a Layers model (`model.json` + weights).
  * @returns a new Mlp (the caller disposes it).
+ * @example
+ * ```ts
+ * const encoder = await importLayersModel('file:///models/encoder-from-keras');
+ * ```
  */
 export async function importLayersModel(url: string | tf.io.IOHandler): Promise<Mlp> {
   const where = `importLayersModel(${typeof url === 'string' ? url : 'handler'})`;

@@ -2,10 +2,22 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Bernoulli, ContinuousBernoulli, Independent, Normal } from '@elbo/prob';
 import type { Distribution } from '@elbo/prob';
 
-/** The decoder's distribution p(x | z) over each pixel (the decoder outputs its logits, or its mean for 'gaussian'). */
+/**
+ * The decoder's distribution p(x | z) over each pixel (the decoder outputs its logits, or its mean for 'gaussian').
+ * @example
+ * ```ts
+ * new Autoencoder({ encoder, decoder, likelihood: 'continuous-bernoulli' satisfies Likelihood });
+ * ```
+ */
 export type Likelihood = 'bernoulli' | 'gaussian' | 'continuous-bernoulli';
 
-/** The names accepted for {@link Likelihood}. */
+/**
+ * The names accepted for {@link Likelihood}.
+ * @example
+ * ```ts
+ * LIKELIHOODS; // ['bernoulli', 'gaussian', 'continuous-bernoulli']
+ * ```
+ */
 export const LIKELIHOODS: readonly Likelihood[] = ['bernoulli', 'gaussian', 'continuous-bernoulli'];
 
 /** |logit| below which the continuous-Bernoulli terms switch to their Taylor series (float32-safe). */
@@ -21,9 +33,15 @@ const CB_TAYLOR_CUT = 1e-2;
  * gaussian (mean m, s):   -log p(x|m) = sum_i (x_i - m_i)^2 / (2 s^2) + log s + log(2 pi)/2
  * ```
  *
+ * @param likelihood - which distribution.
  * @param output - decoder output, shape [batch, pixels].
  * @param x - the data, shape [batch, pixels].
+ * @param scale - standard deviation of the 'gaussian' likelihood (default 1).
  * @returns shape [batch].
+ * @example
+ * ```ts
+ * negLogLikelihood('bernoulli', tf.zeros([1, 784]), x); // [784 log 2] for any x in [0, 1]
+ * ```
  */
 export function negLogLikelihood(likelihood: Likelihood, output: tf.Tensor, x: tf.Tensor, scale = 1): tf.Tensor1D {
   return tf.tidy(() => {
@@ -42,6 +60,11 @@ export function negLogLikelihood(likelihood: Likelihood, output: tf.Tensor, x: t
  * per step (the data is checked once when training starts). Call it inside
  * `tf.tidy` or `dispose()` the result.
  * @param output - decoder output, shape [batch, pixels].
+ * @returns a distribution with batchShape [batch] and eventShape [pixels].
+ * @example
+ * ```ts
+ * const logp = tf.tidy(() => decoderDistribution('bernoulli', logits).logProb(x)); // [batch]
+ * ```
  */
 export function decoderDistribution(likelihood: Likelihood, output: tf.Tensor, scale = 1): Distribution {
   const options = { validateArgs: false };
@@ -59,6 +82,12 @@ export function decoderDistribution(likelihood: Likelihood, output: tf.Tensor, s
  *
  * ```
  * bernoulli: sigmoid(l)    gaussian: m    continuous-bernoulli: sigmoid(l) / tanh(l/2) - 1/l  (-> 1/2 + l/12 near 0)
+ * ```
+ * @param output - decoder output, shape [batch, pixels].
+ * @returns the mean, same shape.
+ * @example
+ * ```ts
+ * likelihoodMean('bernoulli', tf.tensor2d([[0, 100]])); // [[0.5, 1]]
  * ```
  */
 export function likelihoodMean(likelihood: Likelihood, output: tf.Tensor): tf.Tensor {

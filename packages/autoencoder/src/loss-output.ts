@@ -6,10 +6,20 @@ import type { BatchingOptions, FitData } from './batches';
  * What a loss function returns: the scalar to minimize, or the scalar plus
  * named scalar metrics (say the reconstruction and KL terms of a VAE), which
  * the training loop reads, averages and reports beside the loss.
+ * @example
+ * ```ts
+ * const lossFn = (x: tf.Tensor): LossOutput => ({ loss: tf.add(rec, kl), metrics: { reconstruction: rec, kl } });
+ * ```
  */
 export type LossOutput = tf.Scalar | tf.Tensor | { loss: tf.Scalar | tf.Tensor; metrics?: Record<string, tf.Scalar | tf.Tensor> };
 
-/** A loss of one batch (the mean over its examples, so batches of any size compare). */
+/**
+ * A loss of one batch (the mean over its examples, so batches of any size compare).
+ * @example
+ * ```ts
+ * const lossFn: BatchLoss<tf.Tensor> = (x) => ae.loss(x);
+ * ```
+ */
 export type BatchLoss<B> = (batch: B) => LossOutput;
 
 /** Splits a {@link LossOutput} into the loss tensor and its metrics (possibly none). */
@@ -31,7 +41,14 @@ export function splitLossOutput(out: LossOutput, where: string): { loss: tf.Tens
 /**
  * Example-weighted means of a loss and its metrics over every batch of `data`,
  * without gradients (validation and evaluation). Leaks no tensors.
+ * @param lossFn - loss of one batch (scalar or `{ loss, metrics }`).
+ * @param data - a tensor (cut into batches, in order) or batches.
+ * @param batching - batch size for tensor data (`shuffle` is ignored: evaluation runs in order).
  * @returns `{ loss, ...metrics }` as numbers.
+ * @example
+ * ```ts
+ * const { loss } = await meanLoss((x) => ae.loss(x), xTest, { batchSize: 500, shuffle: false, seed: 0 });
+ * ```
  */
 export async function meanLoss<B>(lossFn: BatchLoss<B>, data: FitData<B>, batching: BatchingOptions): Promise<Record<string, number>> {
   const { batches, owned } = epochBatches(data, 0, { ...batching, shuffle: false });

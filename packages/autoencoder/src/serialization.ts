@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-/** A model as stored: a JSON config and named weights. */
+/**
+ * A model as stored: a JSON config and named weights.
+ * @example
+ * ```ts
+ * const record: ModelRecord = { config: net.getConfig(), weights: net.getWeights() };
+ * ```
+ */
 export interface ModelRecord<C = unknown> {
   /** Everything needed to rebuild the model's architecture (plain JSON). */
   config: C;
@@ -29,6 +35,10 @@ export function ioHandler(destination: string | tf.io.IOHandler, purpose: 'save'
 /**
  * Saves a config and named weights through a tfjs IO handler, as a model
  * artifact of the given `format` (checked again on load).
+ * @param url - a tfjs URL (`file://`, `indexeddb://`, `localstorage://`, `downloads://`) or an IO handler.
+ * @param format - a name identifying the model kind, e.g. `'elbo/autoencoder'`.
+ * @param record - JSON config and named weights (not disposed).
+ * @returns tfjs' save result.
  * @example
  * ```ts
  * await saveModelRecord('file:///tmp/m', 'elbo/autoencoder', { config, weights });
@@ -57,7 +67,13 @@ export async function saveModelRecord(
  * weight has a known dtype, and that the weight data is exactly as long as
  * the specs say, before making any tensor: a truncated or mismatched file
  * throws and leaves nothing behind.
+ * @param url - a tfjs URL or IO handler.
+ * @param format - the format name given to {@link saveModelRecord}.
  * @returns the config and the weights (the caller owns and disposes the tensors).
+ * @example
+ * ```ts
+ * const { config, weights } = await loadModelRecord<MyConfig>('file:///tmp/m', 'elbo/my-model');
+ * ```
  */
 export async function loadModelRecord<C = unknown>(url: string | tf.io.IOHandler, format: string): Promise<ModelRecord<C>> {
   const where = `load (${format}) from ${typeof url === 'string' ? url : 'an IO handler'}`;
@@ -83,13 +99,25 @@ export async function loadModelRecord<C = unknown>(url: string | tf.io.IOHandler
   return { config: topology.config, weights: tf.io.decodeWeights(data, specs) };
 }
 
-/** The weights whose names start with `prefix/`, with the prefix removed (no copies). */
+/**
+ * The weights whose names start with `prefix/`, with the prefix removed (no copies).
+ * @example
+ * ```ts
+ * pickWeights({ 'encoder/layer0/kernel': k }, 'encoder'); // { 'layer0/kernel': k }
+ * ```
+ */
 export function pickWeights(weights: tf.NamedTensorMap, prefix: string): tf.NamedTensorMap {
   const start = `${prefix}/`;
   return Object.fromEntries(Object.entries(weights).filter(([k]) => k.startsWith(start)).map(([k, v]) => [k.slice(start.length), v]));
 }
 
-/** The same weights under `prefix/<name>` (no copies). */
+/**
+ * The same weights under `prefix/<name>` (no copies).
+ * @example
+ * ```ts
+ * prefixWeights({ 'layer0/kernel': k }, 'encoder'); // { 'encoder/layer0/kernel': k }
+ * ```
+ */
 export function prefixWeights(weights: tf.NamedTensorMap, prefix: string): tf.NamedTensorMap {
   return Object.fromEntries(Object.entries(weights).map(([k, v]) => [`${prefix}/${k}`, v]));
 }
