@@ -1,0 +1,166 @@
+// The built explorer in headless Chromium: train a few seconds, check the loss
+// fell and the latent map has points, decode a clicked point, save to
+// IndexedDB, reload, load, and decode the same point to the same image.
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain ESM script without types
+import { writeDigits } from '../scripts/digits.mjs';
+import { serveDir } from './server';
+
+const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const packagesDir = resolve(appDir, '../../packages');
+/** As in every elbo test: workspace packages from their sources, never from a possibly stale dist. */
+const sourceAliases = ['prob', 'linear', 'autoencoder', 'vae', 'datasets', 'backend-web'].map((name) => ({
+  find: new RegExp(`^@elbo/${name}$`),
+  replacement: `${packagesDir}/${name}/src/index.ts`,
+}));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--use-gl=angle',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+  '--ignore-gpu-blocklist',
+];
+
+function chromiumAvailable(): boolean {
+  if (existsSync(CHROMIUM)) return true;
+  const message = `Chromium not found at ${CHROMIUM} (apt-get install -y --no-install-recommends chromium, or set CHROMIUM_PATH)`;
+  if (process.env.CI === 'true') throw new Error(`${message}; the browser test must run in CI`);
+  console.warn(`skipping the web-explorer browser test: ${message}`);
+  return false;
+}
+
+interface State {
+  backend: string;
+  reason: string;
+  status: string;
+  epoch: number;
+  steps: number;
+  losses: number[];
+  mapPoints: number;
+  decodedInk: number;
+  decodedZ: [number, number] | null;
+  saved: boolean;
+  loaded: boolean;
+  training: boolean;
+  error: string | null;
+}
+
+const readState = (page: Page) => page.evaluate(() => ({ ...(globalThis as unknown as { explorer: State }).explorer, losses: [...(globalThis as unknown as { explorer: State }).explorer.losses] }));
+
+async function waitFor(page: Page, what: string, predicate: (s: State) => boolean, ms = 120_000): Promise<State> {
+  const start = Date.now();
+  for (;;) {
+    const s = await readState(page);
+    if (s.error) throw new Error(`page error while waiting for ${what}: ${s.error}`);
+    if (predicate(s)) return s;
+    if (Date.now() - start > ms) throw new Error(`${what}: not reached within ${ms} ms; status "${s.status}"`);
+    await page.waitForTimeout(250);
+  }
+}
+
+/** Non-white pixels of a canvas (something was drawn). */
+const inkOf = (page: Page, id: string) =>
+  page.evaluate((canvasId) => {
+    const c = document.getElementById(canvasId) as HTMLCanvasElement;
+    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i + 3]! > 0 && data[i]! < 200) n++;
+    return n;
+  }, id);
+
+const available = chromiumAvailable();
+
+describe.skipIf(!available)('web explorer in headless Chromium', () => {
+  let outDir: string;
+  let server: Awaited<ReturnType<typeof serveDir>>;
+  let browser: Browser;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    await writeDigits();
+    outDir = await mkdtemp(join(tmpdir(), 'elbo-explorer-'));
+    await build({ root: appDir, logLevel: 'warn', resolve: { alias: sourceAliases }, build: { outDir, emptyOutDir: true } });
+    server = await serveDir(outDir);
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS, timeout: 60_000 });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (outDir) await rm(outDir, { recursive: true, force: true });
+  });
+
+  it('trains, maps, decodes, saves to IndexedDB and loads back', async () => {
+    const context = await browser.newContext({ viewport: { width: 1500, height: 900 } });
+    const page = await context.newPage();
+    page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
+    try {
+      await page.goto(server.url);
+      const ready = await waitFor(page, 'digits loaded', (s) => s.status.includes('press Train'));
+      console.log(`web explorer backend: ${ready.backend} (${ready.reason})`);
+      expect(['webgl', 'wasm', 'cpu', 'webgpu']).toContain(ready.backend);
+      expect(await page.textContent('#backend')).toContain(ready.backend);
+
+      // Train until a few epochs have finished (a few seconds on wasm) and the map was redrawn from the trained encoder.
+      await page.click('#train');
+      const trained = await waitFor(page, 'three epochs of training', (s) => s.epoch >= 3);
+      await page.click('#train'); // pause
+      const paused = await waitFor(page, 'pause', (s) => s.status.startsWith('paused'));
+      const head = trained.losses.slice(0, 5);
+      const tail = paused.losses.slice(-5);
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      console.log(`loss: first 5 batches ${mean(head).toFixed(1)}, last 5 ${mean(tail).toFixed(1)} nats (${paused.steps} batches)`);
+      expect(paused.losses.every(Number.isFinite)).toBe(true);
+      expect(mean(tail)).toBeLessThan(mean(head) - 20);
+      expect(paused.mapPoints).toBeGreaterThan(0);
+      expect(await inkOf(page, 'map')).toBeGreaterThan(500);
+
+      // Hover a map point shows its digit; a click decodes that z.
+      const clickMap = async () => {
+        const box = (await page.locator('#map').boundingBox())!;
+        await page.mouse.click(box.x + box.width * 0.55, box.y + box.height * 0.45);
+      };
+      await clickMap();
+      const decoded = await waitFor(page, 'decoded image', (s) => s.decodedInk > 0);
+      expect(await inkOf(page, 'decoded')).toBeGreaterThan(100);
+      expect(await page.textContent('#decoded-z')).toMatch(/^z = \(/);
+
+      await page.click('#save');
+      await waitFor(page, 'save', (s) => s.saved);
+      await mkdir(join(appDir, 'out'), { recursive: true });
+      await page.screenshot({ path: join(appDir, 'out', 'explorer.png'), fullPage: true });
+
+      // A fresh page: untrained model; load the saved one and decode the same point.
+      await page.reload();
+      await waitFor(page, 'reload', (s) => s.status.includes('press Train'));
+      await page.click('#load');
+      const loaded = await waitFor(page, 'load', (s) => s.loaded);
+      expect(loaded.mapPoints).toBeGreaterThan(0);
+      await clickMap();
+      const again = await waitFor(page, 'decoded image after load', (s) => s.decodedInk > 0);
+      // Same weights, same map frame: the same pixel is the same z and decodes to the same image.
+      expect(again.decodedZ![0]).toBeCloseTo(decoded.decodedZ![0], 4);
+      expect(again.decodedZ![1]).toBeCloseTo(decoded.decodedZ![1], 4);
+      expect(Math.abs(again.decodedInk - decoded.decodedInk)).toBeLessThan(1e-3 * decoded.decodedInk + 1e-3);
+    } catch (error) {
+      console.log(logs.join('\n'));
+      throw error;
+    } finally {
+      await context.close();
+    }
+  });
+});
