@@ -3,6 +3,7 @@ import { backendSection } from './backend';
 import { bayesSection } from './bayes';
 import { deepAeSection } from './deep-ae';
 import { informationSection } from './information';
+import { linearAeSection } from './linear-ae';
 import { pcaSection } from './pca';
 import { vaeSection } from './vae';
 import { vaeLatentSection } from './vae-latent';
@@ -14,6 +15,7 @@ export const SECTIONS: readonly Section[] = [
   bayesSection,
   informationSection,
   pcaSection,
+  linearAeSection,
   deepAeSection,
   vaeSection,
   vaeLatentSection,
