@@ -48,6 +48,51 @@ const scenarios = [
       `,
     },
   },
+  {
+    name: '@elbo/datasets alone: the MNIST sample and lines, in ESM and CJS',
+    elbo: ['@elbo/datasets'],
+    npm: [`@tensorflow/tfjs-core@${TFJS}`, `@tensorflow/tfjs-backend-cpu@${TFJS}`],
+    programs: {
+      'esm.mjs': `
+        import '@tensorflow/tfjs-backend-cpu';
+        import * as tf from '@tensorflow/tfjs-core';
+        import { mnist, lines } from '@elbo/datasets';
+        await tf.setBackend('cpu');
+        const data = await mnist();
+        if (data.train.images.shape.join() !== '8000,784' || data.test.images.shape.join() !== '2000,784') throw new Error('mnist shapes');
+        data.dispose();
+        const l = lines({ n: 4, size: 16, seed: 1 });
+        if (l.images.shape.join() !== '4,256') throw new Error('lines shape ' + l.images.shape);
+        l.dispose();
+      `,
+      'cjs.cjs': `
+        const { mnistArrays } = require('@elbo/datasets');
+        const { readNpy } = require('@elbo/datasets/node');
+        if (typeof mnistArrays !== 'function' || typeof readNpy !== 'function') throw new Error('CJS exports missing');
+      `,
+    },
+  },
+  {
+    name: '@elbo/vae with what it needs (its @elbo dependencies and a backend), training a small VAE',
+    elbo: ['@elbo/vae', '@elbo/autoencoder', '@elbo/linear', '@elbo/prob', '@elbo/backend-node'],
+    npm: [`@tensorflow/tfjs-core@${TFJS}`],
+    programs: {
+      'esm.mjs': `
+        import * as tf from '@tensorflow/tfjs-core';
+        import { selectBackend } from '@elbo/backend-node';
+        import { mlp } from '@elbo/autoencoder';
+        import { VAE } from '@elbo/vae';
+        await selectBackend({ prefer: ['wasm'] });
+        const x = tf.randomUniform([64, 16], 0, 1, 'float32', 3);
+        const vae = new VAE({ encoder: mlp([16, 8, 4], { seed: 0 }), decoder: mlp([2, 8, 16], { seed: 1 }), latentDim: 2, likelihood: 'bernoulli' });
+        const { history } = await vae.fit(x, { epochs: 10, batchSize: 16, learningRate: 0.01, seed: 0 });
+        const losses = history.loss;
+        if (!losses.every(Number.isFinite) || !(losses.at(-1) < losses[0])) throw new Error('loss did not go down: ' + losses);
+        const samples = vae.sample(5, { seed: 1 });
+        if (samples.shape.join() !== '5,16') throw new Error('sample shape ' + samples.shape);
+      `,
+    },
+  },
 ];
 
 const work = mkdtempSync(join(tmpdir(), 'elbo-pack-install-'));
