@@ -11,7 +11,13 @@ import type { MlpConfig, Module } from './mlp';
 import { loadModelRecord, pickWeights, prefixWeights, saveModelRecord } from './serialization';
 import { exportLayersModel, importLayersModel } from './layers-model';
 
-/** Constructor options of {@link Autoencoder}. */
+/**
+ * Constructor options of {@link Autoencoder}.
+ * @example
+ * ```ts
+ * const options: AutoencoderOptions = { encoder: mlp([784, 32]), decoder: mlp([32, 784]), likelihood: 'bernoulli' };
+ * ```
+ */
 export interface AutoencoderOptions {
   /** x [batch, D] -> code z [batch, latent]. */
   encoder: Module;
@@ -23,7 +29,13 @@ export interface AutoencoderOptions {
   scale?: number;
 }
 
-/** What {@link Autoencoder.save} stores besides the weights. */
+/**
+ * What {@link Autoencoder.save} stores besides the weights.
+ * @example
+ * ```ts
+ * ae.getConfig().encoder.sizes; // [784, 400, 20]
+ * ```
+ */
 export interface AutoencoderConfig {
   encoder: MlpConfig;
   decoder: MlpConfig;
@@ -31,13 +43,25 @@ export interface AutoencoderConfig {
   scale: number;
 }
 
-/** Options of the batched inference methods. */
+/**
+ * Options of the batched inference methods.
+ * @example
+ * ```ts
+ * const z = ae.encode(x, { batchSize: 256 } satisfies BatchOptions);
+ * ```
+ */
 export interface BatchOptions {
   /** Rows processed at once, bounding memory for large inputs. Default 1024. */
   batchSize?: number;
 }
 
-/** What {@link Autoencoder.evaluate} returns (means over the examples). */
+/**
+ * What {@link Autoencoder.evaluate} returns (means over the examples).
+ * @example
+ * ```ts
+ * const { loss, mse }: Evaluation = await ae.evaluate(xTest);
+ * ```
+ */
 export interface Evaluation {
   /** Negative log-likelihood per example, nats (the training loss). */
   loss: number;
@@ -45,7 +69,13 @@ export interface Evaluation {
   mse: number;
 }
 
-/** A batch of examples: a [batch, D] tensor, or an object holding one as `images` (as `npyBatches` from @elbo/datasets/node yields) or `x`. */
+/**
+ * A batch of examples: a [batch, D] tensor, or an object holding one as `images` (as `npyBatches` from @elbo/datasets/node yields) or `x`.
+ * @example
+ * ```ts
+ * const batch: AutoencoderBatch = { images: tf.zeros([128, 784]) };
+ * ```
+ */
 export type AutoencoderBatch = tf.Tensor | { images: tf.Tensor } | { x: tf.Tensor };
 
 const FORMAT = 'elbo/autoencoder';

@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-/** Options of early stopping in {@link fitModel}. */
+/**
+ * Options of early stopping in {@link fitModel}.
+ * @example
+ * ```ts
+ * await ae.fit(x, { epochs: 100, validationData: xVal, earlyStopping: { patience: 5, restoreBestWeights: true } });
+ * ```
+ */
 export interface EarlyStoppingOptions {
   /** Which epoch log to watch (lower is better). Default `'valLoss'` when there is validation data, else `'loss'`. */
   monitor?: string;

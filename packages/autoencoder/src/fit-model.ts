@@ -7,10 +7,22 @@ import type { EarlyStoppingOptions } from './early-stopping';
 import { meanLoss, splitLossOutput } from './loss-output';
 import type { BatchLoss } from './loss-output';
 
-/** Logs passed to the callbacks: the loss, the metrics, and (per epoch) their validation values `val<Name>`. */
+/**
+ * Logs passed to the callbacks: the loss, the metrics, and (per epoch) their validation values `val<Name>`.
+ * @example
+ * ```ts
+ * const onEpochEnd = (epoch: number, logs: Logs) => console.log(epoch, logs.loss, logs.valLoss);
+ * ```
+ */
 export type Logs = Record<string, number>;
 
-/** Callbacks of {@link fitModel}; each may be async; returning `false` stops training after that point. */
+/**
+ * Callbacks of {@link fitModel}; each may be async; returning `false` stops training after that point.
+ * @example
+ * ```ts
+ * const callbacks: FitCallbacks = { onEpochEnd: (epoch, logs) => logs.loss > 1e3 ? false : undefined };
+ * ```
+ */
 export interface FitCallbacks {
   /** After every batch (0-based index in its epoch) with `{ loss, ...metrics }` of that batch. */
   onBatchEnd?: (batch: number, logs: Logs) => void | boolean | Promise<void | boolean>;
@@ -18,7 +30,13 @@ export interface FitCallbacks {
   onEpochEnd?: (epoch: number, logs: Logs) => void | boolean | Promise<void | boolean>;
 }
 
-/** Training options shared by {@link fitModel} and `Autoencoder.fit`. */
+/**
+ * Training options shared by {@link fitModel} and `Autoencoder.fit`.
+ * @example
+ * ```ts
+ * const options: TrainOptions = { epochs: 10, batchSize: 128, seed: 0, earlyStopping: { patience: 2 } };
+ * ```
+ */
 export interface TrainOptions<B = tf.Tensor> {
   /** Passes over the data. Default 1. */
   epochs?: number;
@@ -42,7 +60,13 @@ export interface TrainOptions<B = tf.Tensor> {
   signal?: AbortSignal;
 }
 
-/** Options of {@link fitModel}: the loss, the variables, the data, and {@link TrainOptions}. */
+/**
+ * Options of {@link fitModel}: the loss, the variables, the data, and {@link TrainOptions}.
+ * @example
+ * ```ts
+ * const options: FitModelOptions = { lossFn: (x) => model.loss(x), variables: model.trainableVariables, data: x };
+ * ```
+ */
 export interface FitModelOptions<B = tf.Tensor> extends TrainOptions<B> {
   /** Loss of one batch (a mean over its examples): a scalar, or `{ loss, metrics }` to report more terms. */
   lossFn: BatchLoss<B>;
@@ -54,7 +78,13 @@ export interface FitModelOptions<B = tf.Tensor> extends TrainOptions<B> {
   validationLoss?: BatchLoss<B>;
 }
 
-/** What training returns, in the shape of tfjs-layers' `History`. */
+/**
+ * What training returns, in the shape of tfjs-layers' `History`.
+ * @example
+ * ```ts
+ * const { history } = await ae.fit(x, { epochs: 5 }); history.loss; // 5 numbers
+ * ```
+ */
 export interface History {
   /** The 0-based index of every completed epoch. */
   epoch: number[];

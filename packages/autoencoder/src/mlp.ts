@@ -4,7 +4,13 @@ import type { LinearInit } from '@elbo/linear';
 import { ACTIVATIONS, affine } from './affine';
 import type { Activation } from './affine';
 
-/** Options of {@link mlp}. */
+/**
+ * Options of {@link mlp}.
+ * @example
+ * ```ts
+ * const options: MlpOptions = { activation: 'tanh', outputActivation: 'linear', seed: 3 };
+ * ```
+ */
 export interface MlpOptions {
   /** Nonlinearity after every hidden layer. Default `'relu'`. */
   activation?: Activation;
@@ -18,7 +24,13 @@ export interface MlpOptions {
   bias?: boolean;
 }
 
-/** Everything needed to rebuild an {@link Mlp} (fresh weights): {@link Mlp.getConfig}'s result. */
+/**
+ * Everything needed to rebuild an {@link Mlp} (fresh weights): {@link Mlp.getConfig}'s result.
+ * @example
+ * ```ts
+ * const twin = new Mlp(net.getConfig()); // same architecture and initial weights
+ * ```
+ */
 export interface MlpConfig {
   sizes: number[];
   activation: Activation;
@@ -28,7 +40,13 @@ export interface MlpConfig {
   bias: boolean;
 }
 
-/** What a model part must offer to be trained by {@link fitModel} or used in an {@link Autoencoder}. */
+/**
+ * What a model part must offer to be trained by {@link fitModel} or used in an {@link Autoencoder}.
+ * @example
+ * ```ts
+ * const identity: Module = { apply: (x) => tf.clone(x), trainableVariables: [], dispose: () => {} };
+ * ```
+ */
 export interface Module {
   /** Maps a [batch, inputDim] tensor to a [batch, outputDim] tensor. */
   apply(x: tf.Tensor): tf.Tensor;
