@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { eigenDense } from './eigh';
-import { svdDense } from './svd';
 
 /** What a PCA solver finds: the top-k directions of the centered data and their variances (n - 1 normalization). */
 export interface PcaSolution {
@@ -69,25 +68,45 @@ export function solveRandomized(xc: tf.Tensor2D, k: number, options: RandomizedO
   const [n, d] = xc.shape;
   const l = Math.min(k + (options.oversamples ?? 20), n, d);
   const q = options.powerIterations ?? (k < 0.1 * Math.min(n, d) ? 7 : 4);
-  // per-column sums (n terms each), added up in float64: one float32 sum of n * d squares drifts
-  const columnSquares = Array.from(tf.tidy(() => tf.sum(tf.square(xc), 0).dataSync()));
-  const totalVariance = columnSquares.reduce((a, b) => a + b, 0) / (n - 1);
+  // per-row sums (d terms each; a row reduction is the fast one) added up in float64:
+  // one float32 sum of all n * d squares drifts
+  const rowSquares = Array.from(tf.tidy(() => tf.sum(tf.square(xc), 1).dataSync()));
+  const totalVariance = rowSquares.reduce((a, b) => a + b, 0) / (n - 1);
   const bt = tf.tidy(() => {
     const xt = tf.transpose(xc); // explicit transpose: wasm's transposed matMul is a slow path
     let y = orthonormalize(tf.matMul(xc, tf.randomNormal([d, l], 0, 1, 'float32', options.seed)));
     for (let i = 0; i < q; i++) {
-      const z = orthonormalize(tf.matMul(xt, y));
-      y = orthonormalize(tf.matMul(xc, z));
+      // Xc^T Y has condition <= s_1 / s_l for orthonormal Y, so orthonormalizing once per
+      // round trip (on the n side) keeps float32 well away from collapse
+      y = orthonormalize(tf.matMul(xc, tf.matMul(xt, y)));
     }
     y = orthonormalize(y); // second pass: float32 orthonormality after one Gram step is ~cond^2 eps
     return tf.matMul(xt, y);
   });
-  const data = Float64Array.from(bt.dataSync());
+  const data = Float64Array.from(bt.dataSync()); // B^T, [d, l]
   bt.dispose();
-  const res = svdDense(data, d, l); // B^T = U' S V'^T, U' is [d, l]
+  // top k of B^T = U' S V'^T through the float64 Gram B B^T = V' S^2 V'^T ([l, l]); U' = B^T V' / S
+  const gram = new Float64Array(l * l);
+  for (let r = 0; r < d; r++) {
+    const row = r * l;
+    for (let a = 0; a < l; a++) {
+      const x = data[row + a]!;
+      for (let b = 0; b <= a; b++) gram[a * l + b] = gram[a * l + b]! + x * data[row + b]!;
+    }
+  }
+  for (let a = 0; a < l; a++) for (let b = 0; b < a; b++) gram[b * l + a] = gram[a * l + b]!;
+  const eig = eigenDense(gram, l, k);
   const components = new Float64Array(k * d);
-  for (let j = 0; j < k; j++) for (let i = 0; i < d; i++) components[j * d + i] = res.u[i * l + j]!;
-  const explainedVariance = Float64Array.from(res.s.subarray(0, k), (s) => (s * s) / (n - 1));
+  for (let j = 0; j < k; j++) {
+    const s = Math.sqrt(Math.max(eig.values[j]!, 0));
+    const inv = s > 0 ? 1 / s : 0;
+    for (let r = 0; r < d; r++) {
+      let acc = 0;
+      for (let a = 0; a < l; a++) acc += data[r * l + a]! * eig.vectors[a * k + j]!;
+      components[j * d + r] = acc * inv;
+    }
+  }
+  const explainedVariance = Float64Array.from(eig.values, (w) => Math.max(w, 0) / (n - 1));
   return { components, explainedVariance, totalVariance, k };
 }
 

@@ -148,7 +148,8 @@ export class PCA {
       if (solver === 'randomized' && fraction) {
         throw new Error(`PCA.fit: components must be an integer with solver 'randomized', got ${c}`);
       }
-      const mean = tf.tidy(() => tf.mean(t, 0)) as tf.Tensor1D;
+      // column means as a matMul (ones^T X / n): tfjs reductions over axis 0 are slow on wasm
+      const mean = tf.tidy(() => tf.reshape(tf.div(tf.matMul(tf.ones([1, n]), t), n), [d])) as tf.Tensor1D;
       const xc = tf.tidy(() => tf.sub(t, mean)) as tf.Tensor2D;
       try {
         const count: ComponentCount = fraction ? (w) => countForFraction(w, c) : c;
