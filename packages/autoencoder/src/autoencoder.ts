@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fitModel } from './fit-model';
 import type { History, TrainOptions } from './fit-model';
-import { checkData } from './batches';
+import { checkBatchSize, checkData, inBatches } from './batches';
 import type { FitData } from './batches';
 import { meanLoss } from './loss-output';
 import { LIKELIHOODS, likelihoodMean, negLogLikelihood } from './likelihood';
@@ -290,32 +290,5 @@ export class Autoencoder {
     if (!(lo! >= 0 && hi! <= 1)) {
       throw new Error(`${name} must hold values in [0, 1] for a ${this.likelihood} likelihood, got values in [${lo}, ${hi}]`);
     }
-  }
-}
-
-function checkBatchSize(batchSize: number, where: string): number {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`${where}: batchSize must be an integer >= 1, got ${batchSize}`);
-  return batchSize;
-}
-
-/** Runs `fn` on row blocks of x (each in its own tidy) and concatenates: bounded intermediate memory. */
-function inBatches(x: tf.Tensor | number[][], options: BatchOptions, where: string, fn: (b: tf.Tensor) => tf.Tensor): tf.Tensor2D {
-  const batchSize = checkBatchSize(options.batchSize ?? 1024, where);
-  const t = x instanceof tf.Tensor ? x : tf.tensor2d(x);
-  try {
-    if (t.rank !== 2) throw new Error(`${where}: input must have shape [n, width], got [${t.shape.join(', ')}]`);
-    const n = t.shape[0]!;
-    if (n <= batchSize) return tf.tidy(() => fn(t) as tf.Tensor2D);
-    const parts: tf.Tensor[] = [];
-    try {
-      for (let start = 0; start < n; start += batchSize) {
-        parts.push(tf.tidy(() => fn(tf.slice(t, start, Math.min(batchSize, n - start)))));
-      }
-      return tf.concat(parts) as tf.Tensor2D;
-    } finally {
-      tf.dispose(parts);
-    }
-  } finally {
-    if (t !== x) t.dispose();
   }
 }

@@ -125,3 +125,31 @@ export function disposeBatch(batch: unknown): void {
     Object.values(batch).forEach(disposeBatch);
   }
 }
+
+/** Checks an inference batch size (an integer >= 1), naming the method. */
+export function checkBatchSize(batchSize: number, where: string): number {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`${where}: batchSize must be an integer >= 1, got ${batchSize}`);
+  return batchSize;
+}
+
+/** Runs `fn` on row blocks of x (each in its own tidy) and concatenates: bounded intermediate memory. */
+export function inBatches(x: tf.Tensor | number[][], options: { batchSize?: number }, where: string, fn: (b: tf.Tensor) => tf.Tensor): tf.Tensor2D {
+  const batchSize = checkBatchSize(options.batchSize ?? 1024, where);
+  const t = x instanceof tf.Tensor ? x : tf.tensor2d(x);
+  try {
+    if (t.rank !== 2) throw new Error(`${where}: input must have shape [n, width], got [${t.shape.join(', ')}]`);
+    const n = t.shape[0]!;
+    if (n <= batchSize) return tf.tidy(() => fn(t) as tf.Tensor2D);
+    const parts: tf.Tensor[] = [];
+    try {
+      for (let start = 0; start < n; start += batchSize) {
+        parts.push(tf.tidy(() => fn(tf.slice(t, start, Math.min(batchSize, n - start)))));
+      }
+      return tf.concat(parts) as tf.Tensor2D;
+    } finally {
+      tf.dispose(parts);
+    }
+  } finally {
+    if (t !== x) t.dispose();
+  }
+}
