@@ -79,8 +79,10 @@ export async function runReport(options: ReportOptions, io: ReportIO, sections: 
   };
 
   const done: ReportOutcome['sections'] = [];
+  // For debugging one section: ELBO_REPORT_SECTIONS=pca,vae runs only those.
+  const only = process.env.ELBO_REPORT_SECTIONS?.split(',').map((s) => s.trim());
   try {
-    for (const section of sections) {
+    for (const section of sections.filter((s) => only === undefined || only.includes(s.id))) {
       log(`▸ ${section.title}`);
       const t0 = performance.now();
       const result = await section.run(ctx);

@@ -9,6 +9,7 @@ export function progressCallbacks(
 ): { callbacks: FitCallbacks; done(summary: string): void } {
   const perEpoch = Math.ceil(examples / batchSize);
   const bar = ctx.progress(label, epochs * perEpoch);
+  bar.update(0, { epoch: 1, epochs });
   let epoch = 0;
   let step = 0;
   const started = performance.now();

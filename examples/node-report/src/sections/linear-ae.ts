@@ -10,14 +10,14 @@ import { sharedPca } from './pca';
 
 const LATENT = 20;
 const SHOWN = 8;
-const LEARNING_RATE = 3e-3;
+const LEARNING_RATE = 5e-3;
 
 export const linearAeSection: Section = {
   id: 'linear-ae',
   title: 'The linear autoencoder: PCA learned by gradient descent',
   async run(ctx: ReportContext): Promise<SectionResult> {
     const { train, test } = await ctx.digits();
-    const epochs = ctx.epochs(30, 3);
+    const epochs = ctx.epochs(20, 3);
     const seed = ctx.options.seed;
     const pca = (await sharedPca(ctx)).truncate(LATENT);
     const x = imagesTensor(train);
@@ -53,8 +53,8 @@ export const linearAeSection: Section = {
       const end = track[track.length - 1]!;
 
       const angleRows = track.flatMap((t) => [
-        { epoch: t.epoch, degrees: t.maxAngle, which: 'largest angle' },
-        { epoch: t.epoch, degrees: t.meanAngle, which: 'mean of the 20 angles' },
+        { epoch: t.epoch, degrees: t.maxAngle, which: 'largest' },
+        { epoch: t.epoch, degrees: t.meanAngle, which: 'mean' },
       ]);
       const anglesSvg = await renderChart({
         width: 300,
@@ -65,7 +65,7 @@ export const linearAeSection: Section = {
         encoding: {
           x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
           y: { field: 'degrees', type: 'quantitative', title: 'principal angle (degrees)', scale: { domain: [0, 90] } },
-          color: { field: 'which', type: 'nominal', title: null, scale: { range: ['#e8590c', '#1c7ed6'] } },
+          color: { field: 'which', type: 'nominal', title: 'angle', scale: { range: ['#e8590c', '#1c7ed6'] } },
         },
       });
       const mseRows = track.map((t) => ({ epoch: t.epoch, mse: t.mse }));
@@ -100,8 +100,9 @@ export const linearAeSection: Section = {
         tensorRows(tf.tidy(() => tf.slice(tf.transpose(decoder), [0, 0], [SHOWN, -1]))),
         tensorRows(tf.tidy(() => tf.slice(recovered.components, [0, 0], [SHOWN, -1]))),
       ]);
-      const recoveredAngles = principalAngles(tf.transpose(recovered.components), pcaBasis);
-      tf.dispose([decoder, recovered.components]);
+      const recoveredBasis = tf.transpose(recovered.components);
+      const recoveredAngles = principalAngles(recoveredBasis, pcaBasis);
+      tf.dispose([decoder, recovered.components, recoveredBasis]);
       const basesPng = imageGrid([...pcaRows, ...decRows, ...recRows], { columns: SHOWN, scale: 2, colormap: diverging, normalize: 'symmetric' });
 
       const pngs: PngFigure[] = [
