@@ -31,6 +31,20 @@ describe('Likelihood', () => {
     }
   });
 
+  it('continuous-bernoulli logProb has the finite-difference gradient in the logits, near 0 and away from it', () => {
+    const lik = new Likelihood('continuous-bernoulli');
+    const x = tf.tensor2d([[0.3, 0.8, 0.5]]);
+    const l = [-2, 0.05, 3];
+    const g = tf.grad((out: tf.Tensor) => lik.logProb(x, out))(tf.tensor2d([l])).dataSync();
+    const f = (v: number[]) => lik.logProb(x, tf.tensor2d([v])).dataSync()[0]!;
+    const h = 1e-2;
+    l.forEach((_, i) => {
+      const up = l.map((v, j) => (j === i ? v + h : v));
+      const down = l.map((v, j) => (j === i ? v - h : v));
+      expectClose(g[i]!, (f(up) - f(down)) / (2 * h), { rtol: 0.02, atol: 2e-3 });
+    });
+  });
+
   it('continuous-bernoulli draws have the reference mean', () => {
     const lik = new Likelihood('continuous-bernoulli');
     const l = Math.log(0.2 / 0.8);

@@ -149,7 +149,7 @@ export class Likelihood {
 export function logContinuousBernoulliNorm(l: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
     const a = tf.abs(l);
-    const small = tf.less(a, 0.1);
+    const small = lessThan(a, 0.1);
     const safe = tf.where(small, tf.onesLike(a), a);
     const far = tf.sub(tf.log(safe), tf.log(tf.tanh(tf.mul(0.5, safe))));
     const l2 = tf.square(l);
@@ -182,4 +182,15 @@ function continuousBernoulliQuantile(l: tf.Tensor, u: tf.Tensor): tf.Tensor {
     const posBranch = tf.add(1, tf.div(tf.log(tf.add(u, tf.mul(tf.sub(1, u), tf.exp(tf.neg(tf.maximum(safe, 0)))))), safe));
     return tf.clipByValue(tf.where(small, u, tf.where(pos, posBranch, negBranch)), 0, 1);
   });
+}
+
+/**
+ * x < bound as a mask, with a zero gradient to x: tfjs has no gradient for
+ * comparisons, and a mask on the path from a variable to the loss would break `tf.grad`.
+ */
+function lessThan(x: tf.Tensor, bound: number): tf.Tensor {
+  const op = tf.customGrad(((t: tf.Tensor) => ({ value: tf.less(t, bound), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) })) as never) as unknown as (
+    t: tf.Tensor,
+  ) => tf.Tensor;
+  return op(x);
 }
