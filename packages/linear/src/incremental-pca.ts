@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { gramOfRows } from './covariance';
 import { toDataTensor } from './data-input';
 import { eigenDense } from './eigh';
 import { PCA } from './pca';
@@ -128,9 +129,15 @@ export class IncrementalPCA {
         for (let i = 0; i < kp; i++) for (let j = 0; j < d; j++) prev[i * d + j] = this.sv[i]! * this.comps[i * d + j]!;
         return tf.concat([tf.tensor2d(prev, [kp, d]), centered, tf.tensor2d(extra, [1, d])], 0);
       }) as tf.Tensor2D;
-      const gram = tf.tidy(() => tf.matMul(m, tf.transpose(m)));
-      const eig = eigenDense(Float64Array.from(gram.dataSync()), rows, kt);
-      gram.dispose();
+      let gramData: Float64Array;
+      if (tf.getBackend() === 'cpu') {
+        gramData = gramOfRows(m.dataSync(), rows, d); // float64 JS beats the pure-JS backend's matMul
+      } else {
+        const gram = tf.tidy(() => tf.matMul(m, tf.transpose(m)));
+        gramData = Float64Array.from(gram.dataSync());
+        gram.dispose();
+      }
+      const eig = eigenDense(gramData, rows, kt);
       const sv = Float64Array.from(eig.values, (w) => Math.sqrt(Math.max(w, 0)));
       const vt = tf.tidy(() => {
         const u = tf.tensor2d(Float32Array.from(eig.vectors), [rows, kt]);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { covarianceOf } from './covariance';
 import { eigenDense } from './eigh';
 
 /** What a PCA solver finds: the top-k directions of the centered data and their variances (n - 1 normalization). */
@@ -17,17 +18,18 @@ export type ComponentCount = number | ((valuesDescending: Float64Array) => numbe
 
 /**
  * Full solver: the exact spectrum of the covariance (or of the Gram matrix when n < d).
+ * `raw` is the uncentered data: mostly-zero data (MNIST) keep their zeros there,
+ * which the sparse covariance kernel exploits.
  *
  * ```
  * C = Xc^T Xc / (n - 1)   (tfjs matMul)     C = V diag(w) V^T   (float64 eigh, top k vectors)
  * ```
  */
-export function solveFull(xc: tf.Tensor2D, k: ComponentCount): PcaSolution {
+export function solveFull(xc: tf.Tensor2D, k: ComponentCount, raw?: tf.Tensor2D): PcaSolution {
   const [n, d] = xc.shape;
   if (n >= d) {
-    const cov = tf.tidy(() => tf.div(tf.matMul(tf.transpose(xc), xc), n - 1));
-    const data = Float64Array.from(cov.dataSync());
-    cov.dispose();
+    // xc is already centered (mean ~0 up to float32 rounding); covarianceOf re-centers exactly
+    const data = covarianceOf(raw ?? xc).cov;
     const totalVariance = trace(data, d);
     const eig = eigenDense(data, d, k);
     return { components: transposeRowMajor(eig.vectors, d, eig.k), explainedVariance: eig.values, totalVariance, k: eig.k };

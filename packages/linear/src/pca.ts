@@ -155,7 +155,7 @@ export class PCA {
         const count: ComponentCount = fraction ? (w) => countForFraction(w, c) : c;
         const sol: PcaSolution =
           solver === 'full'
-            ? solveFull(xc, count)
+            ? solveFull(xc, count, t)
             : solveRandomized(xc, c, { seed, powerIterations: options.powerIterations, oversamples: options.oversamples });
         flipSigns(xc, sol.components, sol.k);
         const kept = sol.explainedVariance.reduce((a, b) => a + b, 0);
