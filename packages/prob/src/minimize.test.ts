@@ -50,6 +50,33 @@ describe('minimize', () => {
     expect(r2.losses).toHaveLength(2);
   });
 
+  it('runs onStep after that step\'s update: the variables it reads are the updated ones', async () => {
+    const w = variable(5);
+    const seen: number[] = [];
+    const r = await minimize(() => tf.square(tf.sub(w, 2)), {
+      variables: [w], optimizer: tf.train.sgd(rate), steps: 4, onStep: () => void seen.push(w.dataSync()[0]!),
+    });
+    // onStep of step k sees w after update k, i.e. w_{k+1} (the old order gave w_k).
+    expectClose(seen, [1, 2, 3, 4].map(wAt), { rtol: backendTolerance() });
+    expectClose(r.losses, [0, 1, 2, 3].map(lossAt), { rtol: backendTolerance() });
+    // With lossEvery = 3 the burst for steps 0..2 runs after update 2, then step 3 after update 3.
+    w.assign(tf.scalar(5));
+    const burst: [number, number][] = [];
+    await minimize(() => tf.square(tf.sub(w, 2)), {
+      variables: [w], optimizer: tf.train.sgd(rate), steps: 4, lossEvery: 3,
+      onStep: ({ step }) => void burst.push([step, w.dataSync()[0]!]),
+    });
+    expect(burst.map(([step]) => step)).toEqual([0, 1, 2, 3]);
+    expectClose(burst.map(([, v]) => v), [wAt(3), wAt(3), wAt(3), wAt(4)], { rtol: backendTolerance() });
+    // Stopping from onStep keeps the update of the step that stopped.
+    w.assign(tf.scalar(5));
+    const s = await minimize(() => tf.square(tf.sub(w, 2)), {
+      variables: [w], optimizer: tf.train.sgd(rate), steps: 10, onStep: ({ step }) => step < 1,
+    });
+    expect(s).toMatchObject({ steps: 2, stoppedEarly: true });
+    expectClose(w, wAt(2), { rtol: backendTolerance() });
+  });
+
   it('stops on a non-finite loss naming the step, without applying that update', async () => {
     const w = variable(5);
     const loss = (_: undefined, step: number) => (step === 3 ? tf.div(tf.sub(w, w), 0) : tf.square(tf.sub(w, 2)));

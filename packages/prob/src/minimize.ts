@@ -20,14 +20,20 @@ export interface MinimizeOptions<B> {
   steps?: number;
   /** One step per batch; `loss` receives the batch. Sync or async iterable. */
   batches?: Iterable<B> | AsyncIterable<B>;
-  /** Called for every step once its loss has been read, in step order; may be async; returning `false` stops. */
+  /**
+   * Called for every step after that step's update has been applied (so the
+   * variables it reads are the updated ones) and its loss read, in step order;
+   * may be async; returning `false` stops, with that step's update kept.
+   */
   onStep?: (info: StepInfo) => void | boolean | Promise<void | boolean>;
   /** Stops cleanly between steps; the result then has `aborted: true`. */
   signal?: AbortSignal;
   /**
    * Read the loss back from the device every N steps (default 1). Each read
    * waits for the device; with N > 1 the losses of N steps are read together
-   * and `onStep` runs for them in a burst, and a non-finite loss is noticed
+   * and `onStep` runs for them in a burst after all N updates have been
+   * applied (so `onStep` of an earlier step in the burst already sees the
+   * variables of the burst's last step), and a non-finite loss is noticed
    * only at the next read: the variables are then restored to their values at
    * the previous read, when every loss so far was finite.
    */
@@ -51,7 +57,8 @@ export interface MinimizeResult {
  * one gradient step on `loss` per step or batch, returning the loss trace.
  *
  * ```
- * for k = 0, 1, ...:  L_k = loss(batch_k, k);  theta <- optimizer(theta, dL_k/dtheta)
+ * for k = 0, 1, ...:  L_k = loss(batch_k, k);  check L_k, dL_k/dtheta finite
+ *                     theta <- optimizer(theta, dL_k/dtheta);  onStep({ step: k, loss: L_k })
  * ```
  *
  * A non-finite loss or gradient stops it with an error naming the step; the
@@ -89,9 +96,9 @@ export async function minimize<B = undefined>(
   let stoppedEarly = false;
   let step = 0;
 
-  /** Reads the pending losses (and a gradient flag) in one device read; throws on a non-finite one. */
-  const readPending = async (gradsOk: tf.Tensor | null): Promise<void> => {
-    if (pending.length === 0) return;
+  /** Reads the pending losses (and a gradient flag) in one device read; throws on a non-finite one, else records them. */
+  const readPending = async (gradsOk: tf.Tensor | null): Promise<StepInfo[]> => {
+    if (pending.length === 0) return [];
     const packed = tf.tidy(() =>
       tf.concat([tf.stack(pending.map((p) => p.loss)), gradsOk == null ? tf.ones([1]) : tf.reshape(gradsOk, [1])]),
     );
@@ -111,10 +118,14 @@ export async function minimize<B = undefined>(
           '. Lower the learning rate, check the data, or compute the loss in log space.',
       );
     }
-    for (let i = 0; i < read.length; i++) {
-      losses.push(values[i]!);
-      if (onStep != null && (await onStep({ step: read[i]!.step, loss: values[i]! })) === false) stoppedEarly = true;
-    }
+    const infos = read.map((p, i) => ({ step: p.step, loss: values[i]! }));
+    infos.forEach((info) => losses.push(info.loss));
+    return infos;
+  };
+  /** Runs `onStep` for steps whose updates are applied; `false` from any of them stops the loop. */
+  const report = async (infos: StepInfo[]): Promise<void> => {
+    if (onStep == null) return;
+    for (const info of infos) if ((await onStep(info)) === false) stoppedEarly = true;
   };
   const restoreSnapshot = (): boolean => {
     if (snapshot == null) return false;
@@ -152,13 +163,15 @@ export async function minimize<B = undefined>(
       if (snapshot == null) takeSnapshot();
       pending.push({ step: k, loss: value });
       const isRead = (k + 1) % lossEvery === 0 || (steps != null && k + 1 === steps);
+      // Check first (a non-finite step is never applied), then update, then report.
+      let read: StepInfo[] = [];
       try {
         if (isRead) {
           const gradsOk = tf.tidy(() =>
             Object.values(grads).reduce<tf.Tensor>((ok, g) => tf.logicalAnd(ok, tf.all(tf.isFinite(g))), tf.scalar(true, 'bool')),
           );
           try {
-            await readPending(gradsOk);
+            read = await readPending(gradsOk);
           } finally {
             gradsOk.dispose();
           }
@@ -168,10 +181,11 @@ export async function minimize<B = undefined>(
         tf.dispose(grads);
       }
       step++;
-      if (isRead) takeSnapshot();
+      await report(read);
       if (stoppedEarly) break;
+      if (isRead) takeSnapshot();
     }
-    await readPending(null);
+    await report(await readPending(null));
   } finally {
     pending.forEach((p) => p.loss.dispose());
     (snapshot as tf.Tensor[] | null)?.forEach((t) => t.dispose());
