@@ -26,12 +26,15 @@ interface ExplorerState {
   decodedInk: number;
   decodedZ: [number, number] | null;
   extent: number;
+  /** Canvas pixel of the first test digit on the map (for hover checks). */
+  firstPoint: [number, number] | null;
+  hovered: number;
   saved: boolean;
   loaded: boolean;
   training: boolean;
   error: string | null;
 }
-const state: ExplorerState = { backend: '', reason: '', status: '', epoch: 0, steps: 0, losses: [], mapPoints: 0, decodedInk: 0, decodedZ: null, extent: 0, saved: false, loaded: false, training: false, error: null };
+const state: ExplorerState = { backend: '', reason: '', status: '', epoch: 0, steps: 0, losses: [], mapPoints: 0, decodedInk: 0, decodedZ: null, extent: 0, firstPoint: null, hovered: -1, saved: false, loaded: false, training: false, error: null };
 (globalThis as unknown as { explorer: ExplorerState }).explorer = state;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -93,6 +96,7 @@ async function updateMap(): Promise<void> {
   for (const v of latent) if (Number.isFinite(v)) max = Math.max(max, Math.abs(v));
   frame = new MapFrame(ui.map.width, Math.ceil(max));
   state.extent = frame.extent;
+  state.firstPoint = frame.toPixel(latent[0]!, latent[1]!);
   state.mapPoints = digits.nTest;
   drawMap(ui.map, frame, latent, digits.testLabels, marker);
 }
@@ -210,6 +214,7 @@ function onHover(event: MouseEvent): void {
     const d = (x - px) ** 2 + (y - py) ** 2;
     if (d < bestD) [best, bestD] = [i, d];
   }
+  state.hovered = best;
   if (best < 0) {
     ui.hover.hidden = true;
     return;

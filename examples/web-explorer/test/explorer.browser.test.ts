@@ -52,6 +52,8 @@ interface State {
   mapPoints: number;
   decodedInk: number;
   decodedZ: [number, number] | null;
+  firstPoint: [number, number] | null;
+  hovered: number;
   saved: boolean;
   loaded: boolean;
   training: boolean;
@@ -129,7 +131,16 @@ describe.skipIf(!available)('web explorer in headless Chromium', () => {
       expect(paused.mapPoints).toBeGreaterThan(0);
       expect(await inkOf(page, 'map')).toBeGreaterThan(500);
 
-      // Hover a map point shows its digit; a click decodes that z.
+      // Hovering a point shows its digit.
+      const mapBox = (await page.locator('#map').boundingBox())!;
+      const [fx, fy] = paused.firstPoint!;
+      const mapSize = await page.evaluate(() => (document.getElementById('map') as HTMLCanvasElement).width);
+      await page.mouse.move(mapBox.x + (fx * mapBox.width) / mapSize, mapBox.y + (fy * mapBox.height) / mapSize);
+      await waitFor(page, 'hover', (s) => s.hovered >= 0);
+      expect(await page.isVisible('#hover')).toBe(true);
+      expect(await inkOf(page, 'hover')).toBeGreaterThan(20);
+
+      // A click decodes that z.
       const clickMap = async () => {
         const box = (await page.locator('#map').boundingBox())!;
         await page.mouse.click(box.x + box.width * 0.55, box.y + box.height * 0.45);
