@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { ContinuousBernoulli } from './index';
-import { backendTolerance, expectClose, expectNoLeaks } from '../../../tooling/testing';
+import { backendTolerance, expectClose, expectNoLeaks, floatEpsilon } from '../../../tooling/testing';
 import { expectRef, ref } from './testing/reference';
 
 describe('ContinuousBernoulli against the closed forms (reference/prob.json)', () => {
@@ -52,5 +52,79 @@ describe('ContinuousBernoulli against the closed forms (reference/prob.json)', (
     expectClose(g, (at(0.2 + h) - at(0.2 - h)) / (2 * h), { rtol: 10 * backendTolerance() });
     expect(() => d.logProb([1.5])).toThrow(/value must be in the unit interval \[0, 1\], got 1.5/);
     tf.dispose([x, g]);
+  });
+});
+
+// Float64 oracles written straight from the definitions in the logits l
+// (lambda = sigmoid(l), 1 - 2 lambda = -tanh(l/2), so C = l / tanh(l/2)),
+// with the limits at l = 0. Double precision keeps them exact far beyond
+// float32 at these logits (expm1(100) and sinh(50) are finite doubles).
+const sp64 = (v: number) => Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
+const oracle = {
+  logNorm: (l: number) => (l === 0 ? Math.LN2 : Math.log(l / Math.tanh(l / 2))),
+  logProb: (l: number, x: number) => oracle.logNorm(l) + x * l - sp64(l),
+  mean: (l: number) => (l === 0 ? 0.5 : 1 / -Math.expm1(-l) - 1 / l),
+  variance: (l: number) => (l === 0 ? 1 / 12 : 1 / l ** 2 - 1 / (4 * Math.sinh(l / 2) ** 2)),
+  entropy: (l: number) => sp64(l) - l * oracle.mean(l) - oracle.logNorm(l),
+  cdf: (l: number, x: number) => (l === 0 ? x : Math.expm1(x * l) / Math.expm1(l)),
+  icdf: (l: number, u: number) => (l === 0 ? u : Math.log1p(u * Math.expm1(l)) / l),
+  // d/dl log p(x) = x - sigmoid(l) + d log C/dl, d log C/dl = 1/l - 1/sinh(l)
+  dLogProb: (l: number, x: number) => x - 1 / (1 + Math.exp(-l)) + (l === 0 ? 0 : 1 / l - 1 / Math.sinh(l)),
+};
+
+describe('ContinuousBernoulli({ logits }) at large and tiny logits, against float64', () => {
+  const logits = [-100, -40, -16, -1e-3, 0, 1e-3, 16, 40, 100];
+  const xs = [0, 0.1, 0.5, 0.9, 1];
+  const grid = logits.flatMap((l) => xs.map((x) => [l, x] as const));
+  // float32 inputs: the logits and x as the tensors hold them
+  const f32 = (v: number) => Math.fround(v);
+
+  it('log C, logProb and its gradient in the logits', async () => {
+    const d = new ContinuousBernoulli({ logits: grid.map(([l]) => l) });
+    const lp = await expectNoLeaks(() => d.logProb(grid.map(([, x]) => x)));
+    // Old code clipped lambda to [eps, 1 - eps]: log C was ~0.9 nats off at logit -40.
+    const expected = grid.map(([l, x]) => oracle.logProb(f32(l), f32(x)));
+    // softplus(l) - x l carries float32 rounding of about eps |l| in absolute terms.
+    const atol = grid.map(([l]) => 4 * floatEpsilon() * Math.max(1, Math.abs(l)));
+    Array.from(lp.dataSync()).forEach((v, i) => expectClose(v, expected[i]!, { rtol: 8 * floatEpsilon(), atol: atol[i]! }));
+    const l = tf.tensor(grid.map(([v]) => v));
+    const g = tf.grad((t: tf.Tensor) => tf.sum(new ContinuousBernoulli({ logits: t }).logProb(grid.map(([, x]) => x))))(l);
+    expectClose(g, grid.map(([v, x]) => oracle.dLogProb(f32(v), f32(x))), { rtol: 8 * floatEpsilon(), atol: 4 * floatEpsilon() });
+    tf.dispose([lp, l, g]);
+    d.dispose();
+  });
+
+  it('mean, variance and entropy', async () => {
+    const d = new ContinuousBernoulli({ logits });
+    const at = logits.map(f32);
+    expectClose(await expectNoLeaks(() => d.mean()), at.map(oracle.mean), { rtol: 8 * floatEpsilon() });
+    expectClose(d.variance(), at.map(oracle.variance), { rtol: 32 * floatEpsilon() });
+    expectClose(d.entropy(), at.map(oracle.entropy), { rtol: 32 * floatEpsilon(), atol: 4 * floatEpsilon() });
+    d.dispose();
+  });
+
+  it('cdf, and rsample as the inverse cdf of the same uniforms, with its gradient', () => {
+    const d = new ContinuousBernoulli({ logits: grid.map(([l]) => l) });
+    const cdf = d.cdf(grid.map(([, x]) => x));
+    expectClose(cdf, grid.map(([l, x]) => oracle.cdf(f32(l), f32(x))), { rtol: 8 * floatEpsilon(), atol: 1e-30 });
+    const seed = 11;
+    const n = 50;
+    const lt = tf.tensor(logits);
+    const x = new ContinuousBernoulli({ logits: lt }).rsample([n], { seed });
+    const u = tf.randomUniform([n, logits.length], 0, 1, 'float32', seed);
+    const uu = Array.from(u.dataSync());
+    // samples near an end have absolute (not relative) float32 precision
+    expectClose(x, uu.map((v, i) => oracle.icdf(f32(logits[i % logits.length]!), v)), { rtol: 8 * floatEpsilon(), atol: 4 * floatEpsilon() });
+    // d x / d l by a central difference of the float64 inverse cdf
+    const g = tf.grad((t: tf.Tensor) => tf.sum(new ContinuousBernoulli({ logits: t }).rsample([n], { seed })))(lt);
+    const h = 1e-6;
+    const fd = logits.map((l, j) => {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += (oracle.icdf(f32(l) + h, uu[i * logits.length + j]!) - oracle.icdf(f32(l) - h, uu[i * logits.length + j]!)) / (2 * h);
+      return s;
+    });
+    expectClose(g, fd, { rtol: 1e-4, atol: 1e-6 });
+    tf.dispose([cdf, lt, x, u, g]);
+    d.dispose();
   });
 });
