@@ -2,7 +2,7 @@
 // against PCA: reconstruction MSE and the largest principal angle between its
 // decoder span and the PCA subspace, per epoch. Compare with
 // reference/models_mnist.json "linearAutoencoder" (PyTorch, lr 1e-3: ~200 epochs to 1 degree).
-// Usage: node bench/linear-ae.bench.mjs [--epochs 60] [--lr 3e-3] [--settle-epochs 20] [--settle-lr 3e-4] [--batch 128] [--backend wasm]
+// Usage: node bench/linear-ae.bench.mjs [--epochs 100] [--lr 3e-3] [--settle-epochs 40] [--settle-lr 1e-3] [--batch 128] [--backend wasm]
 // (a step-down schedule: Adam at a constant rate jitters around the optimum, ~2.5 degrees at 3e-3)
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '@elbo/backend-node';
@@ -13,11 +13,11 @@ const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : fallback;
 };
-const epochs = Number(arg('epochs', 60));
+const epochs = Number(arg('epochs', 100));
 const lr = Number(arg('lr', 3e-3));
 const batchSize = Number(arg('batch', 128));
-const settleEpochs = Number(arg('settle-epochs', 20));
-const settleLr = Number(arg('settle-lr', 3e-4));
+const settleEpochs = Number(arg('settle-epochs', 40));
+const settleLr = Number(arg('settle-lr', 1e-3));
 const backend = arg('backend', 'wasm');
 
 const selection = await selectBackend({ prefer: [backend], fallback: false });
