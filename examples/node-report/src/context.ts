@@ -65,4 +65,6 @@ export interface Section {
   /** Title, known before the section runs (the test checks every title is in the page). */
   title: string;
   run(ctx: ReportContext): Promise<SectionResult>;
+  /** Called for every section before the first one runs, to start work in the background. */
+  prepare?(ctx: ReportContext): void;
 }

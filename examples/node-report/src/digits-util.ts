@@ -44,3 +44,17 @@ export async function tensorRows(t: tf.Tensor): Promise<Float32Array[]> {
   const data = (await t.data()) as Float32Array;
   return Array.from({ length: n }, (_, i) => data.slice(i * d, (i + 1) * d));
 }
+
+/** Sizes of the digit sets with --quick (the full run uses the whole 8000 / 2000 split). */
+export const QUICK_SIZES = { train: 1000, test: 300 } as const;
+
+/** The first n rows of a digit set. */
+export function firstRows(set: MnistArrays, n: number): MnistArrays {
+  const d = set.shape[1];
+  return {
+    images: set.images.slice(0, n * d),
+    labels: set.labels.slice(0, n),
+    indices: set.indices.slice(0, n),
+    shape: [n, d],
+  };
+}

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '@elbo/backend-node';
 import { mnistArrays } from '@elbo/datasets';
-import type { MnistArrays } from '@elbo/datasets';
 import type { ReportOptions } from './args';
 import type { Digits, ReportContext, Section, SectionResult } from './context';
 import { renderPage } from './html';
+import { QUICK_SIZES, firstRows } from './digits-util';
 import { createProgress } from './progress';
 import { SECTIONS } from './sections';
 
@@ -24,18 +24,6 @@ export interface ReportOutcome {
   sections: (SectionResult & { id: string; seconds: number })[];
 }
 
-/** Sizes of the digit sets with --quick (the full run uses the whole 8000 / 2000 split). */
-export const QUICK_SIZES = { train: 1000, test: 300 } as const;
-
-function firstRows(set: MnistArrays, n: number): MnistArrays {
-  const d = set.shape[1];
-  return {
-    images: set.images.slice(0, n * d),
-    labels: set.labels.slice(0, n),
-    indices: set.indices.slice(0, n),
-    shape: [n, d],
-  };
-}
 
 /**
  * Runs every section, writes `report.html` and the figures into
@@ -81,8 +69,11 @@ export async function runReport(options: ReportOptions, io: ReportIO, sections: 
   const done: ReportOutcome['sections'] = [];
   // For debugging one section: ELBO_REPORT_SECTIONS=pca,vae runs only those.
   const only = process.env.ELBO_REPORT_SECTIONS?.split(',').map((s) => s.trim());
+  const chosen = sections.filter((s) => only === undefined || only.includes(s.id));
+  // Work that can start early (a model trained in a worker thread, on the other core).
+  for (const section of chosen) section.prepare?.(ctx);
   try {
-    for (const section of sections.filter((s) => only === undefined || only.includes(s.id))) {
+    for (const section of chosen) {
       log(`▸ ${section.title}`);
       const t0 = performance.now();
       const result = await section.run(ctx);

@@ -6,16 +6,21 @@ import { pngHtml, svgHtml } from '../figures';
 import { num } from '../format';
 import { imageGrid } from '../png';
 import { last } from '../training';
-import { trainedVae } from './vae-models';
+import { showProgress, trainedVae } from './vae-models';
 
 const GRID = 14;
 
 export const vaeLatentSection: Section = {
   id: 'vae-latent',
   title: 'The latent map: digits in two dimensions',
+  prepare(ctx: ReportContext): void {
+    // Start training on the other core right away; run() picks the model up.
+    trainedVae(ctx, 2, { background: true }).catch(() => {});
+  },
   async run(ctx: ReportContext): Promise<SectionResult> {
     const { test } = await ctx.digits();
-    const { vae, history, epochs, seconds } = await trainedVae(ctx, 2);
+    showProgress(2);
+    const { vae, history, epochs, seconds, where } = await trainedVae(ctx, 2, { background: true });
 
     // Where the test digits land: the posterior means mu(x) of a VAE whose latent space is 2-D.
     const xTest = imagesTensor(test);
@@ -55,7 +60,7 @@ export const vaeLatentSection: Section = {
     ];
     const svgs: SvgFigure[] = [{ file: 'vae-latent-map.svg', svg: mapSvg, caption: 'The 2-D latent map of the test digits, coloured by their true label (the VAE never saw labels).' }];
     const html = `
-<p>To draw the latent space without a projection, this section trains a <b>second VAE whose latent space is two-dimensional</b> (784-400-2, otherwise as above; ${epochs} epochs, ${num(seconds)} s, test -ELBO ${num(last(history.history.valLoss, 'valLoss'), 4)} nats: two numbers per digit keep less than twenty). Each test digit is placed at the mean of its q(z|x); the colours are the labels, which the model never saw. The prior N(0, I) pulls the codes into a disk, and the classes still sort themselves into regions (mean posterior sigma: ${num(sigmaMean[0]!)}).</p>
+<p>To draw the latent space without a projection, this section trains a <b>second VAE whose latent space is two-dimensional</b> (784-400-2, otherwise as above; ${epochs} epochs, ${num(seconds)} s in a ${where}, test -ELBO ${num(last(history.history.valLoss, 'valLoss'), 4)} nats: two numbers per digit keep less than twenty). Each test digit is placed at the mean of its q(z|x); the colours are the labels, which the model never saw. The prior N(0, I) pulls the codes into a disk, and the classes still sort themselves into regions (mean posterior sigma: ${num(sigmaMean[0]!)}).</p>
 ${svgHtml(svgs[0]!)}${pngHtml(pngs[0]!)}
 <p>Because the KL term keeps the codes near the prior, every point of the plane decodes to something digit-like, and moving across it morphs one class into the next.</p>`;
     return {

@@ -1,11 +1,16 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { mlp } from '@elbo/autoencoder';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { VAE } from '@elbo/vae';
 import type { VAEHistory } from '@elbo/vae';
 import type { ReportContext } from '../context';
-import { imagesTensor } from '../digits-util';
 import { num } from '../format';
 import { last, progressCallbacks } from '../training';
+import { VAE_BATCH, buildVae, fitVae } from '../vae-train';
+import type { VaeJob, VaeWorkerMessage } from '../vae-worker';
 
 /** A trained VAE and how it got there. */
 export interface TrainedVae {
@@ -14,43 +19,101 @@ export interface TrainedVae {
   epochs: number;
   seconds: number;
   latentDim: number;
+  /** Where it was trained: 'main thread' or 'worker thread'. */
+  where: string;
 }
 
-export const VAE_BATCH = 128;
+const epochsFor = (ctx: ReportContext, latentDim: number) => ctx.epochs(latentDim === 2 ? 6 : 10, 2);
+const seedFor = (ctx: ReportContext, latentDim: number) => ctx.options.seed + 10 * latentDim;
+
+/** Trains in this thread, with a progress bar. */
+async function trainHere(ctx: ReportContext, latentDim: number): Promise<TrainedVae> {
+  const { train, test } = await ctx.digits();
+  const epochs = epochsFor(ctx, latentDim);
+  const seed = seedFor(ctx, latentDim);
+  const vae = buildVae(latentDim, seed);
+  try {
+    const t0 = performance.now();
+    const progress = progressCallbacks(ctx, `VAE, ${latentDim}-D latent`, { epochs, examples: train.shape[0], batchSize: VAE_BATCH });
+    const history = await fitVae(vae, train, test, { epochs, seed, callbacks: progress.callbacks });
+    progress.done(`${epochs} epochs, test -ELBO ${num(last(history.history.valLoss, 'VAE valLoss'))} nats/image`);
+    return { vae, history, epochs, seconds: (performance.now() - t0) / 1000, latentDim, where: 'main thread' };
+  } catch (error) {
+    vae.dispose();
+    throw error;
+  }
+}
+
+/** The worker's script, beside the bundled report (absent when running from sources, e.g. in tests). */
+function workerScript(): string | null {
+  const path = fileURLToPath(new URL('./vae-worker.js', import.meta.url));
+  return existsSync(path) ? path : null;
+}
+
+/** Trains in a worker thread (the other core) and loads the result; progress shows once someone waits. */
+async function trainInWorker(ctx: ReportContext, latentDim: number, script: string): Promise<TrainedVae> {
+  const { train } = await ctx.digits();
+  const dir = await mkdtemp(join(tmpdir(), 'elbo-report-vae-'));
+  const job: VaeJob = { latentDim, epochs: epochsFor(ctx, latentDim), seed: seedFor(ctx, latentDim), quick: ctx.options.quick, dir };
+  const total = job.epochs * Math.ceil(train.shape[0] / VAE_BATCH);
+  try {
+    const done = await new Promise<{ history: VAEHistory; seconds: number }>((resolve, reject) => {
+      const worker = new Worker(script, { workerData: job });
+      let bar: ReturnType<ReportContext['progress']> | null = null;
+      let latest = { step: 0, epoch: 0, loss: 0 };
+      // The bar appears when the section that needs this model starts waiting for it.
+      waiting.set(latentDim, () => {
+        bar = ctx.progress(`VAE, ${latentDim}-D (worker)`, total);
+        bar.update(latest.step, { epoch: latest.epoch, epochs: job.epochs, loss: latest.loss });
+      });
+      worker.on('message', (m: VaeWorkerMessage) => {
+        if (m.type === 'progress') {
+          latest = m;
+          bar?.update(m.step, { epoch: m.epoch, epochs: job.epochs, loss: m.loss });
+        } else if (m.type === 'done') {
+          waiting.delete(latentDim);
+          bar?.stop();
+          resolve({ history: m.history as VAEHistory, seconds: m.seconds });
+        } else {
+          waiting.delete(latentDim);
+          bar?.stop();
+          reject(new Error(`the VAE worker failed: ${m.message}`));
+        }
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => {
+        if (code !== 0) reject(new Error(`the VAE worker exited with code ${code}`));
+      });
+    });
+    const vae = await VAE.load(`file://${dir}`);
+    ctx.log(`  VAE, ${latentDim}-D latent, trained in a worker thread: ${job.epochs} epochs in ${done.seconds.toFixed(1)} s`);
+    return { vae, history: done.history, epochs: job.epochs, seconds: done.seconds, latentDim, where: 'worker thread' };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const waiting = new Map<number, () => void>();
 
 /**
  * The pytorch/examples VAE (784-400-latent, ReLU, Bernoulli decoder on the
- * grey levels), trained once per latent size on the training digits with
- * the test digits as validation, and shared between sections.
+ * grey levels), trained once per latent size on the training digits with the
+ * test digits as validation, and shared between sections. With
+ * `background`, it trains in a worker thread when the bundled worker is
+ * there, so it runs on the second core while other sections train.
  */
-export function trainedVae(ctx: ReportContext, latentDim: number): Promise<TrainedVae> {
-  return ctx.shared(
+export function trainedVae(ctx: ReportContext, latentDim: number, { background = false } = {}): Promise<TrainedVae> {
+  const script = background ? workerScript() : null;
+  const made = ctx.shared(
     `vae-${latentDim}`,
-    async () => {
-      const { train, test } = await ctx.digits();
-      const epochs = ctx.epochs(latentDim === 2 ? 6 : 10, 2);
-      const seed = ctx.options.seed + 10 * latentDim;
-      const vae = new VAE({
-        encoder: mlp([784, 400, 2 * latentDim], { activation: 'relu', seed }),
-        decoder: mlp([latentDim, 400, 784], { activation: 'relu', seed: seed + 1 }),
-        latentDim,
-        likelihood: 'bernoulli',
-      });
-      const x = imagesTensor(train);
-      const xTest = imagesTensor(test);
-      try {
-        const t0 = performance.now();
-        const progress = progressCallbacks(ctx, `VAE, ${latentDim}-D latent`, { epochs, examples: train.shape[0], batchSize: VAE_BATCH });
-        const history = await vae.fit(x, { epochs, batchSize: VAE_BATCH, seed, validationData: xTest, callbacks: progress.callbacks });
-        progress.done(`${epochs} epochs, test -ELBO ${num(last(history.history.valLoss, 'VAE valLoss'))} nats/image`);
-        return { vae, history, epochs, seconds: (performance.now() - t0) / 1000, latentDim };
-      } catch (error) {
-        vae.dispose();
-        throw error;
-      } finally {
-        tf.dispose([x, xTest]);
-      }
-    },
+    () => (script ? trainInWorker(ctx, latentDim, script) : trainHere(ctx, latentDim)),
     (trained) => trained.vae.dispose(),
   );
+  return made;
+}
+
+/** Shows the progress of a background training, if one is running for this latent size. */
+export function showProgress(latentDim: number): void {
+  waiting.get(latentDim)?.();
+  waiting.delete(latentDim);
 }
