@@ -50,6 +50,26 @@ describe('Bernoulli edge cases', () => {
     d.dispose();
   });
 
+  it('logProb and its gradients match float64 at large, tiny and zero logits, with broadcasting', () => {
+    const logits = [-100, -30, -1e-3, 0, 1e-3, 30, 100];
+    const xs = [0, 0.3, 1].flatMap((x) => logits.map(() => x));
+    const x = tf.tensor(xs, [3, logits.length]); // broadcasts against logits of shape [7]
+    const l = tf.tensor(logits);
+    const sig = (v: number) => 1 / (1 + Math.exp(-v));
+    const sp = (v: number) => Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
+    const at = (i: number) => Math.fround(logits[i % logits.length]!);
+    const f = (lt: tf.Tensor, xt: tf.Tensor) => new Bernoulli({ logits: lt }).logProb(xt);
+    const lp = f(l, x);
+    // x l - softplus(l), with |x l| rounded to float32 (about eps |l| absolute for fractional x)
+    xs.forEach((xv, i) => expectClose(lp.dataSync()[i]!, Math.fround(xv) * at(i) - sp(at(i)), { rtol: 1e-6, atol: 2 ** -23 * Math.abs(at(i)) }));
+    const [gl, gx] = tf.grads((lt: tf.Tensor, xt: tf.Tensor) => tf.sum(f(lt, xt)))([l, x]);
+    // d/dl = sum over the broadcast rows of (x - sigmoid(l)), also at l = 0 where relu and |l| have kinks
+    expectClose(gl!, logits.map((_, j) => [0, 0.3, 1].reduce((s, xv) => s + Math.fround(xv) - sig(at(j)), 0)), { rtol: 1e-6, atol: 1e-7 });
+    expect(gl!.shape).toEqual([logits.length]);
+    expectClose(gx!, xs.map((_, i) => at(i)), { rtol: 1e-7 });
+    tf.dispose([x, l, lp, gl!, gx!]);
+  });
+
   it('takes exactly one of logits or probs, showing what came', () => {
     expect(() => new Bernoulli({ logits: 1, probs: 0.5 } as never)).toThrow(
       'Bernoulli: give exactly one of logits or probs, got both (logits: 1, probs: 0.5)',

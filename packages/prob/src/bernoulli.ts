@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { constraints, type Constraint } from './constraints';
 import type { TensorInput } from './convert';
 import { batchShapeOf, Distribution, type DistributionOptions } from './distribution';
-import { logitsFromProbs, oneOf } from './logits';
+import { bernoulliLogLikelihood, logitsFromProbs, oneOf } from './logits';
 
 /** Parameters of {@link Bernoulli}: exactly one of `logits` or `probs`. */
 export type BernoulliParams = { logits: TensorInput; probs?: undefined } | { probs: TensorInput; logits?: undefined };
@@ -16,7 +16,8 @@ export type BernoulliParams = { logits: TensorInput; probs?: undefined } | { pro
  *
  * ```
  * log p(x) = x log(p) + (1 - x) log(1 - p)
- *          = -(x softplus(-logits) + (1 - x) softplus(logits))     (stable for |logits| >> 1)
+ *          = -(softplus(l) - x l)                         (l = logits; one softplus)
+ *          = x l - relu(l) - softplus(-|l|)                (as computed: exact at |l| >> 1)
  * ```
  *
  * @example
@@ -58,8 +59,7 @@ export class Bernoulli extends Distribution {
   }
 
   protected _logProb(x: tf.Tensor): tf.Tensor {
-    const l = this.logits;
-    return tf.neg(tf.add(tf.mul(x, tf.softplus(tf.neg(l))), tf.mul(tf.sub(1, x), tf.softplus(l))));
+    return bernoulliLogLikelihood(x, this.logits);
   }
 
   protected _entropy(): tf.Tensor {

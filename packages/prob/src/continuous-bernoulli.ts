@@ -3,7 +3,7 @@ import { constraints, type Constraint } from './constraints';
 import type { TensorInput } from './convert';
 import { cbCdf, cbEntropy, cbIcdf, cbLogNorm, cbMean, cbVariance } from './continuous-bernoulli-math';
 import { batchShapeOf, Distribution, type DistributionOptions } from './distribution';
-import { logitsFromProbs, oneOf } from './logits';
+import { bernoulliLogLikelihood, logitsFromProbs, oneOf } from './logits';
 
 /** Parameters of {@link ContinuousBernoulli}: exactly one of `logits` or `probs` (the shape parameter lambda). */
 export type ContinuousBernoulliParams = { logits: TensorInput; probs?: undefined } | { probs: TensorInput; logits?: undefined };
@@ -18,7 +18,7 @@ export type ContinuousBernoulliParams = { logits: TensorInput; probs?: undefined
  * C(lambda) = 2 artanh(1 - 2 lambda) / (1 - 2 lambda)     (C(1/2) = 2)
  *           = l / tanh(l / 2)                           (l = logits; 1 - 2 lambda = -tanh(l/2))
  * log C     = log(|l| / -expm1(-|l|)) + softplus(-|l|)    (log 2 + l^2/12 - ... near l = 0)
- * log p(x) = -(x softplus(-l) + (1 - x) softplus(l)) + log C
+ * log p(x) = x l - softplus(l) + log C
  * ```
  *
  * Every method works from the logits, so log C, the moments, the entropy,
@@ -72,9 +72,7 @@ export class ContinuousBernoulli extends Distribution {
   }
 
   protected _logProb(x: tf.Tensor): tf.Tensor {
-    const l = this.logits;
-    const bce = tf.add(tf.mul(x, tf.softplus(tf.neg(l))), tf.mul(tf.sub(1, x), tf.softplus(l)));
-    return tf.sub(this.logNorm(), bce);
+    return tf.add(bernoulliLogLikelihood(x, this.logits), this.logNorm());
   }
 
   protected override _cdf(x: tf.Tensor): tf.Tensor {

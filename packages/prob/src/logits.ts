@@ -31,3 +31,31 @@ export function logitsFromProbs(probs: tf.Tensor): tf.Tensor {
     return tf.sub(tf.log(p), log1p(tf.neg(p)));
   });
 }
+
+/**
+ * x log sigmoid(l) + (1 - x) log sigmoid(-l) = x l - softplus(l), elementwise
+ * with broadcasting: the Bernoulli log-likelihood of x in [0, 1] at logits l
+ * (minus the binary cross-entropy), with one softplus per element.
+ *
+ * ```
+ * x l - softplus(l) = x l - relu(l) - softplus(-|l|)       d/dl = x - sigmoid(l),  d/dx = l
+ * ```
+ *
+ * The split keeps the small -softplus(-|l|) exact where x l and softplus(l)
+ * are large and equal (x = 1, l >> 0: -9.4e-14 at l = 30, which
+ * x l - softplus(l) rounds to 0); the gradient is written out, one sigmoid.
+ */
+export function bernoulliLogLikelihood(x: tf.Tensor, logits: tf.Tensor): tf.Tensor {
+  const shape = tf.broadcast_util.assertAndGetBroadcastShape(x.shape, logits.shape);
+  const to = (t: tf.Tensor) => (tf.util.arraysEqual(t.shape, shape) ? t : tf.broadcastTo(t, shape));
+  return bernoulliLogLikelihoodOp(to(x), to(logits));
+}
+
+const bernoulliLogLikelihoodOp = tf.customGrad(((x: tf.Tensor, l: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([x, l]);
+  const value = tf.sub(tf.sub(tf.mul(x, l), tf.relu(l)), tf.softplus(tf.neg(tf.abs(l))));
+  return {
+    value,
+    gradFunc: (dy: tf.Tensor, [sx, sl]: tf.Tensor[]) => [tf.mul(dy, sl!), tf.mul(dy, tf.sub(sx!, tf.sigmoid(sl!)))],
+  };
+}) as never) as unknown as (x: tf.Tensor, l: tf.Tensor) => tf.Tensor;
