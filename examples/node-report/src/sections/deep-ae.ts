@@ -17,7 +17,7 @@ export const deepAeSection: Section = {
   title: 'The deep autoencoder: a nonlinear bottleneck',
   async run(ctx: ReportContext): Promise<SectionResult> {
     const { train, test } = await ctx.digits();
-    const epochs = ctx.epochs(5, 2);
+    const epochs = ctx.epochs(4, 2);
     const seed = ctx.options.seed;
     const x = imagesTensor(train);
     const xTest = imagesTensor(test);

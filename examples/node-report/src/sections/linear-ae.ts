@@ -17,7 +17,7 @@ export const linearAeSection: Section = {
   title: 'The linear autoencoder: PCA learned by gradient descent',
   async run(ctx: ReportContext): Promise<SectionResult> {
     const { train, test } = await ctx.digits();
-    const epochs = ctx.epochs(20, 3);
+    const epochs = ctx.epochs(15, 3);
     const seed = ctx.options.seed;
     const pca = (await sharedPca(ctx)).truncate(LATENT);
     const x = imagesTensor(train);
