@@ -14,7 +14,7 @@ import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import { NODE_BACKENDS, parseBackendNames, type NodeBackendName } from './backend-names';
 import { registerFileSystemRouter } from './file-system-io';
 import { checkMatMulGradient } from './smoke-check';
-import { installWasmMatMulGradient } from './wasm-matmul-gradient';
+import { installWasmMatMulGradient } from '../../../internal/backend-common/wasm-matmul-gradient';
 
 export interface SelectBackendOptions {
   /** Backends to try, in order. Default: the `ELBO_BACKEND` environment variable (comma-separated), else `tensorflow, wasm, cpu`. */

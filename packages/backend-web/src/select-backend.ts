@@ -3,7 +3,7 @@ import './register-gradients';
 import { DEFAULT_ORDER, parseBackendNames, type WebBackendName } from './backend-names';
 import { readWebGLRenderer, softwareRendererName } from './renderer';
 import { checkMatMulGradient } from './smoke-check';
-import { installWasmMatMulGradient } from './wasm-matmul-gradient';
+import { installWasmMatMulGradient } from '../../../internal/backend-common/wasm-matmul-gradient';
 import { checkWasmPaths, defaultWasmPaths, type WasmPaths } from './wasm-paths';
 
 /** Options of {@link selectBackend}; every field is optional. */

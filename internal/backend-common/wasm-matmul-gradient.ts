@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
+ * Shared by @elbo/backend-node and @elbo/backend-web (see README.md here).
+ *
  * The wasm backend's BatchMatMul takes a slow path when `transposeA` or
  * `transposeB` is set (about 13x slower than a plain matMul of the same size
  * on these machines), and tfjs-core's default matMul gradient uses exactly
