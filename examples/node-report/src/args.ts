@@ -22,7 +22,7 @@ digits and writes one self-contained HTML report with its figures.
 
 Options:
   --quick        small subsets and few epochs (under 30 s; what CI runs)
-  --epochs N     epochs for every trained model (default: 15 linear AE, 4 deep
+  --epochs N     epochs for every trained model (default: 15 linear AE, 5 deep
                  AE, 10 VAE, 6 for the 2-D VAE; --quick: 3, 2, 2, 2)
   --out DIR      where report.html and the figures go (default: ./out)
   --seed N       seed for weights, batches and samples (default: 0)
