@@ -4,7 +4,7 @@
 //
 // Environment: ELBO_BACKEND (default wasm), ELBO_SEEDS (default 0,1,2), ELBO_PARTS (comma list of
 // torch,ood,linear,lines,speed; default all), ELBO_REFERENCE_DIR (default ../shared/reference).
-// Exits with status 1 when a target is missed, so `pnpm test:quality` can gate on it.
+// `pnpm bench` only reports; `pnpm test:quality` (ELBO_QUALITY_STRICT=1) exits with status 1 when a target is missed.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -196,7 +196,7 @@ if (parts.has('speed') && globalThis.speedRows != null) {
 
 data.dispose();
 console.log(failures.length === 0 ? '\nall quality targets met' : `\n${failures.length} target(s) missed: ${failures.join('; ')}`);
-process.exitCode = failures.length === 0 ? 0 : 1;
+process.exitCode = failures.length > 0 && process.env.ELBO_QUALITY_STRICT === '1' ? 1 : 0;
 
 // ---------------------------------------------------------------- helpers
 function pytorchVae(seed) {
