@@ -28,7 +28,9 @@ tf.enableProdMode();
 console.log(`backend ${selection.name} (${selection.reason ?? 'selected'}); seeds ${seeds.join(',')}; load ${readLoad()}`);
 
 const failures = [];
+let checks = 0;
 const check = (name, ok, detail) => {
+  checks++;
   console.log(`  [${ok ? 'PASS' : 'FAIL'}] ${name}: ${detail}`);
   if (!ok) failures.push(name);
 };
@@ -195,7 +197,7 @@ if (parts.has('speed') && globalThis.speedRows != null) {
 }
 
 data.dispose();
-console.log(failures.length === 0 ? '\nall quality targets met' : `\n${failures.length} target(s) missed: ${failures.join('; ')}`);
+console.log(failures.length === 0 ? `\n${checks} quality target(s) checked, all met` : `\n${failures.length} of ${checks} target(s) missed: ${failures.join('; ')}`);
 process.exitCode = failures.length > 0 && process.env.ELBO_QUALITY_STRICT === '1' ? 1 : 0;
 
 // ---------------------------------------------------------------- helpers
