@@ -10,7 +10,7 @@ const packages = ['prob', 'linear', 'autoencoder', 'vae', 'datasets', 'backend-n
  * stale `dist`: `@elbo/x` resolves to `packages/x/src/index.ts` and
  * `@elbo/x/sub` to `packages/x/src/sub.ts`.
  */
-const sourceAliases = packages.flatMap((name) => [
+export const sourceAliases = packages.flatMap((name) => [
   { find: new RegExp(`^@elbo/${name}/(.+)$`), replacement: `${root}/packages/${name}/src/$1.ts` },
   { find: new RegExp(`^@elbo/${name}$`), replacement: `${root}/packages/${name}/src/index.ts` },
 ]);

@@ -1,46 +1,20 @@
 // The built explorer in headless Chromium: train a few seconds, check the loss
 // fell and the latent map has points, decode a clicked point, save to
 // IndexedDB, reload, load, and decode the same point to the same image.
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ESM script without types
 import { writeDigits } from '../scripts/digits.mjs';
+import { chromiumAvailable, launchChromium } from '../../../tooling/chromium';
+import { sourceAliases } from '../../../tooling/vitest.shared';
 import { serveDir } from './server';
 
 const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const packagesDir = resolve(appDir, '../../packages');
-/** As in every elbo test: workspace packages from their sources, never from a possibly stale dist. */
-const sourceAliases = ['prob', 'linear', 'autoencoder', 'vae', 'datasets', 'backend-web'].map((name) => ({
-  find: new RegExp(`^@elbo/${name}$`),
-  replacement: `${packagesDir}/${name}/src/index.ts`,
-}));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--use-gl=angle',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--ignore-gpu-blocklist',
-];
-
-function chromiumAvailable(): boolean {
-  if (existsSync(CHROMIUM)) return true;
-  const message = `Chromium not found at ${CHROMIUM} (apt-get install -y --no-install-recommends chromium, or set CHROMIUM_PATH)`;
-  if (process.env.CI === 'true') throw new Error(`${message}; the browser test must run in CI`);
-  console.warn(`skipping the web-explorer browser test: ${message}`);
-  return false;
-}
 
 interface State {
   backend: string;
@@ -96,7 +70,7 @@ describe.skipIf(!available)('web explorer in headless Chromium', () => {
     outDir = await mkdtemp(join(tmpdir(), 'elbo-explorer-'));
     await build({ root: appDir, logLevel: 'warn', resolve: { alias: sourceAliases }, build: { outDir, emptyOutDir: true } });
     server = await serveDir(outDir);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS, timeout: 60_000 });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

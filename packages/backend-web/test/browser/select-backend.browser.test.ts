@@ -9,7 +9,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SelectBackendOptions } from '../../src/index';
 import { expectClose } from '../../../../tooling/testing';
-import { chromiumAvailable, launchChromium, openPage, within } from './chromium';
+import { chromiumAvailable, launchChromium, openPage, within } from '../../../../tooling/chromium';
 import type { MatMulResult, ScenarioResult } from './page-entry';
 import { serve, type Route, type TestServer } from './server';
 

@@ -1,6 +1,6 @@
-// Launching Debian's Chromium headless for the browser tests, with the flags
-// that work here as root (see PLATFORM.md): WebGL2 through ANGLE on
-// SwiftShader, no network chatter.
+// Launching Debian's Chromium headless for every browser test of the
+// workspace (backend-web, the web explorer), with the flags that work here as
+// root (see PLATFORM.md): WebGL2 through ANGLE on SwiftShader, no network chatter.
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
