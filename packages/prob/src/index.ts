@@ -21,6 +21,7 @@ export { Categorical } from './categorical';
 export type { CategoricalParams } from './categorical';
 export { ContinuousBernoulli } from './continuous-bernoulli';
 export type { ContinuousBernoulliParams } from './continuous-bernoulli';
+export { continuousBernoulliLogNormalizer, continuousBernoulliMean, continuousBernoulliIcdf } from './continuous-bernoulli-logits';
 export { Uniform } from './uniform';
 export type { UniformParams } from './uniform';
 export { Laplace } from './laplace';
