@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, it } from 'vitest';
 import { likelihoodMean, negLogLikelihood } from './likelihood';
-import { backendTolerance, expectClose, expectNoLeaks, loadReference } from '../../../tooling/testing';
+import { backendTolerance, expectClose, expectNoLeaks, floatEpsilon, loadReference } from '../../../tooling/testing';
 
 const ref = loadReference('prob');
 const logit = (p: number): number => Math.log(p / (1 - p));
@@ -41,6 +41,16 @@ describe('negLogLikelihood', () => {
     const dl = [-0.0101, -0.0099, 0.0099, 0.0101, 5, -40].map((v) => 1 / (1 + Math.exp(-v)) - 0.3 - (1 / v - 1 / Math.sinh(v)));
     expectClose(g, dl, { rtol: 1e-3, atol: backendTolerance() });
     tf.dispose([l, x, perPixel, g]);
+  });
+
+  it('continuous-bernoulli mean matches float64 at tiny and large logits', async () => {
+    const logits = [-100, -40, -2, -0.02, -0.005, 0, 0.0101, 0.3, 16, 40];
+    const at = logits.map((v) => Math.fround(v));
+    const l = tf.tensor2d([logits]);
+    const mean = await expectNoLeaks(() => likelihoodMean('continuous-bernoulli', l));
+    // E[X] = 1 / -expm1(-l) - 1/l (1/2 at l = 0)
+    expectClose(mean, at.map((l) => (l === 0 ? 0.5 : 1 / -Math.expm1(-l) - 1 / l)), { rtol: 8 * floatEpsilon() });
+    tf.dispose([l, mean]);
   });
 
   it('gaussian is the closed form with its scale', () => {

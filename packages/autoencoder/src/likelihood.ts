@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Bernoulli, ContinuousBernoulli, Independent, Normal } from '@elbo/prob';
+import { Bernoulli, ContinuousBernoulli, Independent, Normal, continuousBernoulliMean } from '@elbo/prob';
 import type { Distribution } from '@elbo/prob';
 
 /**
@@ -19,9 +19,6 @@ export type Likelihood = 'bernoulli' | 'gaussian' | 'continuous-bernoulli';
  * ```
  */
 export const LIKELIHOODS: readonly Likelihood[] = ['bernoulli', 'gaussian', 'continuous-bernoulli'];
-
-/** |logit| below which the continuous-Bernoulli terms switch to their Taylor series (float32-safe). */
-const CB_TAYLOR_CUT = 1e-2;
 
 /**
  * Negative log-likelihood of `x` under the decoder's distribution, summed over
@@ -44,13 +41,7 @@ const CB_TAYLOR_CUT = 1e-2;
  * ```
  */
 export function negLogLikelihood(likelihood: Likelihood, output: tf.Tensor, x: tf.Tensor, scale = 1): tf.Tensor1D {
-  return tf.tidy(() => {
-    if (likelihood !== 'continuous-bernoulli') return tf.neg(decoderDistribution(likelihood, output, scale).logProb(x)) as tf.Tensor1D;
-    // @elbo/prob's ContinuousBernoulli clips lambda to [eps, 1 - eps], which caps log C at |logit| ~ 16
-    // (0.9 nats off per pixel at logit -40); decoders reach such logits, so log C is computed here from logits.
-    const bce = tf.neg(new Bernoulli({ logits: output }, { validateArgs: false }).logProb(x));
-    return tf.sum(tf.sub(bce, logNormalizer(output)), -1) as tf.Tensor1D;
-  });
+  return tf.tidy(() => tf.neg(decoderDistribution(likelihood, output, scale).logProb(x)) as tf.Tensor1D);
 }
 
 /**
@@ -94,32 +85,6 @@ export function likelihoodMean(likelihood: Likelihood, output: tf.Tensor): tf.Te
   return tf.tidy(() => {
     if (likelihood === 'gaussian') return tf.clone(output);
     if (likelihood === 'bernoulli') return tf.sigmoid(output);
-    const { small, safe } = taylorMask(output);
-    const exact = tf.sub(tf.div(tf.sigmoid(safe), tf.tanh(tf.mul(safe, 0.5))), tf.reciprocal(safe));
-    return blend(small, tf.add(0.5, tf.div(output, 12)), exact);
+    return continuousBernoulliMean(output);
   });
-}
-
-/** log C(l) of the continuous Bernoulli, C(l) = l / tanh(l/2) (= 2 atanh(1-2p) / (1-2p)); log 2 + l^2/12 near 0. */
-function logNormalizer(l: tf.Tensor): tf.Tensor {
-  const { small, safe } = taylorMask(l);
-  // |l| / |tanh(l/2)|, written with log|tanh(l/2)| = log(1 - e^-|l|) - log(1 + e^-|l|) for large |l|
-  const a = tf.abs(safe);
-  const e = tf.exp(tf.neg(a));
-  const exact = tf.sub(tf.log(a), tf.sub(tf.log1p(tf.neg(e)), tf.log1p(e)));
-  return blend(small, tf.add(Math.LN2, tf.div(tf.square(l), 12)), exact);
-}
-
-/**
- * `small` = 1 where |l| < cut else 0, and `safe` = l with the small entries moved to the cut, so the
- * exact branch stays finite (and its gradient too). Arithmetic, not tf.less/tf.where: tfjs has no
- * gradient for comparisons, and where() would multiply a NaN gradient by 0.
- */
-function taylorMask(l: tf.Tensor): { small: tf.Tensor; safe: tf.Tensor } {
-  const small = tf.step(tf.sub(CB_TAYLOR_CUT, tf.abs(l)));
-  return { small, safe: tf.add(tf.mul(small, CB_TAYLOR_CUT), tf.mul(tf.sub(1, small), l)) };
-}
-
-function blend(mask: tf.Tensor, ifSmall: tf.Tensor, otherwise: tf.Tensor): tf.Tensor {
-  return tf.add(tf.mul(mask, ifSmall), tf.mul(tf.sub(1, mask), otherwise));
 }

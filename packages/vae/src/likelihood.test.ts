@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { backendTolerance, expectClose, expectNoLeaks, loadReference } from '../../../tooling/testing';
+import { backendTolerance, expectClose, expectNoLeaks, floatEpsilon, loadReference } from '../../../tooling/testing';
 import { Likelihood } from './likelihood';
 
 const ref = loadReference('prob');
@@ -51,6 +51,25 @@ describe('Likelihood', () => {
     const draws = lik.sample(tf.fill([20000], l), 3);
     expect(tf.min(draws).dataSync()[0]!).toBeGreaterThanOrEqual(0);
     expectClose(tf.mean(draws).dataSync()[0]!, 0.38801418711114843, { atol: 0.01 });
+  });
+
+  it('continuous-bernoulli mean and draws match float64 at tiny and large logits', () => {
+    const lik = new Likelihood('continuous-bernoulli');
+    const logits = [-100, -40, -2, -0.02, -0.005, 0, 0.0101, 0.3, 16, 40];
+    const at = logits.map((v) => Math.fround(v));
+    const eps = floatEpsilon();
+    // E[X] = 1 / -expm1(-l) - 1/l (1/2 at l = 0)
+    expectClose(lik.mean(tf.tensor(logits)), at.map((l) => (l === 0 ? 0.5 : 1 / -Math.expm1(-l) - 1 / l)), { rtol: 8 * eps });
+    // a draw is the inverse cdf log1p(u expm1(l)) / l of the uniforms of the same seed
+    const out = tf.tile(tf.tensor2d([logits]), [20, 1]);
+    const draws = Array.from(lik.sample(out, 5).dataSync());
+    const u = Array.from(tf.randomUniform(out.shape, 0, 1, 'float32', 5).dataSync());
+    const expected = u.map((v, i) => {
+      const l = at[i % logits.length]!;
+      return l === 0 ? v : Math.log1p(v * Math.expm1(l)) / l;
+    });
+    expectClose(draws, expected, { rtol: 8 * eps, atol: 4 * eps });
+    out.dispose();
   });
 
   it('gaussian logProb equals the reference Normal log-probs, fixed and learned sigma', () => {

@@ -1,6 +1,8 @@
 // The decoder's output distribution p(x|z): Bernoulli, Gaussian, continuous Bernoulli.
 import * as tf from '@tensorflow/tfjs-core';
-import { Bernoulli, ContinuousBernoulli, Independent, Normal } from '@elbo/prob';
+import {
+  Bernoulli, ContinuousBernoulli, Independent, Normal, continuousBernoulliIcdf, continuousBernoulliLogNormalizer, continuousBernoulliMean,
+} from '@elbo/prob';
 
 /** Which p(x|z) the decoder parameterizes. */
 export type LikelihoodName = 'bernoulli' | 'gaussian' | 'continuous-bernoulli';
@@ -24,7 +26,6 @@ export interface LikelihoodConfig {
 }
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
-const LOG2 = Math.log(2);
 let likelihoodCounter = 0;
 
 /**
@@ -89,7 +90,7 @@ export class Likelihood {
         return tf.sum(perPixel, -1);
       }
       const bern = tf.sub(tf.mul(x, out), tf.softplus(out));
-      const perPixel = this.name === 'bernoulli' ? bern : tf.add(bern, logContinuousBernoulliNorm(out));
+      const perPixel = this.name === 'bernoulli' ? bern : tf.add(bern, continuousBernoulliLogNormalizer(out));
       return tf.sum(perPixel, -1);
     });
   }
@@ -111,7 +112,7 @@ export class Likelihood {
       }
       const u = tf.randomUniform(out.shape, 0, 1, 'float32', seed);
       if (this.name === 'bernoulli') return tf.cast(tf.less(u, tf.sigmoid(out)), 'float32');
-      return continuousBernoulliQuantile(out, u);
+      return continuousBernoulliIcdf(out, u);
     });
   }
 
@@ -137,60 +138,4 @@ export class Likelihood {
   dispose(): void {
     this.logSigma?.dispose();
   }
-}
-
-/**
- * log C(l) of the continuous Bernoulli with logits l (Loaiza-Ganem & Cunningham 2019):
- *
- * ```
- * C(l) = l / tanh(l / 2)   (= 2 at l = 0);   log C ~ log 2 + l^2/12 - 7 l^4/1440 near 0
- * ```
- */
-export function logContinuousBernoulliNorm(l: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => {
-    const a = tf.abs(l);
-    const small = lessThan(a, 0.1);
-    const safe = tf.where(small, tf.onesLike(a), a);
-    const far = tf.sub(tf.log(safe), tf.log(tf.tanh(tf.mul(0.5, safe))));
-    const l2 = tf.square(l);
-    const near = tf.add(LOG2, tf.sub(tf.div(l2, 12), tf.mul(7 / 1440, tf.square(l2))));
-    return tf.where(small, near, far);
-  });
-}
-
-/** Mean of the continuous Bernoulli: sigmoid(l) / tanh(l/2) - 1/l (= 1/2 + l/12 near 0). */
-function continuousBernoulliMean(l: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => {
-    const small = tf.less(tf.abs(l), 0.01);
-    const safe = tf.where(small, tf.onesLike(l), l);
-    const far = tf.sub(tf.div(tf.sigmoid(safe), tf.tanh(tf.mul(0.5, safe))), tf.reciprocal(safe));
-    const near = tf.add(0.5, tf.div(l, 12));
-    return tf.where(small, near, far);
-  });
-}
-
-/**
- * Inverse CDF of the continuous Bernoulli at u in (0, 1):
- * x = log1p(u expm1(l)) / l for l < 0, x = 1 + log(u + (1 - u) e^-l) / l for l > 0, u at l = 0.
- */
-function continuousBernoulliQuantile(l: tf.Tensor, u: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => {
-    const small = tf.less(tf.abs(l), 1e-3);
-    const pos = tf.greater(l, 0);
-    const safe = tf.where(small, tf.onesLike(l), l);
-    const negBranch = tf.div(tf.log1p(tf.mul(u, tf.expm1(tf.minimum(safe, 0)))), safe);
-    const posBranch = tf.add(1, tf.div(tf.log(tf.add(u, tf.mul(tf.sub(1, u), tf.exp(tf.neg(tf.maximum(safe, 0)))))), safe));
-    return tf.clipByValue(tf.where(small, u, tf.where(pos, posBranch, negBranch)), 0, 1);
-  });
-}
-
-/**
- * x < bound as a mask, with a zero gradient to x: tfjs has no gradient for
- * comparisons, and a mask on the path from a variable to the loss would break `tf.grad`.
- */
-function lessThan(x: tf.Tensor, bound: number): tf.Tensor {
-  const op = tf.customGrad(((t: tf.Tensor) => ({ value: tf.less(t, bound), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) })) as never) as unknown as (
-    t: tf.Tensor,
-  ) => tf.Tensor;
-  return op(x);
 }
