@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { adam } from './adam';
 import { assertGradientsRegistered } from './gradients';
 
 /** What `onStep` receives: the step index (from 0) and that step's loss. */
@@ -14,7 +15,7 @@ export type LossFunction<B> = (batch: B, step: number) => tf.Tensor;
 export interface MinimizeOptions<B> {
   /** The variables to train; default every trainable variable that the loss reads. */
   variables?: tf.Variable[];
-  /** Default `tf.train.adam(1e-3)`, made and disposed by `minimize`; an optimizer you pass stays yours. */
+  /** Default `adam(1e-3)` (this package's fused Adam, the same arithmetic as `tf.train.adam`), made and disposed by `minimize`; an optimizer you pass stays yours. */
   optimizer?: tf.Optimizer;
   /** Number of steps. */
   steps?: number;
@@ -86,7 +87,7 @@ export async function minimize<B = undefined>(
   const { variables, steps, batches, onStep, signal } = checkOptions(loss, options);
   const lossEvery = options.lossEvery ?? 1;
   assertGradientsRegistered('minimize');
-  const optimizer = options.optimizer ?? tf.train.adam(1e-3);
+  const optimizer = options.optimizer ?? adam(1e-3);
   const batchIterator = batches == null ? null : iterate(batches);
   const losses: number[] = [];
   let pending: { step: number; loss: tf.Tensor }[] = [];
@@ -167,9 +168,10 @@ export async function minimize<B = undefined>(
       let read: StepInfo[] = [];
       try {
         if (isRead) {
-          const gradsOk = tf.tidy(() =>
-            Object.values(grads).reduce<tf.Tensor>((ok, g) => tf.logicalAnd(ok, tf.all(tf.isFinite(g))), tf.scalar(true, 'bool')),
-          );
+          // One sum per gradient instead of an elementwise test: a NaN or an infinity anywhere makes the
+          // total non-finite (so does a sum overflowing float32, which is as unusable a step).
+          const sums = (): tf.Tensor[] => Object.values(grads).map((g) => tf.sum(g));
+          const gradsOk = tf.tidy(() => (Object.keys(grads).length === 0 ? tf.scalar(true, 'bool') : tf.isFinite(tf.addN(sums()))));
           try {
             read = await readPending(gradsOk);
           } finally {

@@ -1,0 +1,117 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { instantiateSimdAdam, type SimdAdam } from './wasm-simd-adam';
+
+/**
+ * The fused Adam update as a kernel, registered for the `wasm` and `cpu`
+ * backends. `@elbo/prob`'s `adam()` runs it when the active backend has it and
+ * composes tfjs ops otherwise; the name and the attributes are the contract
+ * between the two (prob does not depend on the backend packages).
+ *
+ * Inputs `w, m, v, g` (float32, one shape); attributes `beta1, beta2, epsilon`
+ * and the bias-corrected `stepSize = lr / (1 - beta1^t)` and
+ * `rootCorrection = 1 / sqrt(1 - beta2^t)`; outputs the new `w, m, v`, in new
+ * buffers (a variable's buffer may be shared with a clone, so none is written
+ * in place).
+ */
+export const ADAM_KERNEL = 'ElboAdamUpdate';
+
+interface AdamAttrs {
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  stepSize: number;
+  rootCorrection: number;
+}
+
+/** Elements [from, n) of one update, in plain JavaScript (the cpu backend, and the wasm tail). */
+function adamLoop(
+  [w, m, v, g]: Float32Array[],
+  [wOut, mOut, vOut]: Float32Array[],
+  { beta1, beta2, epsilon, stepSize, rootCorrection }: AdamAttrs,
+  from: number,
+): void {
+  const c1 = 1 - beta1;
+  const c2 = 1 - beta2;
+  for (let i = from; i < g!.length; i++) {
+    const gi = g![i]!;
+    const mi = beta1 * m![i]! + c1 * gi;
+    const vi = beta2 * v![i]! + c2 * gi * gi;
+    mOut![i] = mi;
+    vOut![i] = vi;
+    wOut![i] = w![i]! - (stepSize * mi) / (Math.sqrt(vi) * rootCorrection + epsilon);
+  }
+}
+
+function checkInputs(inputs: tf.NamedTensorInfoMap): tf.TensorInfo[] {
+  const names = ['w', 'm', 'v', 'g'];
+  const infos = names.map((name) => inputs[name]);
+  infos.forEach((info, i) => {
+    if (info == null) throw new Error(`${ADAM_KERNEL}: input ${names[i]} is missing`);
+    if (info.dtype !== 'float32') throw new Error(`${ADAM_KERNEL}: input ${names[i]} must be float32, got ${info.dtype}`);
+    const same = info.shape.length === infos[0]!.shape.length && info.shape.every((d, k) => d === infos[0]!.shape[k]);
+    if (!same) throw new Error(`${ADAM_KERNEL}: input ${names[i]} has shape [${info.shape}], expected [${infos[0]!.shape}] like w`);
+  });
+  return infos as tf.TensorInfo[];
+}
+
+/** What the wasm backend object offers that this kernel uses (tfjs-backend-wasm 4.x). */
+interface WasmBackendInternals {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
+  wasm: { asm?: { memory?: WebAssembly.Memory }; HEAPF32: Float32Array };
+}
+
+const simdByMemory = new WeakMap<WebAssembly.Memory, SimdAdam | null>();
+
+function wasmAdam({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: unknown }): tf.TensorInfo[] {
+  const b = backend as WasmBackendInternals;
+  const a = attrs as unknown as AdamAttrs;
+  const ins = checkInputs(inputs);
+  // Allocate first: an allocation can grow (and so replace) the heap's buffer.
+  const outs = [0, 1, 2].map(() => b.makeOutput(ins[0]!.shape, 'float32'));
+  const offsets = [...ins, ...outs].map((t) => b.dataIdMap.get(t.dataId).memoryOffset);
+  const n = tf.util.sizeFromShape(ins[0]!.shape);
+  const memory = b.wasm.asm?.memory;
+  let simd: SimdAdam | null = null;
+  if (memory != null) {
+    if (!simdByMemory.has(memory)) simdByMemory.set(memory, instantiateSimdAdam(memory));
+    simd = simdByMemory.get(memory)!;
+  }
+  const vector = simd == null ? 0 : n - (n % 4);
+  if (simd != null && vector > 0) {
+    const [wIn, mIn, vIn, g, wOut, mOut, vOut] = offsets as [number, number, number, number, number, number, number];
+    simd(wIn, mIn, vIn, g, wOut, mOut, vOut, 4 * vector, a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.stepSize, a.rootCorrection, a.epsilon);
+  }
+  if (vector < n) {
+    const heap = b.wasm.HEAPF32;
+    const views = offsets.map((offset) => new Float32Array(heap.buffer, offset, n));
+    adamLoop(views.slice(0, 4), views.slice(4), a, vector);
+  }
+  return outs;
+}
+
+interface CpuBackendInternals {
+  readSync(dataId: tf.DataId): unknown;
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+}
+
+function cpuAdam({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: unknown }): tf.TensorInfo[] {
+  const b = backend as CpuBackendInternals;
+  const ins = checkInputs(inputs);
+  const values = ins.map((t) => b.readSync(t.dataId) as Float32Array);
+  const outs = [0, 1, 2].map(() => new Float32Array(values[0]!.length));
+  adamLoop(values, outs, attrs as unknown as AdamAttrs, 0);
+  return outs.map((out) => b.makeTensorInfo(ins[0]!.shape, 'float32', out));
+}
+
+/** Registers the fused Adam kernel for `wasm` and `cpu` (once; later calls do nothing). */
+export function registerAdamKernels(): void {
+  for (const [backendName, kernelFunc] of [
+    ['wasm', wasmAdam],
+    ['cpu', cpuAdam],
+  ] as const) {
+    if (tf.getKernel(ADAM_KERNEL, backendName) == null) {
+      tf.registerKernel({ kernelName: ADAM_KERNEL, backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+    }
+  }
+}
