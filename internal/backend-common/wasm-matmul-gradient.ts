@@ -32,7 +32,10 @@ export function installWasmMatMulGradient(): void {
       const B = b as tf.Tensor2D;
       const t = tf.transpose;
       // C = op(A) op(B); dC/dA and dC/dB for each combination of flags.
-      if (!transposeA && !transposeB) return { a: () => tf.matMul(g, t(B)), b: () => tf.matMul(t(A), g) };
+      // g B^T as (B g^T)^T when B is the larger: transposing the smaller operand is cheaper, and a freshly
+      // transposed weight matrix would also have to be repacked by XNNPACK before the product.
+      const gTimesBT = (): tf.Tensor => (B.size > g.size ? t(tf.matMul(B, t(g))) : tf.matMul(g, t(B)));
+      if (!transposeA && !transposeB) return { a: gTimesBT, b: () => tf.matMul(t(A), g) };
       if (!transposeA && transposeB) return { a: () => tf.matMul(g, B), b: () => tf.matMul(t(g), A) };
       if (transposeA && !transposeB) return { a: () => tf.matMul(B, t(g)), b: () => tf.matMul(A, g) };
       return { a: () => tf.matMul(t(B), t(g)), b: () => tf.matMul(t(g), t(A)) };

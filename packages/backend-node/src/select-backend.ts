@@ -14,7 +14,9 @@ import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import { NODE_BACKENDS, parseBackendNames, type NodeBackendName } from './backend-names';
 import { registerFileSystemRouter } from './file-system-io';
 import { checkMatMulGradient } from './smoke-check';
+import { registerAdamKernels } from '../../../internal/backend-common/adam-kernel';
 import { installWasmMatMulGradient } from '../../../internal/backend-common/wasm-matmul-gradient';
+import { installWasmSharedIdentity } from '../../../internal/backend-common/wasm-shared-identity';
 
 export interface SelectBackendOptions {
   /** Backends to try, in order. Default: the `ELBO_BACKEND` environment variable (comma-separated), else `tensorflow, wasm, cpu`. */
@@ -137,7 +139,11 @@ async function activate(name: NodeBackendName): Promise<string> {
   if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);
   await tf.ready();
   if (tf.getBackend() !== name) throw new Error(`tf.getBackend() answers "${tf.getBackend()}" after setBackend('${name}')`);
-  if (name === 'wasm') installWasmMatMulGradient();
+  registerAdamKernels();
+  if (name === 'wasm') {
+    installWasmMatMulGradient();
+    installWasmSharedIdentity();
+  }
   checkMatMulGradient();
   return detail;
 }

@@ -3,7 +3,9 @@ import './register-gradients';
 import { DEFAULT_ORDER, parseBackendNames, type WebBackendName } from './backend-names';
 import { readWebGLRenderer, softwareRendererName } from './renderer';
 import { checkMatMulGradient } from './smoke-check';
+import { registerAdamKernels } from '../../../internal/backend-common/adam-kernel';
 import { installWasmMatMulGradient } from '../../../internal/backend-common/wasm-matmul-gradient';
+import { installWasmSharedIdentity } from '../../../internal/backend-common/wasm-shared-identity';
 import { checkWasmPaths, defaultWasmPaths, type WasmPaths } from './wasm-paths';
 
 /** Options of {@link selectBackend}; every field is optional. */
@@ -142,8 +144,10 @@ async function activate(name: WebBackendName, settings: Settings): Promise<strin
   if (name === 'webgl' && !tf.env().getBool('WEBGL_RENDER_FLOAT32_CAPABLE')) {
     throw new Error('WebGL cannot render to float32 textures here, so results would be float16 (about 3 significant digits)');
   }
+  registerAdamKernels();
   if (name === 'wasm') {
     installWasmMatMulGradient();
+    installWasmSharedIdentity();
     detail = await describeWasm();
   }
   await checkMatMulGradient();
