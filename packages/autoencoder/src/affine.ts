@@ -96,9 +96,12 @@ function registerFusedMatMulGradient(): void {
       if (!FUSED.has(activation)) throw new Error(`_FusedMatMul gradient (@elbo/autoencoder): activation ${activation} is not supported`);
       const g = activationGrad(dy as tf.Tensor3D, y, activation);
       const t = (m: tf.Tensor): tf.Tensor => tf.transpose(m, [0, 2, 1]);
+      // g b^T = (b g^T)^T: transpose whichever of g and b is smaller (the weights are usually the larger;
+      // on wasm a freshly transposed weight matrix also has to be repacked by XNNPACK before the product).
+      const gTimesBT = (): tf.Tensor => (b.size > g.size ? t(tf.matMul(b, t(g))) : tf.matMul(g, t(b)));
       const grads: Record<string, () => tf.Tensor> =
         !transposeA && !transposeB
-          ? { a: () => tf.matMul(g, t(b)), b: () => tf.matMul(t(a), g) }
+          ? { a: gTimesBT, b: () => tf.matMul(t(a), g) }
           : !transposeA && transposeB
             ? { a: () => tf.matMul(g, b), b: () => tf.matMul(t(g), a) }
             : transposeA && !transposeB

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { minimize } from '@elbo/prob';
+import { adam, minimize } from '@elbo/prob';
 import { batchWeight, checkData, disposeBatch, epochBatches } from './batches';
 import type { BatchingOptions, FitData } from './batches';
 import { EarlyStopping } from './early-stopping';
@@ -46,7 +46,7 @@ export interface TrainOptions<B = tf.Tensor> {
   shuffle?: boolean;
   /** Seed of the shuffling (epoch e uses seed + e). Default 0. */
   seed?: number;
-  /** Default `tf.train.adam(learningRate)`, made and disposed here; an optimizer you pass stays yours. */
+  /** Default `adam(learningRate)` from @elbo/prob (fused; the same arithmetic as `tf.train.adam`), made and disposed here; an optimizer you pass stays yours. */
   optimizer?: tf.Optimizer;
   /** A number, or a schedule `epoch => rate` applied at the start of every epoch. Default 1e-3. */
   learningRate?: number | ((epoch: number) => number);
@@ -131,7 +131,7 @@ export async function fitModel<B = tf.Tensor>(options: FitModelOptions<B>): Prom
   const o = checkOptions(options);
   const batching: BatchingOptions = { batchSize: o.batchSize, shuffle: o.shuffle, seed: o.seed };
   const rate = (epoch: number): number => (typeof o.learningRate === 'function' ? o.learningRate(epoch) : o.learningRate);
-  const optimizer = options.optimizer ?? tf.train.adam(rate(0));
+  const optimizer = options.optimizer ?? adam(rate(0));
   const stopper = options.earlyStopping == null ? null : new EarlyStopping(options.earlyStopping, options.validationData != null ? 'valLoss' : 'loss');
   const history: History = { epoch: [], history: {}, steps: 0, stoppedEarly: false, aborted: false, bestEpoch: null };
   const { callbacks = {}, signal, variables, lossFn } = options;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { minimize } from '@elbo/prob';
+import { adam, minimize } from '@elbo/prob';
 import { toDataTensor } from './data-input';
 import { Linear } from './linear';
 import type { LinearWeights } from './linear';
@@ -141,7 +141,7 @@ export class LinearAutoencoder {
     const { t, owned } = toDataTensor(x, 'x', 'LinearAutoencoder.fit', { cols: this.config.inputDim });
     const n = t.shape[0];
     const stepsPerEpoch = Math.ceil(n / batchSize);
-    const optimizer = tf.train.adam(learningRate);
+    const optimizer = adam(learningRate);
     const epochLosses: number[] = [];
     let sum = 0;
     let count = 0;
