@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { fitModel } from '@elbo/autoencoder';
 import type { FitData, History, Logs, TrainOptions } from '@elbo/autoencoder';
 import { trainingLoss } from './elbo';
-import type { KLEstimator } from './elbo';
+import type { KLEstimator, TrainingLoss } from './elbo';
+import { combineShards, localRows } from './parallel';
+import type { DataParallel } from './parallel';
 import type { BetaSchedule } from './schedules';
 import type { VAE } from './vae';
 
@@ -18,6 +20,14 @@ export interface VAEFitOptions extends TrainOptions<tf.Tensor> {
   samples?: number;
   /** A dimension whose epoch-mean KL is below this (nats) counts as collapsed. Default 0.01. */
   collapseThreshold?: number;
+  /**
+   * Share every training batch with replicas of the model (data parallelism),
+   * e.g. `workerThreads()` from `@elbo/vae/node` to use more CPU cores. The
+   * update is the one of the whole batch (the row-weighted mean of the
+   * shares' gradients); each share draws its own noise, and with `freeBits`
+   * each share applies free bits to its own rows. `fit` opens and closes it.
+   */
+  parallel?: DataParallel;
 }
 
 /** What `VAE.fit` returns: the autoencoder's {@link History} plus per-dimension KL and warnings. */
@@ -43,7 +53,7 @@ export interface VAEHistory extends History {
  * has collapsed onto the prior (the decoder ignores z), and a warning is added.
  */
 export async function fitVAE(vae: VAE, data: FitData<tf.Tensor>, options: VAEFitOptions = {}): Promise<VAEHistory> {
-  const { beta = vae.beta, freeBits = vae.freeBits, kl = vae.kl, samples = 1, collapseThreshold = 0.01, ...train } = options ?? {};
+  const { beta = vae.beta, freeBits = vae.freeBits, kl = vae.kl, samples = 1, collapseThreshold = 0.01, parallel, ...train } = options ?? {};
   const betaAt: BetaSchedule = typeof beta === 'function' ? beta : () => beta;
   if (typeof beta === 'number' && !(Number.isFinite(beta) && beta >= 0)) throw new Error(`VAE.fit: beta must be a finite number >= 0 or a schedule, got ${beta}`);
   if (typeof beta !== 'number' && typeof beta !== 'function') throw new TypeError(`VAE.fit: beta must be a number or a function step => beta, got ${typeof beta}`);
@@ -64,7 +74,8 @@ export async function fitVAE(vae: VAE, data: FitData<tf.Tensor>, options: VAEFit
   const lossFn = (x: tf.Tensor) => {
     const b = betaAt(step);
     if (!(Number.isFinite(b) && b >= 0)) throw new Error(`VAE.fit: beta(${step}) must be a finite number >= 0, got ${b}`);
-    const t = trainingLoss(vae, x, { beta: b, freeBits, kl, samples, seed: seed * 1_000_003 + step + 1 });
+    const stepSeed = seed * 1_000_003 + step + 1;
+    const t = parallel == null ? trainingLoss(vae, x, { beta: b, freeBits, kl, samples, seed: stepSeed }) : sharedLoss(parallel, x, { beta: b, freeBits, kl, samples, seed: stepSeed });
     const next = tf.keep(klSum == null ? tf.clone(t.klPerDim) : tf.add(klSum, t.klPerDim));
     klSum?.dispose();
     klSum = next;
@@ -95,6 +106,20 @@ export async function fitVAE(vae: VAE, data: FitData<tf.Tensor>, options: VAEFit
     }
     return userEpochEnd?.(epoch, logs);
   };
+  const sharedLoss = (p: DataParallel, x: tf.Tensor, settings: { beta: number; freeBits: number; kl: KLEstimator; samples: number; seed: number }): TrainingLoss => {
+    const n = x.shape[0]!;
+    const rows = localRows(n, p.replicas);
+    if (rows >= n) return trainingLoss(vae, x, settings);
+    // The replicas start on their rows first; this thread computes its own (forward and backward) while they run.
+    const collect = p.dispatch(vae, x as tf.Tensor2D, rows, { ...settings, seed: settings.seed + 0x3c6ef372 });
+    return combineShards(vae.trainableVariables, () => trainingLoss(vae, tf.slice(x, [0, 0], [rows, -1]), settings), rows, collect);
+  };
+  if (parallel != null) {
+    if (typeof parallel !== 'object' || typeof parallel.dispatch !== 'function' || !(Number.isInteger(parallel.replicas) && parallel.replicas >= 1)) {
+      throw new TypeError('VAE.fit: parallel must be a DataParallel (e.g. workerThreads() from @elbo/vae/node) with replicas >= 1');
+    }
+    await parallel.open(vae);
+  }
   try {
     const history = await fitModel<tf.Tensor>({
       ...train,
@@ -107,5 +132,6 @@ export async function fitVAE(vae: VAE, data: FitData<tf.Tensor>, options: VAEFit
     return { ...history, klPerDim, warnings };
   } finally {
     (klSum as tf.Tensor | null)?.dispose();
+    await parallel?.close();
   }
 }

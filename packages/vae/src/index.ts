@@ -12,6 +12,8 @@ export { saveVAE, loadVAE, exportVAELayers, vaeFromLayers, vaeConfig, VAE_FORMAT
 export type { VAEConfig } from './io';
 export { fitVAE } from './fit';
 export type { VAEFitOptions, VAEHistory } from './fit';
+export { combineShards, localRows } from './parallel';
+export type { DataParallel, ShardResult, ShardSettings } from './parallel';
 export { linearWarmup, cyclicalAnnealing } from './schedules';
 export type { BetaSchedule, LinearWarmupOptions, CyclicalAnnealingOptions } from './schedules';
 export { logStandardNormal, logDiagNormal } from './diag-gaussian';

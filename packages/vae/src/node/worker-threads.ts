@@ -1,0 +1,161 @@
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs-core';
+import type { DataParallel, ShardResult, ShardSettings } from '../parallel';
+import type { VAE } from '../vae';
+import { Control, Result, readError, sharedViews } from './shared-layout';
+import type { SharedViews, StepMessage, WorkerInit } from './shared-layout';
+
+/** Options of {@link workerThreads}. */
+export interface WorkerThreadsOptions {
+  /** Replicas in worker threads, besides the training thread. Default: one per further CPU core (at least 1). */
+  workers?: number;
+  /** Longest wait for a worker's answer to one step (ms) before `fit` fails. Default 60000. */
+  timeoutMs?: number;
+}
+
+interface Replica {
+  worker: Worker;
+  views: SharedViews;
+  port: import('node:worker_threads').MessagePort;
+  exited: boolean;
+}
+
+/**
+ * Data-parallel training on Node's worker threads: each worker holds a copy
+ * of the model on the same backend as the training thread (selected through
+ * `@elbo/backend-node`, which must be installed), and every step computes the
+ * gradient on its share of the batch while the training thread computes its
+ * own; the update is the one of the whole batch. On the wasm backend, which
+ * runs on one core in Node, this is how a second core helps.
+ *
+ * Weights go to the workers and gradients come back through shared memory
+ * (no copies through messages); the model must be saveable (`mlp()` parts).
+ *
+ * @example
+ * ```ts
+ * import { workerThreads } from '@elbo/vae/node';
+ * await vae.fit(x, { epochs: 10, parallel: workerThreads({ workers: 1 }) });
+ * ```
+ */
+export function workerThreads(options: WorkerThreadsOptions = {}): DataParallel {
+  const workers = options.workers ?? Math.max(1, availableParallelism() - 1);
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`workerThreads: workers must be an integer >= 1, got ${String(options.workers)}`);
+  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new Error(`workerThreads: timeoutMs must be a finite number > 0, got ${String(options.timeoutMs)}`);
+  let replicas: Replica[] = [];
+  let step = 0;
+
+  const open = async (vae: VAE): Promise<void> => {
+    if (replicas.length > 0) throw new Error('workerThreads: already open (one fit at a time)');
+    let artifacts: tf.io.ModelArtifacts | undefined;
+    await vae.save(
+      tf.io.withSaveHandler(async (a) => {
+        artifacts = a;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    const variables = vae.trainableVariables;
+    const sizes = variables.map((v) => v.size);
+    const shapes = variables.map((v) => v.shape);
+    const path = workerPath();
+    step = 0;
+    const started = Array.from({ length: workers }, () => {
+      const views = sharedViews(sizes, vae.latentDim);
+      const { port1, port2 } = new MessageChannel();
+      const init: WorkerInit = { backend: tf.getBackend(), artifacts, buffer: views.buffer, sizes, shapes, latentDim: vae.latentDim, port: port2 as unknown as MessagePort };
+      const worker = new Worker(path, { workerData: init, transferList: [port2] });
+      const replica: Replica = { worker, views, port: port1, exited: false };
+      worker.once('exit', () => (replica.exited = true));
+      return replica;
+    });
+    replicas = started;
+    try {
+      await Promise.all(started.map(ready));
+    } catch (error) {
+      await close();
+      throw error;
+    }
+  };
+
+  const dispatch = (vae: VAE, x: tf.Tensor2D, from: number, settings: ShardSettings): (() => ShardResult[]) => {
+    if (replicas.length === 0) throw new Error('workerThreads: not open (VAE.fit opens it)');
+    step++;
+    const [n, d] = x.shape;
+    const values = x.dataSync() as Float32Array;
+    const weights = vae.trainableVariables.map((v) => v.dataSync() as Float32Array);
+    const share = Math.ceil((n - from) / replicas.length);
+    const tasks = replicas.map((replica, k) => {
+      const start = Math.min(n, from + k * share);
+      const rows = Math.min(n, start + share) - start;
+      if (rows === 0) return { replica, rows };
+      weights.forEach((w, i) => replica.views.weights[i]!.set(w));
+      const message: StepMessage = { step, rows, x: values.slice(start * d, (start + rows) * d), ...settings, seed: settings.seed + 7919 * k };
+      replica.port.postMessage(message, [message.x.buffer as ArrayBuffer]);
+      Atomics.store(replica.views.control, Control.Request, step);
+      Atomics.notify(replica.views.control, Control.Request);
+      return { replica, rows };
+    });
+    const asked = step;
+    return () => tasks.filter((t) => t.rows > 0).map(({ replica, rows }) => answer(replica, asked, rows));
+  };
+
+  const answer = (replica: Replica, asked: number, rows: number): ShardResult => {
+    const { control } = replica.views;
+    const deadline = performance.now() + timeoutMs;
+    while (Atomics.load(control, Control.Answered) !== asked) {
+      const left = deadline - performance.now();
+      if (left <= 0 || replica.exited) throw new Error(`workerThreads: a worker did not answer step ${asked} ${replica.exited ? '(it exited)' : `within ${timeoutMs} ms`}`);
+      Atomics.wait(control, Control.Answered, asked - 1, Math.min(left, 1000));
+    }
+    if (Atomics.load(control, Control.Status) !== 0) throw new Error(`workerThreads: a worker failed at step ${asked}: ${readError(replica.views)}`);
+    const { result, grads, klPerDim } = replica.views;
+    return { rows, loss: result[Result.Loss]!, reconstruction: result[Result.Reconstruction]!, kl: result[Result.Kl]!, klPerDim, grads };
+  };
+
+  const close = async (): Promise<void> => {
+    const closing = replicas;
+    replicas = [];
+    await Promise.all(
+      closing.map(async (replica) => {
+        if (!replica.exited) {
+          const exited = new Promise<void>((resolve) => replica.worker.once('exit', () => resolve()));
+          Atomics.store(replica.views.control, Control.Request, -1);
+          Atomics.notify(replica.views.control, Control.Request);
+          // A worker still starting up is not waiting on the control block: stop it outright.
+          const timer = setTimeout(() => void replica.worker.terminate(), 2000);
+          await exited;
+          clearTimeout(timer);
+        }
+        replica.port.close();
+      }),
+    );
+  };
+
+  return {
+    get replicas() {
+      return workers;
+    },
+    open,
+    dispatch,
+    close,
+  };
+}
+
+/** Resolves when the worker has loaded its replica; rejects with the worker's reason otherwise. */
+function ready(replica: Replica): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const fail = (why: string): void => reject(new Error(`workerThreads: a worker could not start: ${why}`));
+    replica.worker.once('message', (m: { type: string; message?: string }) => (m.type === 'ready' ? resolve() : fail(m.message ?? 'unknown reason')));
+    replica.worker.once('error', (error) => fail(error.message));
+    replica.worker.once('exit', (code) => fail(`it exited with code ${code}`));
+  });
+}
+
+/** The built worker program, found through this package's own package.json (the same file from sources and from dist). */
+function workerPath(): string {
+  const here = typeof __filename === 'string' ? __filename : import.meta.url;
+  return join(dirname(createRequire(here).resolve('@elbo/vae/package.json')), 'dist', 'replica-worker.js');
+}
