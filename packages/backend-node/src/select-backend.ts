@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { setFlagsFromString } from 'node:v8';
 import { dirname, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core's published Node bundle registers no gradient functions, so
@@ -17,6 +18,7 @@ import { checkMatMulGradient } from './smoke-check';
 import { registerAdamKernels } from '../../../internal/backend-common/adam-kernel';
 import { installWasmMatMulGradient } from '../../../internal/backend-common/wasm-matmul-gradient';
 import { installWasmSharedIdentity } from '../../../internal/backend-common/wasm-shared-identity';
+import { installWasmSimdMatMul } from '../../../internal/backend-common/wasm-simd-matmul-kernels';
 
 export interface SelectBackendOptions {
   /** Backends to try, in order. Default: the `ELBO_BACKEND` environment variable (comma-separated), else `tensorflow, wasm, cpu`. */
@@ -25,6 +27,27 @@ export interface SelectBackendOptions {
   fallback?: boolean;
   /** Print each attempt and the choice to the console. Default false. */
   verbose?: boolean;
+  /**
+   * Let elbo's wasm kernels use relaxed SIMD (fused multiply-add; about 1.5x
+   * on matMul) on Node 20, where V8 keeps it behind
+   * `--experimental-wasm-relaxed-simd`: sets that V8 flag at run time, for
+   * the whole process, before elbo compiles its kernels (Node's docs warn that
+   * flags changed at run time are not guaranteed to take effect; this one is
+   * read when a module compiles, and the startup check verifies the result).
+   * Node >= 22 has relaxed SIMD on by default and uses it without this
+   * option. Default: the `ELBO_WASM_RELAXED_SIMD` environment variable (`1`),
+   * else false.
+   */
+  relaxedSimd?: boolean;
+  /**
+   * `'elbo'` (default): elbo's kernels and gradients where they are faster
+   * (fused Adam on wasm and cpu; on wasm the SIMD matMul, the transposing
+   * matMul gradient and the buffer-sharing Identity). `'stock'`: tfjs' own
+   * only, to compare against or to rule elbo's kernels out when debugging.
+   * Decided by the first call in a process. Default: the `ELBO_WASM_KERNELS`
+   * environment variable, else `'elbo'`.
+   */
+  kernels?: 'elbo' | 'stock';
 }
 
 export interface BackendAttempt {
@@ -64,6 +87,10 @@ const TENSORFLOW_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node
  */
 export async function selectBackend(options: SelectBackendOptions = {}): Promise<BackendSelection> {
   const candidates = resolveCandidates(options);
+  if (options.relaxedSimd ?? process.env.ELBO_WASM_RELAXED_SIMD === '1') enableRelaxedSimd();
+  const kernels = options.kernels ?? (process.env.ELBO_WASM_KERNELS as 'elbo' | 'stock' | undefined) ?? 'elbo';
+  if (kernels !== 'elbo' && kernels !== 'stock') throw new Error(`selectBackend option "kernels" (or ELBO_WASM_KERNELS) must be 'elbo' or 'stock', got ${String(kernels)}`);
+  kernelChoice ??= kernels;
   const key = candidates.join(',');
   const cached = selections.get(key);
   if (cached != null && tf.getBackend() === (await cached).name) return cached;
@@ -139,10 +166,16 @@ async function activate(name: NodeBackendName): Promise<string> {
   if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);
   await tf.ready();
   if (tf.getBackend() !== name) throw new Error(`tf.getBackend() answers "${tf.getBackend()}" after setBackend('${name}')`);
-  registerAdamKernels();
-  if (name === 'wasm') {
-    installWasmMatMulGradient();
-    installWasmSharedIdentity();
+  if (kernelChoice === 'stock') {
+    detail += "; tfjs' own kernels only (kernels: 'stock')";
+  } else {
+    registerAdamKernels();
+    if (name === 'wasm') {
+      installWasmMatMulGradient();
+      installWasmSharedIdentity();
+      const simd = installWasmSimdMatMul();
+      detail += simd == null ? '; matMul on XNNPACK' : `; matMul and Adam on elbo's SIMD kernels${simd.fused ? ' with fused multiply-add (relaxed SIMD)' : ''}`;
+    }
   }
   checkMatMulGradient();
   return detail;
@@ -186,3 +219,14 @@ async function loadWasm(): Promise<string> {
   }
   return 'WebAssembly with SIMD, the fastest backend without native bindings';
 }
+
+/** Turns on V8's relaxed SIMD where it is still behind a flag (Node 20); see `relaxedSimd`. */
+function enableRelaxedSimd(): void {
+  if (relaxedSimdEnabled) return;
+  relaxedSimdEnabled = true;
+  setFlagsFromString('--experimental-wasm-relaxed-simd');
+}
+let relaxedSimdEnabled = false;
+
+/** Which kernels the first call chose (`kernels`); later calls keep it, since kernels are registered once per process. */
+let kernelChoice: 'elbo' | 'stock' | undefined;

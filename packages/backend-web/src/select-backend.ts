@@ -6,6 +6,7 @@ import { checkMatMulGradient } from './smoke-check';
 import { registerAdamKernels } from '../../../internal/backend-common/adam-kernel';
 import { installWasmMatMulGradient } from '../../../internal/backend-common/wasm-matmul-gradient';
 import { installWasmSharedIdentity } from '../../../internal/backend-common/wasm-shared-identity';
+import { installWasmSimdMatMul } from '../../../internal/backend-common/wasm-simd-matmul-kernels';
 import { checkWasmPaths, defaultWasmPaths, type WasmPaths } from './wasm-paths';
 
 /** Options of {@link selectBackend}; every field is optional. */
@@ -227,5 +228,8 @@ async function describeWasm(): Promise<string> {
     simd ? 'SIMD' : 'no SIMD',
     threads ? 'threads' : 'one thread (threads need a cross-origin isolated page)',
   ];
-  return `WebAssembly (${features.join(', ')}), the fastest backend without a hardware GPU`;
+  // With threads, XNNPACK spreads each product over the cores; elbo's kernel runs on one.
+  const own = threads ? null : installWasmSimdMatMul();
+  const kernels = own == null ? 'matMul on XNNPACK' : `matMul and Adam on elbo's SIMD kernels${own.fused ? ' with fused multiply-add (relaxed SIMD)' : ''}`;
+  return `WebAssembly (${features.join(', ')}), the fastest backend without a hardware GPU; ${kernels}`;
 }

@@ -1,0 +1,44 @@
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// elbo's kernels are installed once per process, so each choice is tried in a fresh Node process
+// running the built package.
+const dist = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'index.js')).href;
+
+function run(env: Record<string, string>, code: string): { status: number | null; out: string } {
+  const script = `import * as tf from '@tensorflow/tfjs-core'; import { selectBackend } from '${dist}'; ${code}`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: join(dirname(fileURLToPath(import.meta.url)), '..'),
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
+  return { status: r.status, out: r.stdout + r.stderr };
+}
+
+const report = `const s = await selectBackend({ prefer: ['wasm'], fallback: false });
+console.log(JSON.stringify({ reason: s.reason, adam: tf.getKernel('ElboAdamUpdate', 'wasm') != null }));`;
+
+describe('selectBackend kernels and relaxedSimd', () => {
+  it("'stock' (ELBO_WASM_KERNELS) keeps tfjs' own kernels and says so", () => {
+    const { status, out } = run({ ELBO_WASM_KERNELS: 'stock' }, report);
+    expect(status, out).toBe(0);
+    expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ reason: expect.stringMatching(/tfjs' own kernels only/), adam: false });
+  });
+
+  it('default: elbo kernels; relaxedSimd (ELBO_WASM_RELAXED_SIMD=1) turns on fused multiply-add on Node 20', () => {
+    const plain = run({}, report);
+    expect(plain.status, plain.out).toBe(0);
+    expect(JSON.parse(plain.out.trim().split('\n').pop()!)).toEqual({ reason: expect.stringMatching(/elbo's SIMD kernels/), adam: true });
+    const relaxed = run({ ELBO_WASM_RELAXED_SIMD: '1' }, report);
+    expect(relaxed.status, relaxed.out).toBe(0);
+    expect(JSON.parse(relaxed.out.trim().split('\n').pop()!).reason).toMatch(/with fused multiply-add \(relaxed SIMD\)/);
+  });
+
+  it('rejects an unknown kernels value, naming it', () => {
+    const { status, out } = run({ ELBO_WASM_KERNELS: 'fast' }, report);
+    expect(status).not.toBe(0);
+    expect(out).toMatch(/"kernels" \(or ELBO_WASM_KERNELS\) must be 'elbo' or 'stock', got fast/);
+  });
+});
