@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { adam, minimize } from '@elbo/prob';
+import { adam, minimize, tfjsSeed } from '@elbo/prob';
 import { toDataTensor } from './data-input';
 import { Linear } from './linear';
 import type { LinearWeights } from './linear';
@@ -72,7 +72,7 @@ export class LinearAutoencoder {
     if (this.config.tied) {
       this.decoder = null;
       const bound = 1 / Math.sqrt(latentDim);
-      const init = tf.randomUniform([inputDim], -bound, bound, 'float32', seed + 2);
+      const init = tf.randomUniform([inputDim], -bound, bound, 'float32', tfjsSeed(seed + 2));
       this.tiedBias = tf.variable(init, true);
       init.dispose();
     } else {

@@ -37,6 +37,12 @@ describe('Linear', () => {
     [a, b, c].forEach((l) => l.dispose());
   });
 
+  it('is reproducible from seed 0 too (tfjs itself reads a seed of 0 as none)', () => {
+    const [a, b] = [0, 1].map(() => new Linear({ inputDim: 5, outputDim: 3, seed: 0 }));
+    expect(a!.getWeights()).toEqual(b!.getWeights());
+    [a!, b!].forEach((l) => l.dispose());
+  });
+
   it('computes y = x W + b as the sums written out, for batches and single rows, without leaks', async () => {
     const layer = new Linear({ inputDim: 4, outputDim: 3, seed: 2 });
     const { kernel: W, bias: b } = layer.getWeights();

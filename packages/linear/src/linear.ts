@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { tfjsSeed } from '@elbo/prob';
 
 /** How a {@link Linear} layer draws its initial weights. */
 export type LinearInit = 'pytorch' | 'glorot' | 'zeros';
@@ -179,11 +180,11 @@ function initialWeights(c: Required<LinearConfig>): [tf.Tensor2D, tf.Tensor1D] {
   if (init === 'zeros') return [tf.zeros([inputDim, outputDim]), tf.zeros([outputDim])];
   if (init === 'glorot') {
     const limit = Math.sqrt(6 / (inputDim + outputDim));
-    return [tf.randomUniform([inputDim, outputDim], -limit, limit, 'float32', seed), tf.zeros([outputDim])];
+    return [tf.randomUniform([inputDim, outputDim], -limit, limit, 'float32', tfjsSeed(seed)), tf.zeros([outputDim])];
   }
   const bound = 1 / Math.sqrt(inputDim);
   return [
-    tf.randomUniform([inputDim, outputDim], -bound, bound, 'float32', seed),
-    tf.randomUniform([outputDim], -bound, bound, 'float32', seed + 0x9e3779b1),
+    tf.randomUniform([inputDim, outputDim], -bound, bound, 'float32', tfjsSeed(seed)),
+    tf.randomUniform([outputDim], -bound, bound, 'float32', tfjsSeed(seed + 0x9e3779b1)),
   ];
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { tfjsSeed } from '@elbo/prob';
 import { covarianceOf } from './covariance';
 import { eigenDense } from './eigh';
 
@@ -76,7 +77,7 @@ export function solveRandomized(xc: tf.Tensor2D, k: number, options: RandomizedO
   const totalVariance = rowSquares.reduce((a, b) => a + b, 0) / (n - 1);
   const bt = tf.tidy(() => {
     const xt = tf.transpose(xc); // explicit transpose: wasm's transposed matMul is a slow path
-    let y = orthonormalize(tf.matMul(xc, tf.randomNormal([d, l], 0, 1, 'float32', options.seed)));
+    let y = orthonormalize(tf.matMul(xc, tf.randomNormal([d, l], 0, 1, 'float32', tfjsSeed(options.seed))));
     for (let i = 0; i < q; i++) {
       // Xc^T Y has condition <= s_1 / s_l for orthonormal Y, so orthonormalizing once per
       // round trip (on the n side) keeps float32 well away from collapse

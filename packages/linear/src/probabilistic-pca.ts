@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { tfjsSeed } from '@elbo/prob';
 import { toDataTensor } from './data-input';
 import { subspaceGaussianLogDensity } from './gaussian-subspace';
 import { PCA } from './pca';
@@ -111,8 +112,8 @@ export class ProbabilisticPCA {
     if (!Number.isInteger(seed)) throw new Error(`ProbabilisticPCA.sample: seed must be an integer, got ${seed}`);
     const d = this.pca.nFeatures;
     return tf.tidy(() => {
-      const z = tf.randomNormal([n, this.latentDim], 0, 1, 'float32', seed);
-      const eps = tf.randomNormal([n, d], 0, Math.sqrt(this.noiseVariance), 'float32', seed + 0x5bd1e995);
+      const z = tf.randomNormal([n, this.latentDim], 0, 1, 'float32', tfjsSeed(seed));
+      const eps = tf.randomNormal([n, d], 0, Math.sqrt(this.noiseVariance), 'float32', tfjsSeed(seed + 0x5bd1e995));
       return tf.add(tf.add(tf.matMul(z, tf.transpose(this.weights)), this.mean), eps);
     }) as tf.Tensor2D;
   }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { tfjsSeed } from './random-seed';
 import { constraints, type Constraint } from './constraints';
 import type { TensorInput } from './convert';
 import { batchShapeOf, Distribution, type DistributionOptions } from './distribution';
@@ -54,7 +55,7 @@ export class Bernoulli extends Distribution {
   }
 
   protected override _sample(shape: number[], seed: number | undefined): tf.Tensor {
-    const u = tf.randomUniform([...shape, ...this.batchShape], 0, 1, 'float32', seed);
+    const u = tf.randomUniform([...shape, ...this.batchShape], 0, 1, 'float32', tfjsSeed(seed));
     return tf.cast(tf.less(u, this.probs), 'float32');
   }
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { tfjsSeed } from './random-seed';
 import { constraints, type Constraint } from './constraints';
 import { mask, type TensorInput } from './convert';
 import { Distribution, type DistributionOptions } from './distribution';
@@ -60,7 +61,7 @@ export class Categorical extends Distribution {
   }
 
   protected override _sample(shape: number[], seed: number | undefined): tf.Tensor {
-    const u = tf.randomUniform([...shape, ...this.batchShape, this.numCategories], 0, 1, 'float32', seed);
+    const u = tf.randomUniform([...shape, ...this.batchShape, this.numCategories], 0, 1, 'float32', tfjsSeed(seed));
     // Gumbel noise -log(-log u), with u kept away from 0 so the noise stays finite.
     const tiny = tf.backend().epsilon();
     const gumbel = tf.neg(tf.log(tf.neg(tf.log(tf.maximum(u, tiny)))));

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { tfjsSeed } from './random-seed';
 import { constraints, type Constraint } from './constraints';
 import type { TensorInput } from './convert';
 import { cbCdf, cbEntropy, cbIcdf, cbLogNorm, cbMean, cbVariance } from './continuous-bernoulli-math';
@@ -80,7 +81,7 @@ export class ContinuousBernoulli extends Distribution {
   }
 
   protected override _rsample(shape: number[], seed: number | undefined): tf.Tensor {
-    const u = tf.randomUniform([...shape, ...this.batchShape], 0, 1, 'float32', seed);
+    const u = tf.randomUniform([...shape, ...this.batchShape], 0, 1, 'float32', tfjsSeed(seed));
     return cbIcdf(this.logits, u);
   }
 

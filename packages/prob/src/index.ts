@@ -42,6 +42,7 @@ export type { BayesInput, BayesResult } from './bayes';
 export { logSumExp, softplus, logSigmoid, log1mExp } from './numerics';
 export { minimize } from './minimize';
 export { adam, FusedAdamOptimizer, ADAM_KERNEL } from './adam';
+export { tfjsSeed } from './random-seed';
 export type { MinimizeOptions, MinimizeResult, StepInfo, LossFunction } from './minimize';
 export { assertGradientsRegistered, MISSING_GRADIENTS_MESSAGE } from './gradients';
 export type { GradientLookup } from './gradients';

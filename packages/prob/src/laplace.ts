@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { tfjsSeed } from './random-seed';
 import { constraints, type Constraint } from './constraints';
 import { mask, type TensorInput } from './convert';
 import { batchShapeOf, Distribution, type DistributionOptions } from './distribution';
@@ -53,7 +54,7 @@ export class Laplace extends Distribution {
   protected override _rsample(shape: number[], seed: number | undefined): tf.Tensor {
     // u in (-1, 1): the open lower end keeps log1p(-|u|) finite.
     const lowest = -1 + tf.backend().epsilon();
-    const u = tf.randomUniform([...shape, ...this.batchShape], lowest, 1, 'float32', seed);
+    const u = tf.randomUniform([...shape, ...this.batchShape], lowest, 1, 'float32', tfjsSeed(seed));
     return tf.sub(this.loc, tf.mul(tf.mul(this.scale, tf.sign(u)), log1p(tf.neg(tf.abs(u)))));
   }
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { tfjsSeed } from './random-seed';
 import { constraints, type Constraint } from './constraints';
 import type { TensorInput } from './convert';
 import { batchShapeOf, Distribution, type DistributionOptions } from './distribution';
@@ -103,7 +104,7 @@ export class Normal extends Distribution {
   }
 
   protected override _rsample(shape: number[], seed: number | undefined): tf.Tensor {
-    const eps = tf.randomNormal([...shape, ...this.batchShape], 0, 1, 'float32', seed);
+    const eps = tf.randomNormal([...shape, ...this.batchShape], 0, 1, 'float32', tfjsSeed(seed));
     return tf.add(this.loc, tf.mul(this.scale, eps));
   }
 

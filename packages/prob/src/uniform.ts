@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { tfjsSeed } from './random-seed';
 import { checkConstraint, constraints, type Constraint } from './constraints';
 import { mask, type TensorInput } from './convert';
 import { batchShapeOf, Distribution, type DistributionOptions } from './distribution';
@@ -65,7 +66,7 @@ export class Uniform extends Distribution {
   }
 
   protected override _rsample(shape: number[], seed: number | undefined): tf.Tensor {
-    const u = tf.randomUniform([...shape, ...this.batchShape], 0, 1, 'float32', seed);
+    const u = tf.randomUniform([...shape, ...this.batchShape], 0, 1, 'float32', tfjsSeed(seed));
     return tf.add(this.low, tf.mul(tf.sub(this.high, this.low), u));
   }
 

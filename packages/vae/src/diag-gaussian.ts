@@ -1,7 +1,7 @@
 // The diagonal-Gaussian algebra of the VAE, written once on tfjs ops: the
 // hot path of every training step and of the importance-weighted estimate.
 import * as tf from '@tensorflow/tfjs-core';
-import { klNormalStandard } from '@elbo/prob';
+import { klNormalStandard, tfjsSeed } from '@elbo/prob';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
@@ -90,7 +90,7 @@ export function logDiagNormal(z: tf.Tensor, mu: tf.Tensor, logVar: tf.Tensor): t
  */
 export function reparameterize(mu: tf.Tensor, logVar: tf.Tensor, samples: number, seed?: number): { z: tf.Tensor; eps: tf.Tensor } {
   return tf.tidy(() => {
-    const eps = tf.randomNormal([samples, ...mu.shape], 0, 1, 'float32', seed);
+    const eps = tf.randomNormal([samples, ...mu.shape], 0, 1, 'float32', tfjsSeed(seed));
     const z = tf.add(mu, tf.mul(tf.exp(tf.mul(0.5, logVar)), eps));
     return { z, eps };
   });

@@ -1,8 +1,6 @@
 // The decoder's output distribution p(x|z): Bernoulli, Gaussian, continuous Bernoulli.
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  Bernoulli, ContinuousBernoulli, Independent, Normal, continuousBernoulliIcdf, continuousBernoulliLogNormalizer, continuousBernoulliMean,
-} from '@elbo/prob';
+import { Bernoulli, ContinuousBernoulli, continuousBernoulliIcdf, continuousBernoulliLogNormalizer, continuousBernoulliMean, Independent, Normal, tfjsSeed } from '@elbo/prob';
 
 /** Which p(x|z) the decoder parameterizes. */
 export type LikelihoodName = 'bernoulli' | 'gaussian' | 'continuous-bernoulli';
@@ -108,9 +106,9 @@ export class Likelihood {
   sample(out: tf.Tensor, seed?: number): tf.Tensor {
     return tf.tidy(() => {
       if (this.name === 'gaussian') {
-        return tf.add(out, tf.mul(this.sigma()!, tf.randomNormal(out.shape, 0, 1, 'float32', seed)));
+        return tf.add(out, tf.mul(this.sigma()!, tf.randomNormal(out.shape, 0, 1, 'float32', tfjsSeed(seed))));
       }
-      const u = tf.randomUniform(out.shape, 0, 1, 'float32', seed);
+      const u = tf.randomUniform(out.shape, 0, 1, 'float32', tfjsSeed(seed));
       if (this.name === 'bernoulli') return tf.cast(tf.less(u, tf.sigmoid(out)), 'float32');
       return continuousBernoulliIcdf(out, u);
     });

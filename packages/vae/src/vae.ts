@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { tfjsSeed } from '@elbo/prob';
 import type { FitData, Module } from '@elbo/autoencoder';
 import { fitVAE } from './fit';
 import { exportVAELayers, loadVAE, saveVAE } from './io';
@@ -172,7 +173,7 @@ export class VAE implements VaeParts {
     if (!Number.isInteger(n) || n < 1) throw new Error(`VAE.sample: n must be a positive integer, got ${n}`);
     checkMode(mode, 'sample');
     return tf.tidy(() => {
-      const z = tf.randomNormal([n, this.latentDim], 0, 1, 'float32', seed);
+      const z = tf.randomNormal([n, this.latentDim], 0, 1, 'float32', tfjsSeed(seed));
       return this.decode(z, { mode, seed: seed == null ? undefined : seed + 1 });
     });
   }
