@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Times one training step of the PyTorch peer (shared/anchors/ref_torch_vae.py's AE and VAE:
-784-400-20, batch 128, Adam 1e-3, BCE summed) with torch.set_num_threads(1); prints JSON.
-Usage: torch_step.py <anchors dir> [steps]"""
+784-400-20, batch 128, Adam 1e-3, BCE summed) with torch.set_num_threads(threads, default 1);
+prints JSON. Usage: torch_step.py <anchors dir> [steps] [threads]"""
 import json, sys, time
 import numpy as np
 import torch
@@ -11,10 +11,11 @@ sys.path.insert(0, sys.argv[1])
 from ref_torch_vae import AE, VAE, vae_loss  # noqa: E402
 
 steps = int(sys.argv[2]) if len(sys.argv) > 2 else 200
-torch.set_num_threads(1)
+threads = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+torch.set_num_threads(threads)
 torch.manual_seed(0)
 x = torch.rand(128, 784)
-out = {"torch": torch.__version__, "threads": 1, "steps": steps}
+out = {"torch": torch.__version__, "threads": threads, "steps": steps}
 for name, model, loss_fn in (
     ("ae", AE(), lambda m: F.binary_cross_entropy(m(x), x, reduction="sum")),
     ("vae", VAE(), lambda m: (lambda r, mu, lv: vae_loss(r, x, mu, lv))(*m(x))),

@@ -15,6 +15,7 @@ import { selectBackend } from '@elbo/backend-node';
 import { mlp } from '@elbo/autoencoder';
 import { lines, mnist, toNpy } from '@elbo/datasets';
 import * as linear from '@elbo/linear';
+import { adam } from '@elbo/prob';
 import { VAE } from '../dist/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -48,7 +49,7 @@ if (parts.has('torch') || parts.has('ood') || parts.has('speed')) {
   const rows = [];
   for (const seed of parts.has('torch') ? seeds : [seeds[0]]) {
     const vae = pytorchVae(seed);
-    const optimizer = tf.train.adam(1e-3, 0.9, 0.999, 1e-8); // torch's Adam defaults
+    const optimizer = adam(1e-3, 0.9, 0.999, 1e-8); // torch's Adam defaults
     const t0 = performance.now();
     const h = await vae.fit(xTrain, { epochs: 10, batchSize: 128, optimizer, seed });
     const trainS = (performance.now() - t0) / 1000;
@@ -284,7 +285,7 @@ async function stepBench() {
   // one fit over 60 copies of the same batch; the time between consecutive onBatchEnd calls is one step
   const vae = pytorchVae(0);
   const x = tf.slice(xTrain, [0, 0], [128, 784]);
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = adam(1e-3);
   const stamps = [];
   await vae.fit(Array.from({ length: 60 }, () => x), { optimizer, callbacks: { onBatchEnd: () => void stamps.push(performance.now()) } });
   optimizer.dispose();
