@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '@elbo/backend-web';
 import { mlp } from '@elbo/autoencoder';
+import { adam } from '@elbo/prob';
 import { VAE } from '@elbo/vae';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
@@ -195,7 +196,7 @@ async function onLoad(): Promise<void> {
   vae.dispose();
   optimizer.dispose();
   vae = loaded;
-  optimizer = tf.train.adam(LEARNING_RATE);
+  optimizer = adam(LEARNING_RATE); // fused on wasm: one SIMD pass per variable
   state.loaded = true;
   await updateMap();
   await refreshInterpolation();
@@ -264,7 +265,7 @@ async function start(): Promise<void> {
   xTrain = tf.tensor2d(digits.train, [digits.nTrain, 784]);
   xTest = tf.tensor2d(digits.test, [digits.nTest, 784]);
   vae = newVae(0);
-  optimizer = tf.train.adam(LEARNING_RATE);
+  optimizer = adam(LEARNING_RATE); // fused on wasm: one SIMD pass per variable
 
   for (let d = 0; d < 10; d++) {
     ui.from.add(new Option(String(d), String(d)));

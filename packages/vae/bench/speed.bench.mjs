@@ -23,7 +23,7 @@ const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
 /** elbo's settings compared; `env` goes to speed-child.mjs. */
 const CONFIGS = [
   { key: 'cpu', label: 'cpu backend (pure JS), elbo kernels', env: { ELBO_BACKEND: 'cpu' }, once: true },
-  { key: 'stock', label: 'wasm, stock tfjs (no speed work)', env: { ELBO_WASM_KERNELS: 'stock' } },
+  { key: 'stock', label: "wasm, tfjs' own kernels (kernels: 'stock')", env: { ELBO_WASM_KERNELS: 'stock' } },
   { key: 'elbo', label: 'wasm, elbo kernels (plain SIMD)', env: {} },
   { key: 'relaxed', label: 'wasm, elbo kernels + relaxed SIMD', env: { ELBO_WASM_RELAXED_SIMD: '1' } },
   { key: 'relaxed+1', label: 'wasm, relaxed SIMD + 1 worker thread', env: { ELBO_WASM_RELAXED_SIMD: '1', BENCH_WORKERS: '1' }, vaeOnly: true },
