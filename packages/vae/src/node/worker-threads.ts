@@ -51,12 +51,16 @@ export function workerThreads(options: WorkerThreadsOptions = {}): DataParallel 
   const open = async (vae: VAE): Promise<void> => {
     if (replicas.length > 0) throw new Error('workerThreads: already open (one fit at a time)');
     let artifacts: tf.io.ModelArtifacts | undefined;
-    await vae.save(
-      tf.io.withSaveHandler(async (a) => {
-        artifacts = a;
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-      }),
-    );
+    try {
+      await vae.save(
+        tf.io.withSaveHandler(async (a) => {
+          artifacts = a;
+          return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+        }),
+      );
+    } catch (error) {
+      throw new Error(`workerThreads: the workers get a copy of the model through VAE.save, which failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
     const variables = vae.trainableVariables;
     const sizes = variables.map((v) => v.size);
     const shapes = variables.map((v) => v.shape);
