@@ -91,6 +91,19 @@ const scenarios = [
         const samples = vae.sample(5, { seed: 1 });
         if (samples.shape.join() !== '5,16') throw new Error('sample shape ' + samples.shape);
       `,
+      // the worker program must be found and started from the installed package
+      'parallel.mjs': `
+        import * as tf from '@tensorflow/tfjs-core';
+        import { selectBackend } from '@elbo/backend-node';
+        import { mlp } from '@elbo/autoencoder';
+        import { VAE } from '@elbo/vae';
+        import { workerThreads } from '@elbo/vae/node';
+        await selectBackend({ prefer: ['wasm'] });
+        const x = tf.randomUniform([64, 16], 0, 1, 'float32', 3);
+        const vae = new VAE({ encoder: mlp([16, 8, 4], { seed: 0 }), decoder: mlp([2, 8, 16], { seed: 1 }), latentDim: 2, likelihood: 'bernoulli' });
+        const { history } = await vae.fit(x, { epochs: 5, batchSize: 16, learningRate: 0.01, seed: 0, parallel: workerThreads({ workers: 1 }) });
+        if (!(history.loss.at(-1) < history.loss[0])) throw new Error('parallel loss did not go down: ' + history.loss);
+      `,
     },
   },
 ];
