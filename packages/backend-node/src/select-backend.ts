@@ -19,6 +19,7 @@ import { registerAdamKernels } from '../../../internal/backend-common/adam-kerne
 import { installWasmMatMulGradient } from '../../../internal/backend-common/wasm-matmul-gradient';
 import { installWasmSharedIdentity } from '../../../internal/backend-common/wasm-shared-identity';
 import { installWasmSimdMatMul } from '../../../internal/backend-common/wasm-simd-matmul-kernels';
+import { installWasmSimdSoftplus } from '../../../internal/backend-common/wasm-simd-softplus';
 
 export interface SelectBackendOptions {
   /** Backends to try, in order. Default: the `ELBO_BACKEND` environment variable (comma-separated), else `tensorflow, wasm, cpu`. */
@@ -174,7 +175,8 @@ async function activate(name: NodeBackendName): Promise<string> {
       installWasmMatMulGradient();
       installWasmSharedIdentity();
       const simd = installWasmSimdMatMul();
-      detail += simd == null ? '; matMul on XNNPACK' : `; matMul and Adam on elbo's SIMD kernels${simd.fused ? ' with fused multiply-add (relaxed SIMD)' : ''}`;
+      const softplus = installWasmSimdSoftplus() ? ', softplus' : '';
+      detail += simd == null ? `; matMul on XNNPACK${softplus === '' ? '' : `; Adam${softplus} on elbo's SIMD kernels`}` : `; matMul, Adam${softplus} on elbo's SIMD kernels${simd.fused ? ' with fused multiply-add (relaxed SIMD)' : ''}`;
     }
   }
   checkMatMulGradient();

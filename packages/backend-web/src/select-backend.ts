@@ -7,6 +7,7 @@ import { registerAdamKernels } from '../../../internal/backend-common/adam-kerne
 import { installWasmMatMulGradient } from '../../../internal/backend-common/wasm-matmul-gradient';
 import { installWasmSharedIdentity } from '../../../internal/backend-common/wasm-shared-identity';
 import { installWasmSimdMatMul } from '../../../internal/backend-common/wasm-simd-matmul-kernels';
+import { installWasmSimdSoftplus } from '../../../internal/backend-common/wasm-simd-softplus';
 import { checkWasmPaths, defaultWasmPaths, type WasmPaths } from './wasm-paths';
 
 /** Options of {@link selectBackend}; every field is optional. */
@@ -230,6 +231,7 @@ async function describeWasm(): Promise<string> {
   ];
   // With threads, XNNPACK spreads each product over the cores; elbo's kernel runs on one.
   const own = threads ? null : installWasmSimdMatMul();
-  const kernels = own == null ? 'matMul on XNNPACK' : `matMul and Adam on elbo's SIMD kernels${own.fused ? ' with fused multiply-add (relaxed SIMD)' : ''}`;
+  const softplus = installWasmSimdSoftplus() ? ', softplus' : '';
+  const kernels = own == null ? `matMul on XNNPACK; Adam${softplus} on elbo's SIMD kernels` : `matMul, Adam${softplus} on elbo's SIMD kernels${own.fused ? ' with fused multiply-add (relaxed SIMD)' : ''}`;
   return `WebAssembly (${features.join(', ')}), the fastest backend without a hardware GPU; ${kernels}`;
 }
