@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { WasmBackendInternals } from './wasm-kernel-override';
 import { instantiateSimdAdam, type SimdAdam } from './wasm-simd-adam';
 
 /**
@@ -52,13 +53,6 @@ function checkInputs(inputs: tf.NamedTensorInfoMap): tf.TensorInfo[] {
     if (!same) throw new Error(`${ADAM_KERNEL}: input ${names[i]} has shape [${info.shape}], expected [${infos[0]!.shape}] like w`);
   });
   return infos as tf.TensorInfo[];
-}
-
-/** What the wasm backend object offers that this kernel uses (tfjs-backend-wasm 4.x). */
-interface WasmBackendInternals {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
-  wasm: { asm?: { memory?: WebAssembly.Memory }; HEAPF32: Float32Array };
 }
 
 const simdByMemory = new WeakMap<WebAssembly.Memory, SimdAdam | null>();

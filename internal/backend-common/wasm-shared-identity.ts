@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { overrideWasmKernel, type WasmBackendInternals } from './wasm-kernel-override';
 
 /**
  * The wasm backend's `Identity` copies its input into a new buffer; the cpu
@@ -13,18 +14,11 @@ let installed = false;
 
 export function installWasmSharedIdentity(): void {
   if (installed) return;
-  const original = tf.getKernel(tf.Identity, 'wasm');
-  if (original == null) throw new Error('the wasm backend has no Identity kernel registered: import @tensorflow/tfjs-backend-wasm first');
-  tf.unregisterKernel(tf.Identity, 'wasm');
-  tf.registerKernel({
-    kernelName: tf.Identity,
-    backendName: 'wasm',
-    kernelFunc: (args) => {
-      const x = (args.inputs as { x: tf.TensorInfo }).x;
-      if (x.dtype === 'string') return original.kernelFunc(args);
-      (args.backend as unknown as { incRef(dataId: tf.DataId): void }).incRef(x.dataId);
-      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-    },
+  overrideWasmKernel(tf.Identity, (args, original) => {
+    const x = (args.inputs as { x: tf.TensorInfo }).x;
+    if (x.dtype === 'string') return original(args);
+    (args.backend as WasmBackendInternals).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   });
   installed = true;
 }

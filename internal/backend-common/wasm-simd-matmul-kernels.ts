@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { overrideWasmKernel, type WasmBackendInternals, type WasmKernelArgs } from './wasm-kernel-override';
 import { instantiateSimdMatMul, type SimdMatMul } from './wasm-simd-matmul';
 
 /**
@@ -19,14 +20,6 @@ export interface WasmSimdMatMulInfo {
   fused: boolean;
 }
 
-interface WasmBackendInternals {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
-  wasm: { asm?: { memory?: WebAssembly.Memory } };
-}
-
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
-
 const RELU = 1;
 const BIAS = 2;
 let installed: WasmSimdMatMulInfo | null | undefined;
@@ -42,19 +35,12 @@ export function installWasmSimdMatMul(): WasmSimdMatMulInfo | null {
   const memory = backend?.wasm.asm?.memory;
   const kernel = memory == null ? null : instantiateSimdMatMul(memory);
   if (kernel == null) return (installed = null);
-  override(tf.BatchMatMul, (args, original) => run(args, original, kernel.matmul, false));
-  override(tf._FusedMatMul, (args, original) => run(args, original, kernel.matmul, true));
+  overrideWasmKernel(tf.BatchMatMul, (args, original) => run(args, original, kernel.matmul, false));
+  overrideWasmKernel(tf._FusedMatMul, (args, original) => run(args, original, kernel.matmul, true));
   return (installed = { fused: kernel.fused });
 }
 
-function override(kernelName: string, kernelFunc: (args: KernelArgs, original: tf.KernelFunc) => tf.TensorInfo | tf.TensorInfo[]): void {
-  const original = tf.getKernel(kernelName, 'wasm');
-  if (original == null) throw new Error(`the wasm backend has no ${kernelName} kernel registered`);
-  tf.unregisterKernel(kernelName, 'wasm');
-  tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: (args) => kernelFunc(args as unknown as KernelArgs, original.kernelFunc) });
-}
-
-function run(args: KernelArgs, original: tf.KernelFunc, matmul: SimdMatMul, fusedOp: boolean): tf.TensorInfo | tf.TensorInfo[] {
+function run(args: WasmKernelArgs, original: (args: WasmKernelArgs) => tf.TensorInfo | tf.TensorInfo[], matmul: SimdMatMul, fusedOp: boolean): tf.TensorInfo | tf.TensorInfo[] {
   const { a, b, bias } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo; bias?: tf.TensorInfo };
   const attrs = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean; activation?: string };
   const activation = fusedOp ? (attrs.activation ?? 'linear') : 'linear';
@@ -74,7 +60,7 @@ function run(args: KernelArgs, original: tf.KernelFunc, matmul: SimdMatMul, fuse
     (activation === 'linear' || activation === 'relu') &&
     (args.inputs['preluActivationWeights'] == null) &&
     (bias == null || (bias.dtype === 'float32' && tf.util.sizeFromShape(bias.shape) === n && bias.shape[bias.shape.length - 1] === n));
-  if (!suits) return original(args as unknown as Parameters<tf.KernelFunc>[0]);
+  if (!suits) return original(args);
   const backend = args.backend as WasmBackendInternals;
   const batch = Math.max(batchA, batchB);
   const out = backend.makeOutput([batch, m, n], 'float32');

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { I32, V128, instantiateKernel, moduleBytes, op } from './wasm-assembler';
+import { overrideWasmKernel, type WasmBackendInternals } from './wasm-kernel-override';
 
 /**
  * softplus(x) = log(1 + e^x) on the wasm backend with 128-bit SIMD, as
@@ -80,12 +81,6 @@ export function simdSoftplusModuleBytes(shared: boolean): Uint8Array<ArrayBuffer
   return moduleBytes('softplus', [I32, I32, I32], [[1, I32], [9, V128]], body(), shared);
 }
 
-interface WasmBackendInternals {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
-  wasm: { asm?: { memory?: WebAssembly.Memory }; HEAPF32: Float32Array };
-}
-
 let installed: boolean | undefined;
 
 /** Replaces the wasm backend's `Softplus` (float32) with the SIMD one; false where the engine has no wasm SIMD. */
@@ -94,30 +89,24 @@ export function installWasmSimdSoftplus(): boolean {
   const backend = tf.findBackend('wasm') as unknown as WasmBackendInternals | null;
   const memory = backend?.wasm.asm?.memory;
   const softplus = memory == null ? null : instantiateKernel<SimdSoftplus>('softplus', simdSoftplusModuleBytes, memory);
-  const original = tf.getKernel(tf.Softplus, 'wasm');
-  if (softplus == null || original == null) return (installed = false);
-  tf.unregisterKernel(tf.Softplus, 'wasm');
-  tf.registerKernel({
-    kernelName: tf.Softplus,
-    backendName: 'wasm',
-    kernelFunc: (args) => {
-      const x = (args.inputs as { x: tf.TensorInfo }).x;
-      if (x.dtype !== 'float32') return original.kernelFunc(args);
-      const b = args.backend as unknown as WasmBackendInternals;
-      const out = b.makeOutput(x.shape, 'float32');
-      const [pIn, pOut] = [x, out].map((t) => b.dataIdMap.get(t.dataId).memoryOffset) as [number, number];
-      const n = tf.util.sizeFromShape(x.shape);
-      const vector = n - (n % 4);
-      if (vector > 0) softplus(pIn, pOut, 4 * vector);
-      if (vector < n) {
-        const heap = b.wasm.HEAPF32;
-        for (let i = vector; i < n; i++) {
-          const v = heap[pIn / 4 + i]!;
-          heap[pOut / 4 + i] = Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
-        }
+  if (softplus == null) return (installed = false);
+  overrideWasmKernel(tf.Softplus, (args, original) => {
+    const x = (args.inputs as { x: tf.TensorInfo }).x;
+    if (x.dtype !== 'float32') return original(args);
+    const b = args.backend as WasmBackendInternals;
+    const out = b.makeOutput(x.shape, 'float32');
+    const [pIn, pOut] = [x, out].map((t) => b.dataIdMap.get(t.dataId).memoryOffset) as [number, number];
+    const n = tf.util.sizeFromShape(x.shape);
+    const vector = n - (n % 4);
+    if (vector > 0) softplus(pIn, pOut, 4 * vector);
+    if (vector < n) {
+      const heap = b.wasm.HEAPF32;
+      for (let i = vector; i < n; i++) {
+        const v = heap[pIn / 4 + i]!;
+        heap[pOut / 4 + i] = Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
       }
-      return out;
-    },
+    }
+    return out;
   });
   return (installed = true);
 }
