@@ -16,10 +16,7 @@ import { NODE_BACKENDS, parseBackendNames, type NodeBackendName } from './backen
 import { registerFileSystemRouter } from './file-system-io';
 import { checkMatMulGradient } from './smoke-check';
 import { registerAdamKernels } from '../../../internal/backend-common/adam-kernel';
-import { installWasmMatMulGradient } from '../../../internal/backend-common/wasm-matmul-gradient';
-import { installWasmSharedIdentity } from '../../../internal/backend-common/wasm-shared-identity';
-import { installWasmSimdMatMul } from '../../../internal/backend-common/wasm-simd-matmul-kernels';
-import { installWasmSimdSoftplus } from '../../../internal/backend-common/wasm-simd-softplus';
+import { installWasmKernels } from '../../../internal/backend-common/wasm-kernels';
 
 export interface SelectBackendOptions {
   /** Backends to try, in order. Default: the `ELBO_BACKEND` environment variable (comma-separated), else `tensorflow, wasm, cpu`. */
@@ -171,13 +168,8 @@ async function activate(name: NodeBackendName): Promise<string> {
     detail += "; tfjs' own kernels only (kernels: 'stock')";
   } else {
     registerAdamKernels();
-    if (name === 'wasm') {
-      installWasmMatMulGradient();
-      installWasmSharedIdentity();
-      const simd = installWasmSimdMatMul();
-      const softplus = installWasmSimdSoftplus() ? ', softplus' : '';
-      detail += simd == null ? `; matMul on XNNPACK${softplus === '' ? '' : `; Adam${softplus} on elbo's SIMD kernels`}` : `; matMul, Adam${softplus} on elbo's SIMD kernels${simd.fused ? ' with fused multiply-add (relaxed SIMD)' : ''}`;
-    }
+    // tfjs' wasm runs on one thread in Node, so elbo's matMul takes the products.
+    if (name === 'wasm') detail += `; ${installWasmKernels({ ownMatMul: true })}`;
   }
   checkMatMulGradient();
   return detail;

@@ -4,10 +4,7 @@ import { DEFAULT_ORDER, parseBackendNames, type WebBackendName } from './backend
 import { readWebGLRenderer, softwareRendererName } from './renderer';
 import { checkMatMulGradient } from './smoke-check';
 import { registerAdamKernels } from '../../../internal/backend-common/adam-kernel';
-import { installWasmMatMulGradient } from '../../../internal/backend-common/wasm-matmul-gradient';
-import { installWasmSharedIdentity } from '../../../internal/backend-common/wasm-shared-identity';
-import { installWasmSimdMatMul } from '../../../internal/backend-common/wasm-simd-matmul-kernels';
-import { installWasmSimdSoftplus } from '../../../internal/backend-common/wasm-simd-softplus';
+import { installWasmKernels } from '../../../internal/backend-common/wasm-kernels';
 import { checkWasmPaths, defaultWasmPaths, type WasmPaths } from './wasm-paths';
 
 /** Options of {@link selectBackend}; every field is optional. */
@@ -147,11 +144,7 @@ async function activate(name: WebBackendName, settings: Settings): Promise<strin
     throw new Error('WebGL cannot render to float32 textures here, so results would be float16 (about 3 significant digits)');
   }
   registerAdamKernels();
-  if (name === 'wasm') {
-    installWasmMatMulGradient();
-    installWasmSharedIdentity();
-    detail = await describeWasm();
-  }
+  if (name === 'wasm') detail = await setUpWasm();
   await checkMatMulGradient();
   return detail;
 }
@@ -220,7 +213,7 @@ async function loadWasm(paths: WasmPaths | undefined): Promise<void> {
   }
 }
 
-async function describeWasm(): Promise<string> {
+async function setUpWasm(): Promise<string> {
   const [simd, threads] = await Promise.all([
     tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'),
     tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'),
@@ -230,8 +223,6 @@ async function describeWasm(): Promise<string> {
     threads ? 'threads' : 'one thread (threads need a cross-origin isolated page)',
   ];
   // With threads, XNNPACK spreads each product over the cores; elbo's kernel runs on one.
-  const own = threads ? null : installWasmSimdMatMul();
-  const softplus = installWasmSimdSoftplus() ? ', softplus' : '';
-  const kernels = own == null ? `matMul on XNNPACK; Adam${softplus} on elbo's SIMD kernels` : `matMul, Adam${softplus} on elbo's SIMD kernels${own.fused ? ' with fused multiply-add (relaxed SIMD)' : ''}`;
+  const kernels = installWasmKernels({ ownMatMul: !threads });
   return `WebAssembly (${features.join(', ')}), the fastest backend without a hardware GPU; ${kernels}`;
 }

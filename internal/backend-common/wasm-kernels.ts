@@ -1,0 +1,21 @@
+import { installWasmMatMulGradient } from './wasm-matmul-gradient';
+import { installWasmSharedIdentity } from './wasm-shared-identity';
+import { installWasmSimdMatMul } from './wasm-simd-matmul-kernels';
+import { installWasmSimdSoftplus } from './wasm-simd-softplus';
+
+/**
+ * Installs elbo's wasm gradient and kernels once the wasm backend is
+ * initialized, and says which run (for the selection's `reason`). The fused
+ * Adam is registered apart (`registerAdamKernels`), since cpu has it too.
+ *
+ * @param ownMatMul - false keeps XNNPACK's products (threaded tfjs wasm spreads them over the cores).
+ */
+export function installWasmKernels({ ownMatMul }: { ownMatMul: boolean }): string {
+  installWasmMatMulGradient();
+  installWasmSharedIdentity();
+  const matMul = ownMatMul ? installWasmSimdMatMul() : null;
+  const softplus = installWasmSimdSoftplus();
+  const own = [matMul != null ? 'matMul' : null, 'Adam', softplus ? 'softplus' : null].filter((name) => name != null).join(', ');
+  const fused = matMul?.fused === true ? ' with fused multiply-add (relaxed SIMD)' : '';
+  return `${own} on elbo's SIMD kernels${fused}${matMul == null ? '; matMul on XNNPACK' : ''}`;
+}
