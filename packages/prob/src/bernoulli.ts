@@ -1,12 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { tfjsSeed } from './random-seed';
 import { constraints, type Constraint } from './constraints';
-import type { TensorInput } from './convert';
 import { batchShapeOf, Distribution, type DistributionOptions } from './distribution';
-import { bernoulliLogLikelihood, logitsFromProbs, oneOf } from './logits';
+import { bernoulliLogLikelihood, type LogitsOrProbs } from './logits';
 
 /** Parameters of {@link Bernoulli}: exactly one of `logits` or `probs`. */
-export type BernoulliParams = { logits: TensorInput; probs?: undefined } | { probs: TensorInput; logits?: undefined };
+export type BernoulliParams = LogitsOrProbs;
 
 /**
  * The Bernoulli distribution over {0, 1} with P(1) = probs = sigmoid(logits),
@@ -37,16 +36,7 @@ export class Bernoulli extends Distribution {
 
   constructor(params: BernoulliParams, options: DistributionOptions = {}) {
     super([], [], options);
-    const given = oneOf('Bernoulli', params);
-    if (given === 'logits') {
-      this.logits = this.param(params.logits!, 'logits');
-      this.checkParams({ logits: this.logits });
-      this.probs = this.own(tf.sigmoid(this.logits));
-    } else {
-      this.probs = this.param(params.probs!, 'probs');
-      this.checkParams({ probs: this.probs });
-      this.logits = this.own(logitsFromProbs(this.probs));
-    }
+    ({ logits: this.logits, probs: this.probs } = this.logitsAndProbs(params));
     (this as { batchShape: number[] }).batchShape = batchShapeOf('Bernoulli', this.logits);
   }
 

@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { tfjsSeed } from './random-seed';
 import { constraints, type Constraint } from './constraints';
-import { mask, type TensorInput } from './convert';
+import { mask } from './convert';
 import { Distribution, type DistributionOptions } from './distribution';
 import { logSumExp } from './numerics';
-import { oneOf } from './logits';
+import { oneOf, type LogitsOrProbs } from './logits';
 
 /** Parameters of {@link Categorical}: exactly one of `logits` or `probs`, categories on the last axis. */
-export type CategoricalParams = { logits: TensorInput; probs?: undefined } | { probs: TensorInput; logits?: undefined };
+export type CategoricalParams = LogitsOrProbs;
 
 /**
  * The categorical distribution over {0, ..., K-1}, K the size of the last

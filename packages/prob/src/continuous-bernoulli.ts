@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { tfjsSeed } from './random-seed';
 import { constraints, type Constraint } from './constraints';
-import type { TensorInput } from './convert';
 import { cbCdf, cbEntropy, cbIcdf, cbLogNorm, cbMean, cbVariance } from './continuous-bernoulli-math';
 import { batchShapeOf, Distribution, type DistributionOptions } from './distribution';
-import { bernoulliLogLikelihood, logitsFromProbs, oneOf } from './logits';
+import { bernoulliLogLikelihood, type LogitsOrProbs } from './logits';
 
 /** Parameters of {@link ContinuousBernoulli}: exactly one of `logits` or `probs` (the shape parameter lambda). */
-export type ContinuousBernoulliParams = { logits: TensorInput; probs?: undefined } | { probs: TensorInput; logits?: undefined };
+export type ContinuousBernoulliParams = LogitsOrProbs;
 
 /**
  * The continuous Bernoulli distribution on [0, 1] (Loaiza-Ganem & Cunningham
@@ -46,16 +45,7 @@ export class ContinuousBernoulli extends Distribution {
 
   constructor(params: ContinuousBernoulliParams, options: DistributionOptions = {}) {
     super([], [], options);
-    const given = oneOf('ContinuousBernoulli', params);
-    if (given === 'logits') {
-      this.logits = this.param(params.logits!, 'logits');
-      this.checkParams({ logits: this.logits });
-      this.probs = this.own(tf.sigmoid(this.logits));
-    } else {
-      this.probs = this.param(params.probs!, 'probs');
-      this.checkParams({ probs: this.probs });
-      this.logits = this.own(logitsFromProbs(this.probs));
-    }
+    ({ logits: this.logits, probs: this.probs } = this.logitsAndProbs(params));
     (this as { batchShape: number[] }).batchShape = batchShapeOf('ContinuousBernoulli', this.probs);
   }
 

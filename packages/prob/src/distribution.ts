@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkConstraint, getValidateArgs, type Constraint } from './constraints';
 import { broadcastShape, stopGradient, toFloat, toSampleShape, type TensorInput } from './convert';
+import { logitsFromProbs, oneOf, type LogitsOrProbs } from './logits';
 
 /** Options every distribution takes. */
 export interface DistributionOptions {
@@ -88,6 +89,21 @@ export abstract class Distribution {
   protected own<T extends tf.Tensor>(t: T): T {
     this.owned.push(t);
     return t;
+  }
+
+  /**
+   * The logits and probs of a distribution on one success probability (Bernoulli, continuous
+   * Bernoulli) from whichever was given, checked, the other derived (sigmoid, or the clamped logit).
+   */
+  protected logitsAndProbs(params: LogitsOrProbs): { logits: tf.Tensor; probs: tf.Tensor } {
+    if (oneOf(this.name, params) === 'logits') {
+      const logits = this.param(params.logits!, 'logits');
+      this.checkParams({ logits });
+      return { logits, probs: this.own(tf.sigmoid(logits)) };
+    }
+    const probs = this.param(params.probs!, 'probs');
+    this.checkParams({ probs });
+    return { logits: this.own(logitsFromProbs(probs)), probs };
   }
 
   /** Checks parameters against the class's `argConstraints` (when validating); disposes owned tensors on failure. */

@@ -17,6 +17,7 @@ export type { NormalParams } from './normal';
 export { Independent } from './independent';
 export { Bernoulli } from './bernoulli';
 export type { BernoulliParams } from './bernoulli';
+export type { LogitsOrProbs } from './logits';
 export { Categorical } from './categorical';
 export type { CategoricalParams } from './categorical';
 export { ContinuousBernoulli } from './continuous-bernoulli';

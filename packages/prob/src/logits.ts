@@ -1,7 +1,10 @@
 // Internal: the logits-xor-probs parameterization shared by Bernoulli, Categorical, ContinuousBernoulli.
 import * as tf from '@tensorflow/tfjs-core';
-import { describe } from './convert';
+import { describe, type TensorInput } from './convert';
 import { log1p } from './numerics';
+
+/** Exactly one of `logits` or `probs`: the parameters of Bernoulli, ContinuousBernoulli and Categorical. */
+export type LogitsOrProbs = { logits: TensorInput; probs?: undefined } | { probs: TensorInput; logits?: undefined };
 
 /** Which of `logits` / `probs` was given; throws unless exactly one, showing what came. */
 export function oneOf(where: string, params: { logits?: unknown; probs?: unknown }): 'logits' | 'probs' {
