@@ -8,7 +8,7 @@ import { LIKELIHOODS, likelihoodMean, negLogLikelihood } from './likelihood';
 import type { Likelihood } from './likelihood';
 import { Mlp } from './mlp';
 import type { MlpConfig, Module } from './mlp';
-import { loadModelRecord, pickWeights, prefixWeights, saveModelRecord } from './serialization';
+import { loadEncoderDecoder, prefixWeights, saveModelRecord } from './serialization';
 import { exportLayersModel, importLayersModel } from './layers-model';
 
 /**
@@ -224,22 +224,12 @@ export class Autoencoder {
 
   /** Loads what {@link Autoencoder.save} wrote; a truncated or mismatched file throws and loads nothing. */
   static async load(url: string | tf.io.IOHandler): Promise<Autoencoder> {
-    const { config, weights } = await loadModelRecord<AutoencoderConfig>(url, FORMAT);
-    const made: Mlp[] = [];
-    try {
-      const encoder = new Mlp(config.encoder);
-      made.push(encoder);
-      const decoder = new Mlp(config.decoder);
-      made.push(decoder);
-      encoder.setWeights(pickWeights(weights, 'encoder'));
-      decoder.setWeights(pickWeights(weights, 'decoder'));
-      return new Autoencoder({ encoder, decoder, likelihood: config.likelihood, scale: config.scale });
-    } catch (error) {
-      made.forEach((m) => m.dispose());
-      throw new Error(`Autoencoder.load: ${(error as Error).message}; nothing was loaded`, { cause: error });
-    } finally {
-      tf.dispose(Object.values(weights));
-    }
+    return loadEncoderDecoder<AutoencoderConfig, Autoencoder>(
+      url,
+      FORMAT,
+      'Autoencoder.load',
+      ({ encoder, decoder }, { config }) => new Autoencoder({ encoder, decoder, likelihood: config.likelihood, scale: config.scale }),
+    );
   }
 
   /** Saves encoder and decoder as two TF.js Layers models (Sequential of Dense) for tfjs-layers and Keras. */

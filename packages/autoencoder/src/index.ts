@@ -20,6 +20,6 @@ export { Autoencoder } from './autoencoder';
 export type { AutoencoderBatch, AutoencoderConfig, AutoencoderOptions, BatchOptions, Evaluation } from './autoencoder';
 export { LIKELIHOODS, decoderDistribution, likelihoodMean, negLogLikelihood } from './likelihood';
 export type { Likelihood } from './likelihood';
-export { loadModelRecord, saveModelRecord, pickWeights, prefixWeights } from './serialization';
+export { loadModelRecord, saveModelRecord, pickWeights, prefixWeights, loadEncoderDecoder } from './serialization';
 export type { ModelRecord } from './serialization';
 export { exportLayersModel, importLayersModel, toLayersArtifacts } from './layers-model';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { Mlp, type MlpConfig } from './mlp';
 
 /**
  * A model as stored: a JSON config and named weights.
@@ -120,4 +121,33 @@ export function pickWeights(weights: tf.NamedTensorMap, prefix: string): tf.Name
  */
 export function prefixWeights(weights: tf.NamedTensorMap, prefix: string): tf.NamedTensorMap {
   return Object.fromEntries(Object.entries(weights).map(([k, v]) => [`${prefix}/${k}`, v]));
+}
+
+/**
+ * Loads a model saved as an encoder and a decoder `Mlp` (the autoencoder, the VAE): reads the record,
+ * rebuilds both parts with their weights and hands them to `build`. Whatever fails, nothing is left
+ * behind: the parts made so far are disposed, and the error says `where` and that nothing was loaded.
+ */
+export async function loadEncoderDecoder<C extends { encoder: MlpConfig; decoder: MlpConfig }, M>(
+  url: string | tf.io.IOHandler,
+  format: string,
+  where: string,
+  build: (parts: { encoder: Mlp; decoder: Mlp }, record: ModelRecord<C>) => M,
+): Promise<M> {
+  const record = await loadModelRecord<C>(url, format);
+  const made: Mlp[] = [];
+  try {
+    const encoder = new Mlp(record.config.encoder);
+    made.push(encoder);
+    const decoder = new Mlp(record.config.decoder);
+    made.push(decoder);
+    encoder.setWeights(pickWeights(record.weights, 'encoder'));
+    decoder.setWeights(pickWeights(record.weights, 'decoder'));
+    return build({ encoder, decoder }, record);
+  } catch (error) {
+    made.forEach((m) => m.dispose());
+    throw new Error(`${where}: ${(error as Error).message}; nothing was loaded`, { cause: error });
+  } finally {
+    tf.dispose(Object.values(record.weights));
+  }
 }

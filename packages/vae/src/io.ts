@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Mlp, exportLayersModel, importLayersModel, loadModelRecord, pickWeights, prefixWeights, saveModelRecord } from '@elbo/autoencoder';
+import { Mlp, exportLayersModel, importLayersModel, loadEncoderDecoder, prefixWeights, saveModelRecord } from '@elbo/autoencoder';
 import type { MlpConfig } from '@elbo/autoencoder';
 import type { KLEstimator } from './elbo';
 import type { LikelihoodConfig, LikelihoodSpec } from './likelihood';
@@ -64,27 +64,14 @@ export async function saveVAE(vae: VAE, url: string | tf.io.IOHandler): Promise<
 
 /** Loads what {@link saveVAE} wrote; a truncated, mismatched or foreign file throws and loads nothing. */
 export async function loadVAE(url: string | tf.io.IOHandler): Promise<VAE> {
-  const { config, weights } = await loadModelRecord<VAEConfig>(url, VAE_FORMAT);
-  const made: Mlp[] = [];
-  try {
-    const encoder = new Mlp(config.encoder);
-    made.push(encoder);
-    const decoder = new Mlp(config.decoder);
-    made.push(decoder);
-    encoder.setWeights(pickWeights(weights, 'encoder'));
-    decoder.setWeights(pickWeights(weights, 'decoder'));
+  return loadEncoderDecoder<VAEConfig, VAE>(url, VAE_FORMAT, 'VAE.load', ({ encoder, decoder }, { config, weights }) => {
     const lik = config.likelihood;
     const logSigma = weights['likelihood/logSigma'];
     if (lik.learnSigma === true && logSigma == null) throw new Error('the learned likelihood sigma (likelihood/logSigma) is missing');
     const sigma = logSigma == null ? lik.sigma : Math.exp(logSigma.dataSync()[0]!);
     const likelihood: LikelihoodSpec = lik.name === 'gaussian' ? { name: 'gaussian', sigma: sigma ?? 1, learnSigma: lik.learnSigma === true } : lik.name;
     return new VAE({ encoder, decoder, likelihood, latentDim: config.latentDim, beta: config.beta, freeBits: config.freeBits, kl: config.kl, encoderScale: config.encoderScale });
-  } catch (error) {
-    made.forEach((m) => m.dispose());
-    throw new Error(`VAE.load: ${(error as Error).message}; nothing was loaded`, { cause: error });
-  } finally {
-    tf.dispose(Object.values(weights));
-  }
+  });
 }
 
 /**
