@@ -98,6 +98,26 @@ if (parts.has('ood') && seed0 != null) {
   check('digits above lines by a wide margin (> 100 nats)', mean(digits) - lpLines.mean > 100, `${fmt(mean(digits) - lpLines.mean)} nats`);
   check('ROC AUC digits vs noise >= 0.99', aucNoise >= 0.99, fmt(aucNoise, 4));
   console.log(`  ROC AUC digits vs lines: ${fmt(aucLines, 4)}`);
+  // Typicality (Nalisnick et al. 2019b): distance of log p(x) from the training digits' mean, a score, not the target.
+  const trainDigits = xTrain.slice([0, 0], [n, 784]);
+  const lpTrain = seed0.logLikelihood(trainDigits, { samples: 500, seed: 7 });
+  trainDigits.dispose();
+  const typical = (values) => Array.from(values, (v) => -Math.abs(v - lpTrain.mean));
+  console.log(`  typicality |log p(x) - ${fmt(lpTrain.mean)}| (mean of ${n} training digits): ROC AUC digits vs lines ${fmt(auc(typical(digits), typical(lpLines.values)), 4)}, vs noise ${fmt(auc(typical(digits), typical(lpNoise.values)), 4)}`);
+  // Is the lines result the Bernoulli likelihood's? The same network with the other two likelihoods, K = 100.
+  for (const likelihood of [{ name: 'gaussian', sigma: 0.3, learnSigma: true }, 'continuous-bernoulli']) {
+    const other = new VAE({ encoder: mlp([784, 400, 40], { seed: 0 }), decoder: mlp([20, 400, 784], { seed: 3 }), latentDim: 20, likelihood });
+    const optimizer = adam(1e-3);
+    await other.fit(xTrain, { epochs: 10, batchSize: 128, optimizer, seed: 0 });
+    optimizer.dispose();
+    const [d, l, z] = [xTest.slice([0, 0], [n, 784]), ln.images, noise].map((x, i) => {
+      const r = other.logLikelihood(x, { samples: 100, seed: 20 + i });
+      if (i === 0) x.dispose();
+      return r;
+    });
+    console.log(`  ${JSON.stringify(likelihood)}: mean log p(x) digits ${fmt(d.mean)}, noise ${fmt(z.mean)}, lines ${fmt(l.mean)}; ROC AUC digits vs lines ${fmt(auc(Array.from(d.values), Array.from(l.values)), 4)}`);
+    other.dispose();
+  }
   tf.dispose(noise);
   ln.dispose();
 }
