@@ -5,6 +5,7 @@ export interface WasmBackendInternals {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
   incRef(dataId: tf.DataId): void;
+  readSync(dataId: tf.DataId): tf.TypedArray;
   wasm: { asm?: { memory?: WebAssembly.Memory }; HEAPF32: Float32Array };
 }
 

@@ -1,4 +1,5 @@
 import { installWasmMatMulGradient } from './wasm-matmul-gradient';
+import { installWasmGather } from './wasm-gather';
 import { installWasmSharedIdentity } from './wasm-shared-identity';
 import { installWasmSimdMatMul } from './wasm-simd-matmul-kernels';
 import { installWasmSimdSoftplus } from './wasm-simd-softplus';
@@ -13,6 +14,7 @@ import { installWasmSimdSoftplus } from './wasm-simd-softplus';
 export function installWasmKernels({ ownMatMul }: { ownMatMul: boolean }): string {
   installWasmMatMulGradient();
   installWasmSharedIdentity();
+  installWasmGather();
   const matMul = ownMatMul ? installWasmSimdMatMul() : null;
   const softplus = installWasmSimdSoftplus();
   const own = [matMul != null ? 'matMul' : null, 'Adam', softplus ? 'softplus' : null].filter((name) => name != null).join(', ');

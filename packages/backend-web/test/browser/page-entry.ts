@@ -1,6 +1,7 @@
 // The test page: bundled by esbuild and run in Chromium. Each scenario
-// selects a backend, computes a small matMul with its gradients there and on
-// cpu, and optionally times one larger matMul step; the Node side compares.
+// selects a backend, computes a small matMul with its gradients and a row
+// gather there and on cpu, and optionally times one larger matMul step; the
+// Node side compares.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { selectBackend, type BackendSelection, type SelectBackendOptions } from '@elbo/backend-web';
@@ -8,6 +9,8 @@ import { selectBackend, type BackendSelection, type SelectBackendOptions } from 
 export interface MatMulResult {
   value: number;
   grads: { transposeA: boolean; transposeB: boolean; da: number[]; db: number[] }[];
+  /** Rows 5, 0, 5, 11 of a 12 x 20 matrix, `tf.gather` along axis 0 (elbo's block-copying kernel on wasm). */
+  gathered: number[];
 }
 
 export interface ScenarioResult {
@@ -43,7 +46,11 @@ async function matMulAndGradients(): Promise<MatMulResult> {
   });
   const read = await Promise.all(tensors.map((triple) => Promise.all(triple.map((t) => t.data()))));
   tf.dispose(tensors.flat());
+  const rows = tf.tidy(() => tf.gather(filled([12, 20], 6), tf.tensor1d([5, 0, 5, 11], 'int32')));
+  const gathered = Array.from(await rows.data());
+  rows.dispose();
   return {
+    gathered,
     value: read[0]![0]![0]!,
     grads: flags.map(([transposeA, transposeB], i) => ({
       transposeA,

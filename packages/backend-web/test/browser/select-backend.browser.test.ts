@@ -87,13 +87,15 @@ async function scenario(browser: Browser, options: SelectBackendOptions, { timin
   }
 }
 
-/** The selected backend's matMul value and gradients equal cpu's to float32 accuracy. */
+/** The selected backend's matMul value and gradients equal cpu's to float32 accuracy, its gathered rows exactly. */
 function expectSameAsCpu({ onSelected, onCpu }: { onSelected: MatMulResult; onCpu: MatMulResult }): void {
   const close = (actual: number[], expected: number[]) => {
     const scale = Math.max(...expected.map(Math.abs));
     expectClose(actual, expected, { rtol: 1e-4, atol: 1e-5 * scale });
   };
   close([onSelected.value], [onCpu.value]);
+  expect(onSelected.gathered).toHaveLength(80);
+  expect(onSelected.gathered).toEqual(onCpu.gathered); // a copy: bit for bit
   expect(onSelected.grads).toHaveLength(4);
   onSelected.grads.forEach((g, i) => {
     close(g.da, onCpu.grads[i]!.da);
