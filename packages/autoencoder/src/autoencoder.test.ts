@@ -80,6 +80,10 @@ describe('Autoencoder', () => {
     await expect(ae.fit(track(tf.zeros([4, 5])))).rejects.toThrow('fit: data must have shape [n, 6], got [4, 5]');
     await expect(ae.fit(data(4), { validationData: track(tf.zeros([4, 3])) })).rejects.toThrow('fit: validationData must have shape [n, 6]');
     expect(() => ae.encode(data(4), { batchSize: 0 })).toThrow('encode: batchSize must be an integer >= 1, got 0');
+    // a Keras-style monitor name is caught on the first batch, before the first update
+    await expect(ae.fit(data(4), { validationData: data(4), earlyStopping: { monitor: 'val_loss' } })).rejects.toThrow(
+      'fit: earlyStopping.monitor must be one of the epoch logs loss, valLoss, got "val_loss"',
+    );
     expectClose(ae.trainableVariables[0]!, before, { rtol: 0 });
   });
 });

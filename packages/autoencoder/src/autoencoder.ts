@@ -4,7 +4,7 @@ import type { History, TrainOptions } from './fit-model';
 import { checkBatchSize, checkData, inBatches } from './batches';
 import type { FitData } from './batches';
 import { meanLoss } from './loss-output';
-import { LIKELIHOODS, likelihoodMean, negLogLikelihood } from './likelihood';
+import { checkLikelihood, checkScale, likelihoodMean, negLogLikelihood } from './likelihood';
 import type { Likelihood } from './likelihood';
 import { Mlp } from './mlp';
 import type { MlpConfig, Module } from './mlp';
@@ -117,8 +117,8 @@ export class Autoencoder {
         throw new TypeError(`Autoencoder: ${name} must be a module with apply() and trainableVariables (e.g. mlp([...])), got ${typeof m}`);
       }
     }
-    if (!LIKELIHOODS.includes(likelihood)) throw new Error(`Autoencoder: likelihood must be one of ${LIKELIHOODS.join(', ')}, got ${String(likelihood)}`);
-    if (!(Number.isFinite(scale) && scale > 0)) throw new Error(`Autoencoder: scale must be a finite number > 0, got ${scale}`);
+    checkLikelihood(likelihood, 'Autoencoder');
+    checkScale(scale, 'Autoencoder');
     if (encoder instanceof Mlp && decoder instanceof Mlp) {
       if (encoder.outputDim !== decoder.inputDim) {
         throw new Error(`Autoencoder: the decoder must take the encoder's ${encoder.outputDim} outputs, but its input width is ${decoder.inputDim}`);

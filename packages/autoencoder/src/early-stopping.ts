@@ -8,7 +8,10 @@ import * as tf from '@tensorflow/tfjs-core';
  * ```
  */
 export interface EarlyStoppingOptions {
-  /** Which epoch log to watch (lower is better). Default `'valLoss'` when there is validation data, else `'loss'`. */
+  /**
+   * Which epoch log to watch (lower is better): `'loss'`, a metric, or with validation data `'valLoss'` / `'val<Metric>'`.
+   * Default `'valLoss'` when there is validation data, else `'loss'`. A name the logs cannot hold throws before the first update.
+   */
   monitor?: string;
   /** Stop after this many epochs in a row without improvement (as Keras). Default 0: the first such epoch stops. */
   patience?: number;
@@ -18,21 +21,56 @@ export interface EarlyStoppingOptions {
   restoreBestWeights?: boolean;
 }
 
+/** What the training loop knows before it starts about the logs each epoch will hold. */
+export interface EpochLogsContext {
+  /** Validation data was given, so the logs get `valLoss` and `val<Metric>`. */
+  validation: boolean;
+  /** The learning rate is a schedule, so the logs get `learningRate`. */
+  learningRateLogged: boolean;
+}
+
+/** The log name of a value computed on the validation data: `loss` -> `valLoss`, `kl` -> `valKl`. */
+export function validationLogName(name: string): string {
+  return `val${name.charAt(0).toUpperCase()}${name.slice(1)}`;
+}
+
 /** Tracks the best epoch of a monitored log and, when asked, a copy of the weights of that epoch. */
 export class EarlyStopping {
   readonly monitor: string;
+  /** True when the monitor is sure to be in the logs; false while it can only be a metric, whose names are known once the loss function has run (see {@link EarlyStopping.checkMonitor}). */
+  readonly monitorConfirmed: boolean;
   bestEpoch = -1;
   best = Infinity;
   private wait = 0;
   private snapshot: tf.Tensor[] | null = null;
   private readonly options: Required<Omit<EarlyStoppingOptions, 'monitor'>>;
 
-  constructor(options: EarlyStoppingOptions, defaultMonitor: string) {
+  /** Checks the options and whatever the monitor can be judged on before training; throws naming the option. */
+  constructor(options: EarlyStoppingOptions, context: EpochLogsContext) {
+    if (options == null || typeof options !== 'object') {
+      throw new TypeError(`fit: earlyStopping must be an object { monitor?, patience?, minDelta?, restoreBestWeights? }, got ${options === null ? 'null' : typeof options}`);
+    }
     const { patience = 0, minDelta = 0, restoreBestWeights = false } = options;
     if (!Number.isInteger(patience) || patience < 0) throw new Error(`fit: earlyStopping.patience must be an integer >= 0, got ${patience}`);
     if (!(minDelta >= 0)) throw new Error(`fit: earlyStopping.minDelta must be >= 0, got ${minDelta}`);
-    this.monitor = options.monitor ?? defaultMonitor;
+    const monitor: unknown = options.monitor ?? (context.validation ? 'valLoss' : 'loss');
+    if (typeof monitor !== 'string' || monitor === '') {
+      throw new TypeError(`fit: earlyStopping.monitor must be a non-empty string, got ${monitor === '' ? 'an empty string' : typeof monitor}`);
+    }
+    // val<Name> logs come only from validation data; without it such a monitor could never be read.
+    if (!context.validation && /^val[A-Z]/.test(monitor)) {
+      throw new Error(`fit: earlyStopping.monitor must be 'loss' or a metric when there is no validationData (val<Name> logs come from it), got "${monitor}"`);
+    }
+    this.monitor = monitor;
+    this.monitorConfirmed = monitor === 'loss' || (context.validation && monitor === 'valLoss') || (context.learningRateLogged && monitor === 'learningRate');
     this.options = { patience, minDelta, restoreBestWeights };
+  }
+
+  /** Throws unless the monitor is among `logNames`, every log an epoch will hold. */
+  checkMonitor(logNames: readonly string[]): void {
+    if (!logNames.includes(this.monitor)) {
+      throw new Error(`fit: earlyStopping.monitor must be one of the epoch logs ${logNames.join(', ')}, got "${this.monitor}"`);
+    }
   }
 
   /** Records an epoch; returns true when training should stop. */

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { adam, minimize } from '@elbo/prob';
 import { batchWeight, checkData, disposeBatch, epochBatches } from './batches';
 import type { BatchingOptions, FitData } from './batches';
-import { EarlyStopping } from './early-stopping';
+import { EarlyStopping, validationLogName } from './early-stopping';
 import type { EarlyStoppingOptions } from './early-stopping';
 import { meanLoss, splitLossOutput } from './loss-output';
 import type { BatchLoss } from './loss-output';
@@ -113,7 +113,9 @@ export interface History {
  *
  * A non-finite loss or gradient throws an error naming the epoch and batch;
  * that step's update is not applied, so the variables keep the last finite
- * values. Leaks no tensors.
+ * values. Bad options throw before any update: up front, except an
+ * `earlyStopping.monitor` that only a metric could match, which is checked
+ * on the first batch, once `lossFn` has named its metrics. Leaks no tensors.
  *
  * @param options - see {@link FitModelOptions}; batches are whatever `lossFn` takes (a [batch, ...] tensor for tensor data).
  * @returns the {@link History}.
@@ -129,12 +131,29 @@ export interface History {
  */
 export async function fitModel<B = tf.Tensor>(options: FitModelOptions<B>): Promise<History> {
   const o = checkOptions(options);
+  const validation = options.validationData != null;
+  const stopper =
+    options.earlyStopping == null ? null : new EarlyStopping(options.earlyStopping, { validation, learningRateLogged: typeof o.learningRate === 'function' });
   const batching: BatchingOptions = { batchSize: o.batchSize, shuffle: o.shuffle, seed: o.seed };
   const rate = (epoch: number): number => (typeof o.learningRate === 'function' ? o.learningRate(epoch) : o.learningRate);
   const optimizer = options.optimizer ?? adam(rate(0));
-  const stopper = options.earlyStopping == null ? null : new EarlyStopping(options.earlyStopping, options.validationData != null ? 'valLoss' : 'loss');
   const history: History = { epoch: [], history: {}, steps: 0, stoppedEarly: false, aborted: false, bestEpoch: null };
   const { callbacks = {}, signal, variables, lossFn } = options;
+  // A monitor that can only be a metric is checked on the first batch, once lossFn has named its metrics: before the first update.
+  let monitorUnchecked = stopper != null && !stopper.monitorConfirmed;
+  let monitorError: unknown = null;
+  /** Every log an epoch will hold, from the metric names of a batch (`batch` feeds a separate validationLoss once, if the monitor needs it). */
+  const epochLogNames = (batch: B, metricNames: string[]): string[] => {
+    const names = ['loss', ...metricNames];
+    if (typeof o.learningRate === 'function') names.push('learningRate');
+    if (!validation) return names;
+    let validationMetrics = metricNames;
+    if (options.validationLoss != null && !names.includes(stopper!.monitor)) {
+      const validationLoss = options.validationLoss;
+      validationMetrics = tf.tidy(() => Object.keys(splitLossOutput(validationLoss(batch), 'fit: validationLoss').metrics));
+    }
+    return [...names, ...['loss', ...validationMetrics].map(validationLogName)];
+  };
   try {
     for (let epoch = 0; epoch < o.epochs; epoch++) {
       if (signal?.aborted) {
@@ -164,6 +183,17 @@ export async function fitModel<B = tf.Tensor>(options: FitModelOptions<B>): Prom
       };
       const loss = (batch: B): tf.Tensor => {
         const { loss: value, metrics } = splitLossOutput(lossFn(batch), 'fit');
+        if (monitorUnchecked) {
+          monitorUnchecked = false;
+          try {
+            stopper!.checkMonitor(epochLogNames(batch, Object.keys(metrics)));
+          } catch (error) {
+            // Throwing inside minimize's gradient tape would leak the tensors the tape saved: a NaN loss
+            // makes minimize refuse the step instead (its update is never applied), and the catch below rethrows.
+            monitorError = error;
+            return tf.mul(value, NaN);
+          }
+        }
         kept = Object.fromEntries(Object.entries(metrics).map(([name, m]) => [name, tf.keep(tf.reshape(m, []))]));
         return value;
       };
@@ -188,6 +218,7 @@ export async function fitModel<B = tf.Tensor>(options: FitModelOptions<B>): Prom
       try {
         result = await minimize(loss, { variables, optimizer, batches: feed(), onStep, signal });
       } catch (error) {
+        if (monitorError != null) throw monitorError;
         const message = (error as Error).message ?? '';
         if (message.startsWith('minimize: loss is') || message.startsWith('minimize: a gradient')) {
           const what = message.startsWith('minimize: loss is') ? `loss is ${message.split(' ')[3]!.replace(/;$/, '')}` : 'a gradient is not finite';
@@ -216,7 +247,7 @@ export async function fitModel<B = tf.Tensor>(options: FitModelOptions<B>): Prom
       if (typeof o.learningRate === 'function') logs.learningRate = rate(epoch);
       if (options.validationData != null && !callbackStop) {
         const val = await meanLoss(options.validationLoss ?? lossFn, options.validationData, batching);
-        for (const [k, v] of Object.entries(val)) logs[`val${k[0]!.toUpperCase()}${k.slice(1)}`] = v;
+        for (const [k, v] of Object.entries(val)) logs[validationLogName(k)] = v;
       }
       history.epoch.push(epoch);
       for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
@@ -255,6 +286,9 @@ function checkOptions<B>(options: FitModelOptions<B>): Required<Pick<TrainOption
   if (options == null || typeof options !== 'object') throw new TypeError('fit: options must be an object');
   const { epochs = 1, batchSize = 128, shuffle = true, seed = 0, learningRate = 1e-3 } = options;
   if (typeof options.lossFn !== 'function') throw new TypeError(`fit: lossFn must be a function, got ${typeof options.lossFn}`);
+  if (options.validationLoss != null && typeof options.validationLoss !== 'function') {
+    throw new TypeError(`fit: validationLoss must be a function, got ${typeof options.validationLoss}`);
+  }
   if (!Array.isArray(options.variables) || options.variables.some((v) => !(v instanceof tf.Variable))) {
     throw new TypeError('fit: variables must be an array of tf.Variable');
   }
@@ -262,6 +296,7 @@ function checkOptions<B>(options: FitModelOptions<B>): Required<Pick<TrainOption
   if (options.validationData != null) checkData(options.validationData, 'fit: validationData');
   if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`fit: epochs must be an integer >= 1, got ${epochs}`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`fit: batchSize must be an integer >= 1, got ${batchSize}`);
+  if (typeof shuffle !== 'boolean') throw new TypeError(`fit: shuffle must be a boolean, got ${typeof shuffle}`);
   if (!Number.isFinite(seed)) throw new Error(`fit: seed must be a finite number, got ${seed}`);
   if (typeof learningRate === 'number' && !(Number.isFinite(learningRate) && learningRate > 0)) {
     throw new Error(`fit: learningRate must be a finite number > 0, got ${learningRate}`);
@@ -271,6 +306,5 @@ function checkOptions<B>(options: FitModelOptions<B>): Required<Pick<TrainOption
   }
   if (options.optimizer != null && !(options.optimizer instanceof tf.Optimizer)) throw new TypeError('fit: optimizer must be a tf.Optimizer');
   if (options.signal != null && typeof options.signal.aborted !== 'boolean') throw new TypeError('fit: signal must be an AbortSignal');
-  if (options.earlyStopping != null) new EarlyStopping(options.earlyStopping, 'loss'); // validates its options
   return { epochs, batchSize, shuffle, seed, learningRate };
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, it } from 'vitest';
-import { likelihoodMean, negLogLikelihood } from './likelihood';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LIKELIHOODS, decoderDistribution, likelihoodMean, negLogLikelihood } from './likelihood';
+import type { Likelihood } from './likelihood';
 import { backendTolerance, expectClose, expectNoLeaks, floatEpsilon, loadReference } from '../../../tooling/testing';
 
 const ref = loadReference('prob');
@@ -61,5 +62,61 @@ describe('negLogLikelihood', () => {
     const expected = [[0.2, 0.6], [0, 2]].map((r) => r.reduce((acc, d) => acc + (d / s) ** 2 / 2 + Math.log(s) + half, 0));
     expectClose(negLogLikelihood('gaussian', m, x, s), expected, { rtol: 1e-5 });
     tf.dispose([m, x]);
+  });
+});
+
+describe('decoderDistribution', () => {
+  it('dispose() frees every tensor it made, for each likelihood, and leaves the decoder output alone', () => {
+    const output = tf.tensor2d([[0.2, -1, 3], [0, 0.5, -2]]);
+    for (const likelihood of LIKELIHOODS) {
+      const before = tf.memory().numTensors;
+      decoderDistribution(likelihood, output, 0.5).dispose();
+      expect(tf.memory().numTensors - before, likelihood).toBe(0);
+      expect(output.isDisposed, likelihood).toBe(false);
+    }
+    output.dispose();
+  });
+
+  it('gaussian keeps its scale on every pixel (a number broadcast over the [batch, pixels] output)', () => {
+    const output = tf.tensor2d([[0.2, -1, 3], [0, 0.5, -2]]);
+    const p = decoderDistribution('gaussian', output, 0.5);
+    expect(p.batchShape).toEqual([2]);
+    expect(p.eventShape).toEqual([3]);
+    const variance = p.variance();
+    expect(variance.shape).toEqual([2, 3]);
+    expectClose(variance, 0.25, { rtol: 1e-6 });
+    tf.dispose([variance, output]);
+    p.dispose();
+  });
+});
+
+describe('likelihood arguments', () => {
+  const output = tf.zeros([1, 2]);
+  afterAll(() => output.dispose());
+  const calls: Record<string, (likelihood: Likelihood, scale?: number) => unknown> = {
+    decoderDistribution: (likelihood, scale) => decoderDistribution(likelihood, output, scale),
+    negLogLikelihood: (likelihood, scale) => negLogLikelihood(likelihood, output, output, scale),
+    likelihoodMean: (likelihood) => likelihoodMean(likelihood, output),
+  };
+
+  it('an unknown likelihood name throws, naming the function and the valid names, before any tensor is made', () => {
+    for (const [name, call] of Object.entries(calls)) {
+      const before = tf.memory().numTensors;
+      // a typo must not fall through to another likelihood (it used to become the gaussian)
+      expect(() => call('bernouli' as Likelihood)).toThrow(`${name}: likelihood must be one of bernoulli, gaussian, continuous-bernoulli, got bernouli`);
+      expect(() => call(undefined as unknown as Likelihood)).toThrow(`${name}: likelihood must be one of`);
+      expect(tf.memory().numTensors, name).toBe(before);
+    }
+  });
+
+  it('a scale that is not a finite number > 0 throws, naming the function', () => {
+    for (const name of ['decoderDistribution', 'negLogLikelihood'] as const) {
+      const before = tf.memory().numTensors;
+      for (const scale of [0, -1, NaN, Infinity]) {
+        expect(() => calls[name]!('gaussian', scale)).toThrow(`${name}: scale must be a finite number > 0, got ${scale}`);
+      }
+      expect(() => calls[name]!('gaussian', '2' as unknown as number)).toThrow(`${name}: scale must be a finite number > 0, got 2`);
+      expect(tf.memory().numTensors, name).toBe(before);
+    }
   });
 });

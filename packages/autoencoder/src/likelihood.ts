@@ -30,10 +30,10 @@ export const LIKELIHOODS: readonly Likelihood[] = ['bernoulli', 'gaussian', 'con
  * gaussian (mean m, s):   -log p(x|m) = sum_i (x_i - m_i)^2 / (2 s^2) + log s + log(2 pi)/2
  * ```
  *
- * @param likelihood - which distribution.
+ * @param likelihood - which distribution, one of {@link LIKELIHOODS}; anything else throws.
  * @param output - decoder output, shape [batch, pixels].
  * @param x - the data, shape [batch, pixels].
- * @param scale - standard deviation of the 'gaussian' likelihood (default 1).
+ * @param scale - standard deviation of the 'gaussian' likelihood, a finite number > 0 (default 1).
  * @returns shape [batch].
  * @example
  * ```ts
@@ -41,16 +41,21 @@ export const LIKELIHOODS: readonly Likelihood[] = ['bernoulli', 'gaussian', 'con
  * ```
  */
 export function negLogLikelihood(likelihood: Likelihood, output: tf.Tensor, x: tf.Tensor, scale = 1): tf.Tensor1D {
-  return tf.tidy(() => tf.neg(decoderDistribution(likelihood, output, scale).logProb(x)) as tf.Tensor1D);
+  checkLikelihood(likelihood, 'negLogLikelihood');
+  checkScale(scale, 'negLogLikelihood');
+  return tf.tidy(() => tf.neg(makeDistribution(likelihood, output, scale).logProb(x)) as tf.Tensor1D);
 }
 
 /**
  * p(x | z) as an @elbo/prob distribution with one event axis (the pixels):
  * `Independent(Bernoulli({ logits }), 1)`, `Independent(ContinuousBernoulli({ logits }), 1)`
- * or `Independent(Normal({ loc, scale }), 1)`. Arguments are not re-validated
- * per step (the data is checked once when training starts). Call it inside
- * `tf.tidy` or `dispose()` the result.
+ * or `Independent(Normal({ loc, scale }), 1)`. The likelihood name and scale
+ * are checked; the tensors are not re-validated per step (the data is checked
+ * once when training starts). Call it inside `tf.tidy` or `dispose()` the
+ * result, which frees every tensor it made (`output` stays yours).
+ * @param likelihood - one of {@link LIKELIHOODS}; anything else throws.
  * @param output - decoder output, shape [batch, pixels].
+ * @param scale - standard deviation of the 'gaussian' likelihood, a finite number > 0 (default 1).
  * @returns a distribution with batchShape [batch] and eventShape [pixels].
  * @example
  * ```ts
@@ -58,13 +63,21 @@ export function negLogLikelihood(likelihood: Likelihood, output: tf.Tensor, x: t
  * ```
  */
 export function decoderDistribution(likelihood: Likelihood, output: tf.Tensor, scale = 1): Distribution {
+  checkLikelihood(likelihood, 'decoderDistribution');
+  checkScale(scale, 'decoderDistribution');
+  return makeDistribution(likelihood, output, scale);
+}
+
+/** {@link decoderDistribution} without the checks (its callers have made them). */
+function makeDistribution(likelihood: Likelihood, output: tf.Tensor, scale: number): Distribution {
   const options = { validateArgs: false };
   const base =
     likelihood === 'bernoulli'
       ? new Bernoulli({ logits: output }, options)
       : likelihood === 'continuous-bernoulli'
         ? new ContinuousBernoulli({ logits: output }, options)
-        : new Normal({ loc: output, scale: tf.fill(output.shape, scale) }, options);
+        : // A number, not a tensor: the Normal then owns the scalar it makes (so dispose() frees it) and broadcasts it.
+          new Normal({ loc: output, scale }, options);
   return new Independent(base, 1, options);
 }
 
@@ -74,6 +87,7 @@ export function decoderDistribution(likelihood: Likelihood, output: tf.Tensor, s
  * ```
  * bernoulli: sigmoid(l)    gaussian: m    continuous-bernoulli: sigmoid(l) / tanh(l/2) - 1/l  (-> 1/2 + l/12 near 0)
  * ```
+ * @param likelihood - one of {@link LIKELIHOODS}; anything else throws.
  * @param output - decoder output, shape [batch, pixels].
  * @returns the mean, same shape.
  * @example
@@ -82,9 +96,24 @@ export function decoderDistribution(likelihood: Likelihood, output: tf.Tensor, s
  * ```
  */
 export function likelihoodMean(likelihood: Likelihood, output: tf.Tensor): tf.Tensor {
+  checkLikelihood(likelihood, 'likelihoodMean');
   return tf.tidy(() => {
     if (likelihood === 'gaussian') return tf.clone(output);
     if (likelihood === 'bernoulli') return tf.sigmoid(output);
     return continuousBernoulliMean(output);
   });
+}
+
+/** Throws, naming `where`, unless `likelihood` is one of {@link LIKELIHOODS} (a typo must not pick another one). */
+export function checkLikelihood(likelihood: unknown, where: string): asserts likelihood is Likelihood {
+  if (!LIKELIHOODS.includes(likelihood as Likelihood)) {
+    throw new Error(`${where}: likelihood must be one of ${LIKELIHOODS.join(', ')}, got ${String(likelihood)}`);
+  }
+}
+
+/** Throws, naming `where`, unless the 'gaussian' scale is a finite number > 0. */
+export function checkScale(scale: unknown, where: string): asserts scale is number {
+  if (!(typeof scale === 'number' && Number.isFinite(scale) && scale > 0)) {
+    throw new Error(`${where}: scale must be a finite number > 0, got ${String(scale)}`);
+  }
 }

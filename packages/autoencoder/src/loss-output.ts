@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { batchWeight, disposeBatch, epochBatches } from './batches';
+import { batchWeight, checkData, disposeBatch, epochBatches } from './batches';
 import type { BatchingOptions, FitData } from './batches';
 
 /**
@@ -43,14 +43,18 @@ export function splitLossOutput(out: LossOutput, where: string): { loss: tf.Tens
  * without gradients (validation and evaluation). Leaks no tensors.
  * @param lossFn - loss of one batch (scalar or `{ loss, metrics }`).
  * @param data - a tensor (cut into batches, in order) or batches.
- * @param batching - batch size for tensor data (`shuffle` is ignored: evaluation runs in order).
+ * @param batching - `batchSize` (an integer >= 1) cuts tensor data; `shuffle` and `seed` are ignored (evaluation runs in order) but must be a boolean and a finite number when given.
  * @returns `{ loss, ...metrics }` as numbers.
+ * @throws before reading any batch when `lossFn`, `data` or `batching` is malformed.
  * @example
  * ```ts
  * const { loss } = await meanLoss((x) => ae.loss(x), xTest, { batchSize: 500, shuffle: false, seed: 0 });
  * ```
  */
 export async function meanLoss<B>(lossFn: BatchLoss<B>, data: FitData<B>, batching: BatchingOptions): Promise<Record<string, number>> {
+  if (typeof lossFn !== 'function') throw new TypeError(`meanLoss: lossFn must be a function, got ${typeof lossFn}`);
+  checkData(data, 'meanLoss: data');
+  checkBatching(batching);
   const { batches, owned } = epochBatches(data, 0, { ...batching, shuffle: false });
   const sums: Record<string, number> = {};
   let count = 0;
@@ -73,4 +77,16 @@ export async function meanLoss<B>(lossFn: BatchLoss<B>, data: FitData<B>, batchi
   }
   if (count === 0) throw new Error('evaluate: the data yielded no batches');
   return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / count]));
+}
+
+/** Checks meanLoss's batching options (a batch size of 0 would cut tensor data forever). */
+function checkBatching(batching: BatchingOptions): void {
+  if (batching == null || typeof batching !== 'object') {
+    throw new TypeError(`meanLoss: batching must be an object { batchSize, shuffle, seed }, got ${batching === null ? 'null' : typeof batching}`);
+  }
+  const { batchSize, shuffle, seed } = batching;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`meanLoss: batching.batchSize must be an integer >= 1, got ${batchSize}`);
+  // shuffle and seed are ignored here, but a wrong type is still a caller's mistake worth naming.
+  if (shuffle !== undefined && typeof shuffle !== 'boolean') throw new TypeError(`meanLoss: batching.shuffle must be a boolean, got ${typeof shuffle}`);
+  if (seed !== undefined && !Number.isFinite(seed)) throw new Error(`meanLoss: batching.seed must be a finite number, got ${seed}`);
 }
