@@ -43,7 +43,7 @@ export interface ElboTerms {
  * @returns the terms; the caller owns (and disposes) them.
  */
 export function elboTerms(parts: VaeParts, x: tf.Tensor, options: ElboTermOptions = {}): ElboTerms {
-  const samples = options.samples ?? 1;
+  const samples = checkElboTermOptions(options, 'elboTerms');
   return tf.tidy(() => {
     const { mu, logVar } = parts.encodeParams(x);
     const [n, d] = mu.shape as [number, number];
@@ -94,15 +94,33 @@ export interface TrainingLoss {
  * @param x - batch, shape [n, D].
  */
 export function trainingLoss(parts: VaeParts, x: tf.Tensor, options: TrainingLossOptions = {}): TrainingLoss {
+  checkElboTermOptions(options, 'trainingLoss');
+  const freeBits = options.freeBits ?? 0;
+  const beta = options.beta ?? 1;
+  if (!(Number.isFinite(freeBits) && freeBits >= 0)) throw new Error(`trainingLoss: freeBits must be a finite number >= 0, got ${freeBits}`);
+  // A tensor beta (a tf.Variable a schedule updates) is checked for shape only: reading its value would sync every step.
+  const betaOk = beta instanceof tf.Tensor ? beta.rank === 0 : typeof beta === 'number' && Number.isFinite(beta) && beta >= 0;
+  if (!betaOk) {
+    const got = beta instanceof tf.Tensor ? `a tensor of shape [${beta.shape.join(', ')}]` : String(beta);
+    throw new Error(`trainingLoss: beta must be a finite number >= 0 or a scalar tensor, got ${got}`);
+  }
   return tf.tidy(() => {
     const t = elboTerms(parts, x, options);
     const reconstruction = tf.mean(t.reconstruction) as tf.Scalar;
     const klPerDim = tf.mean(t.klPerDim, 0) as tf.Tensor1D;
     const kl = tf.sum(klPerDim) as tf.Scalar;
-    const freeBits = options.freeBits ?? 0;
     const klTerm = freeBits > 0 ? tf.sum(tf.maximum(klPerDim, freeBits)) : kl;
-    const beta = options.beta ?? 1;
     const loss = tf.add(reconstruction, tf.mul(beta, klTerm)) as tf.Scalar;
     return { loss, reconstruction, kl, klPerDim };
   });
+}
+
+/** Checks `samples` and `kl` of {@link ElboTermOptions} (naming `where`) and returns samples: an unknown `kl` would silently mean analytic. */
+export function checkElboTermOptions(options: ElboTermOptions, where: string): number {
+  if (options == null || typeof options !== 'object') throw new TypeError(`${where}: options must be an object, got ${options === null ? 'null' : typeof options}`);
+  const samples = options.samples ?? 1;
+  const kl = options.kl;
+  if (!Number.isInteger(samples) || samples < 1) throw new Error(`${where}: samples must be an integer >= 1, got ${samples}`);
+  if (kl != null && kl !== 'analytic' && kl !== 'monte-carlo') throw new Error(`${where}: kl must be 'analytic' or 'monte-carlo', got ${String(kl)}`);
+  return samples;
 }

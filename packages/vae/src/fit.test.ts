@@ -68,3 +68,54 @@ describe('VAE.fit (the autoencoder loop)', () => {
     expect(h.steps).toBe(2);
   });
 });
+
+describe('VAE.fit data checks (before any step)', () => {
+  const weights = (vae: VAE) => vae.trainableVariables.map((v) => Array.from(v.dataSync()));
+
+  it('rejects validationData of the wrong width before epoch 0 trains, naming it', async () => {
+    const vae = small(6);
+    const before = weights(vae);
+    const narrow = tf.slice(digits, [0, 0], [16, 700]);
+    const head = tf.slice(digits, [0, 0], [8, 784]);
+    const tensors = tf.memory().numTensors;
+    await expect(vae.fit(digits, { epochs: 1, batchSize: 128, validationData: narrow })).rejects.toThrow(
+      /VAE.fit: validationData must have shape \[n, 784\], got \[16, 700\]/,
+    );
+    await expect(vae.fit(digits, { epochs: 1, batchSize: 128, validationData: [head, narrow] })).rejects.toThrow(
+      /VAE.fit: validationData\[1\] must have shape \[n, 784\], got \[16, 700\]/,
+    );
+    expect(weights(vae)).toEqual(before);
+    expect(tf.memory().numTensors).toBe(tensors);
+    tf.dispose([narrow, head]);
+  });
+
+  it('rejects data and validationData outside [0, 1] for the Bernoulli kinds, changing no weight', async () => {
+    const vae = small(7);
+    const before = weights(vae);
+    const doubled = tf.mul(digits, 2);
+    const shifted = tf.sub(tf.slice(digits, [0, 0], [32, 784]), 0.5);
+    const withNaN = tf.concat([tf.slice(digits, [0, 0], [3, 784]), tf.fill([1, 784], NaN)]);
+    await expectNoLeaks(async () => {
+      await expect(vae.fit(doubled, { epochs: 1 })).rejects.toThrow(/VAE.fit: data must hold values in \[0, 1\] for a bernoulli likelihood, got values in \[0, 2\]/);
+      await expect(vae.fit(digits, { epochs: 1, validationData: shifted })).rejects.toThrow(
+        /VAE.fit: validationData must hold values in \[0, 1\] for a bernoulli likelihood, got values in \[-0.5, 0.5\]/,
+      );
+      await expect(vae.fit(withNaN, { epochs: 1 })).rejects.toThrow(/VAE.fit: data must hold values in \[0, 1\] for a bernoulli likelihood, got NaN values/);
+      await expect(vae.fit([digits, doubled], { epochs: 1 })).rejects.toThrow(/VAE.fit: data\[1\] must hold values in \[0, 1\]/);
+    });
+    expect(weights(vae)).toEqual(before);
+
+    const cb = new VAE({ encoder: mlp([784, 8, 4], { seed: 8 }), decoder: mlp([2, 8, 784], { seed: 9 }), latentDim: 2, likelihood: 'continuous-bernoulli' });
+    made.push(cb);
+    const cbBefore = weights(cb);
+    await expect(cb.fit(digits, { epochs: 1, validationData: doubled })).rejects.toThrow(/validationData must hold values in \[0, 1\] for a continuous-bernoulli likelihood/);
+    expect(weights(cb)).toEqual(cbBefore);
+
+    // A Gaussian likelihood models any real values: the same data trains.
+    const g = new VAE({ encoder: mlp([784, 8, 4], { seed: 10 }), decoder: mlp([2, 8, 784], { seed: 11 }), latentDim: 2, likelihood: 'gaussian' });
+    made.push(g);
+    const h = await g.fit(tf.slice(shifted, [0, 0], [32, 784]), { epochs: 1, batchSize: 32, validationData: doubled });
+    expect(h.history.valLoss).toHaveLength(1);
+    tf.dispose([doubled, shifted, withNaN]);
+  });
+});

@@ -51,6 +51,8 @@ export interface VAEHistory extends History {
  * and streaming data behave as there. After every epoch it checks the KL of
  * each latent dimension: when all are below `collapseThreshold` the posterior
  * has collapsed onto the prior (the decoder ignores z), and a warning is added.
+ * Tensor data and validationData (or arrays of batch tensors) are checked before the first
+ * step: shape [n, D] and, for the Bernoulli kinds, values in [0, 1].
  */
 export async function fitVAE(vae: VAE, data: FitData<tf.Tensor>, options: VAEFitOptions = {}): Promise<VAEHistory> {
   const { beta = vae.beta, freeBits = vae.freeBits, kl = vae.kl, samples = 1, collapseThreshold = 0.01, parallel, ...train } = options ?? {};
@@ -63,6 +65,7 @@ export async function fitVAE(vae: VAE, data: FitData<tf.Tensor>, options: VAEFit
   if (!(collapseThreshold >= 0)) throw new Error(`VAE.fit: collapseThreshold must be >= 0, got ${collapseThreshold}`);
   const b0 = betaAt(0);
   if (!(Number.isFinite(b0) && b0 >= 0)) throw new Error(`VAE.fit: beta(0) must be a finite number >= 0, got ${b0}`);
+  checkFitData(vae, data, train.validationData);
 
   const seed = train.seed ?? 0;
   let step = 0;
@@ -133,5 +136,37 @@ export async function fitVAE(vae: VAE, data: FitData<tf.Tensor>, options: VAEFit
   } finally {
     (klSum as tf.Tensor | null)?.dispose();
     await parallel?.close();
+  }
+}
+
+/**
+ * Checks the data and validationData that can be read without consuming them (a tensor, or an
+ * array of batch tensors) before the first step, so bad input changes no weight: shape [n, D]
+ * (the validation data was otherwise first seen after epoch 0 had trained) and, for the
+ * Bernoulli kinds, values in [0, 1] (they read x as probabilities; anything else trains on a
+ * meaningless loss without an error). Streams and functions are left to the step itself.
+ */
+function checkFitData(vae: VAE, data: unknown, validationData: unknown): void {
+  const named = (d: unknown, name: string): [string, tf.Tensor][] => {
+    if (d instanceof tf.Tensor) return [[name, d]];
+    if (!Array.isArray(d)) return [];
+    return d.flatMap((b, i): [string, tf.Tensor][] => (b instanceof tf.Tensor ? [[`${name}[${i}]`, b]] : []));
+  };
+  const tensors = [...named(data, 'data'), ...named(validationData, 'validationData')];
+  // Without a declared input width, the first batch sets the one the others must match.
+  const width = vae.inputDim ?? tensors.find(([, t]) => !t.isDisposed && t.rank === 2)?.[1].shape[1];
+  const likelihood = vae.likelihood.name;
+  for (const [name, t] of tensors) {
+    if (t.isDisposed) throw new Error(`VAE.fit: ${name} is a disposed tensor`);
+    if (t.rank !== 2 || t.shape[1] !== width) throw new Error(`VAE.fit: ${name} must have shape [n, ${width ?? 'D'}], got [${t.shape.join(', ')}]`);
+    if (t.shape[0] === 0) throw new Error(`VAE.fit: ${name} must have at least one row, got shape [${t.shape.join(', ')}]`);
+    if (likelihood === 'gaussian') continue;
+    const [lo, hi, nan] = tf.tidy(() => {
+      const f = tf.cast(t, 'float32');
+      return tf.stack([tf.min(f), tf.max(f), tf.cast(tf.any(tf.isNaN(f)), 'float32')]).dataSync();
+    });
+    if (nan! > 0 || !(lo! >= 0 && hi! <= 1)) {
+      throw new Error(`VAE.fit: ${name} must hold values in [0, 1] for a ${likelihood} likelihood, got ${nan! > 0 ? 'NaN values' : `values in [${lo}, ${hi}]`}`);
+    }
   }
 }

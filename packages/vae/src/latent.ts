@@ -83,9 +83,19 @@ function erfSeries(x: number): number {
  * slerp(t) = sin((1 - t) w) / sin w * z1 + sin(t w) / sin w * z2,   cos w = z1.z2 / (|z1| |z2|)
  * ```
  *
+ * @param z1 - start point. @param z2 - end point, same length.
+ * @param steps - number of points, an integer >= 1 (1 gives just z1).
  * @returns `steps` points (t = 0 .. 1 evenly), each of z1's length.
  */
 export function latentPath(z1: ArrayLike<number>, z2: ArrayLike<number>, steps: number, spherical: boolean): number[][] {
+  if (!Number.isInteger(steps) || steps < 1) throw new Error(`latentPath: steps must be an integer >= 1, got ${steps}`);
+  for (const [name, z] of [['z1', z1], ['z2', z2]] as const) {
+    if (z == null || typeof z.length !== 'number' || z.length === 0 || Array.from(z).some((v) => !Number.isFinite(v))) {
+      throw new Error(`latentPath: ${name} must be a non-empty array of finite numbers, got ${z == null ? String(z) : JSON.stringify(Array.from(z as ArrayLike<number>))}`);
+    }
+  }
+  // Points pair z1[i] with z2[i]: a shorter z2 would give NaN, a longer one would be cut silently.
+  if (z1.length !== z2.length) throw new Error(`latentPath: z2 must have z1's length ${z1.length}, got length ${z2.length}`);
   const n1 = Math.hypot(...Array.from(z1));
   const n2 = Math.hypot(...Array.from(z2));
   let dot = 0;

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { backendTolerance, expectClose, expectNoLeaks, loadReference } from '../../../tooling/testing';
 import { logDiagNormal } from './diag-gaussian';
 import { trainingLoss } from './elbo';
-import { normalQuantile } from './latent';
+import { latentPath, normalQuantile } from './latent';
 import { VAE } from './vae';
 import type { VAEOptions } from './vae';
 
@@ -33,6 +33,22 @@ describe('VAE construction', () => {
     expect(() => new VAE({ encoder: null as never, decoder: dec, latentDim: 2 })).toThrow(/encoder must be a module/);
     enc.dispose();
     dec.dispose();
+  });
+
+  it('rejects a squashed decoder output for the Bernoulli kinds (they read logits), accepts it for the Gaussian mean', () => {
+    const enc = mlp([6, 5, 4]);
+    const sig = mlp([2, 5, 6], { outputActivation: 'sigmoid' });
+    const before = tf.memory().numTensors;
+    expect(() => new VAE({ encoder: enc, decoder: sig, latentDim: 2 })).toThrow(
+      /VAE: a bernoulli likelihood reads logits, so the decoder's outputActivation must be 'linear', got 'sigmoid'/,
+    );
+    expect(() => new VAE({ encoder: enc, decoder: sig, latentDim: 2, likelihood: 'continuous-bernoulli' })).toThrow(
+      /a continuous-bernoulli likelihood reads logits, so the decoder's outputActivation must be 'linear', got 'sigmoid'/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    const g = new VAE({ encoder: enc, decoder: sig, latentDim: 2, likelihood: { name: 'gaussian', learnSigma: true } });
+    expect(g.likelihood.name).toBe('gaussian');
+    g.dispose();
   });
 });
 
@@ -113,6 +129,17 @@ describe('ELBO and log p(x)', () => {
     expect(() => vae.elbo(x, { samples: 0 })).toThrow(/samples must be an integer >= 1, got 0/);
   });
 
+  it('elbo rejects an unknown kl estimator instead of silently using the analytic one', async () => {
+    const vae = tiny();
+    await expectNoLeaks(() => {
+      expect(() => vae.elbo(x, { kl: 'mc' as never })).toThrow(/VAE.elbo: kl must be 'analytic' or 'monte-carlo', got mc/);
+      expect(() => vae.elbo(x, { samples: 1.5 })).toThrow(/VAE.elbo: samples must be an integer >= 1, got 1.5/);
+    });
+    const [a, m] = [vae.elbo(x, { seed: 2 }), vae.elbo(x, { seed: 2, kl: 'monte-carlo' })];
+    expect(Array.from(m.kl.dataSync())).not.toEqual(Array.from(a.kl.dataSync()));
+    tf.dispose([...Object.values(a), ...Object.values(m)]);
+  });
+
   it('logLikelihood: IWAE bound lies above the ELBO estimate from the same draws, without leaks', async () => {
     const vae = tiny();
     const r = await expectNoLeaks(() => vae.logLikelihood(x, { samples: 200, seed: 1 }));
@@ -165,6 +192,49 @@ describe('latent space', () => {
     const kl = tf.mean(tf.mul(0.5, tf.sub(tf.add(tf.square(mu), tf.exp(logVar)), tf.add(logVar, 1))), 0);
     expectClose(au.klPerDim, Array.from(kl.dataSync()), { rtol: backendTolerance() });
     expect(au.count).toBe(au.variance.filter((v) => v > 0).length);
+  });
+
+  it('activeUnits rejects a bad threshold and fewer than 2 examples, leaking nothing', async () => {
+    const vae = tiny();
+    await expectNoLeaks(() => {
+      expect(() => vae.activeUnits(x, { threshold: -0.1 })).toThrow(/VAE.activeUnits: threshold must be a finite number >= 0, got -0.1/);
+      expect(() => vae.activeUnits(x, { threshold: NaN })).toThrow(/threshold must be a finite number >= 0, got NaN/);
+      expect(() => vae.activeUnits([[0.1, 0.9, 0.5, 0.2, 0.0, 1.0]])).toThrow(/VAE.activeUnits: x must have at least 2 rows .*got 1/);
+    });
+    expect(vae.activeUnits(tf.slice(x, [0, 0], [2, 6])).variance).toHaveLength(2);
+  });
+});
+
+describe('latentPath', () => {
+  it('checks steps and that both points are finite and of one length', () => {
+    expect(latentPath([1, 2], [3, 4], 1, false)).toEqual([[1, 2]]);
+    expect(latentPath([1, 2], [3, 4], 3, false)).toEqual([[1, 2], [2, 3], [3, 4]]);
+    expect(() => latentPath([1, 2], [3, 4], 0, false)).toThrow(/latentPath: steps must be an integer >= 1, got 0/);
+    expect(() => latentPath([1, 2], [3, 4], 2.5, false)).toThrow(/steps must be an integer >= 1, got 2.5/);
+    expect(() => latentPath([1, 2], [3], 3, false)).toThrow(/latentPath: z2 must have z1's length 2, got length 1/);
+    expect(() => latentPath([1, 2], [3, 4, 5], 3, true)).toThrow(/z2 must have z1's length 2, got length 3/);
+    expect(() => latentPath([1, NaN], [3, 4], 3, false)).toThrow(/latentPath: z1 must be a non-empty array of finite numbers, got \[1,null\]/);
+    expect(() => latentPath([1, 2], null as never, 3, false)).toThrow(/z2 must be a non-empty array of finite numbers, got null/);
+    expect(() => latentPath([], [], 3, false)).toThrow(/z1 must be a non-empty array/);
+  });
+});
+
+describe('fit input checks', () => {
+  it('with modules that declare no width, validationData must match the data width; nothing trains', async () => {
+    const enc = mlp([6, 5, 4], { seed: 3 });
+    const dec = mlp([2, 5, 6], { seed: 4 });
+    // Plain modules: no inputDim / outputDim, so the VAE cannot know D.
+    const plain = (m: typeof enc) => ({ apply: (t: tf.Tensor) => m.apply(t), trainableVariables: m.trainableVariables, dispose: () => m.dispose() });
+    const vae = new VAE({ encoder: plain(enc), decoder: plain(dec), latentDim: 2 });
+    made.push(vae);
+    expect(vae.inputDim).toBeUndefined();
+    const weights = () => vae.trainableVariables.map((v) => Array.from(v.dataSync()));
+    const before = weights();
+    const bad = tf.zeros([3, 5]);
+    await expect(vae.fit(x, { epochs: 1, validationData: bad })).rejects.toThrow(/VAE.fit: validationData must have shape \[n, 6\], got \[3, 5\]/);
+    await expect(vae.fit([x, bad], { epochs: 1 })).rejects.toThrow(/VAE.fit: data\[1\] must have shape \[n, 6\], got \[3, 5\]/);
+    expect(weights()).toEqual(before);
+    bad.dispose();
   });
 });
 

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { tfjsSeed } from '@elbo/prob';
+import { Mlp } from '@elbo/autoencoder';
 import type { FitData, Module } from '@elbo/autoencoder';
 import { fitVAE } from './fit';
 import { exportVAELayers, loadVAE, saveVAE } from './io';
 import type { VAEFitOptions, VAEHistory } from './fit';
 import { klStandardNormalPerDim } from './diag-gaussian';
-import { elboTerms } from './elbo';
+import { checkElboTermOptions, elboTerms } from './elbo';
 import type { ElboTerms, KLEstimator } from './elbo';
 import { latentGridPoints, latentPath } from './latent';
 import { Likelihood } from './likelihood';
@@ -88,6 +89,12 @@ export class VAE implements VaeParts {
     const encIn = (encoder as { inputDim?: number }).inputDim;
     const decOut = (decoder as { outputDim?: number }).outputDim;
     if (encIn != null && decOut != null && encIn !== decOut) throw new Error(`VAE: decoder must output the encoder's input width ${encIn}, got outputDim ${decOut}`);
+    // The Bernoulli kinds read the decoder's output as logits: a squashed output (e.g. sigmoid probabilities) trains silently wrong.
+    const likelihoodName = typeof options.likelihood === 'string' ? options.likelihood : (options.likelihood?.name ?? 'bernoulli');
+    if ((likelihoodName === 'bernoulli' || likelihoodName === 'continuous-bernoulli') && decoder instanceof Mlp) {
+      const out = decoder.getConfig().outputActivation;
+      if (out !== 'linear') throw new Error(`VAE: a ${likelihoodName} likelihood reads logits, so the decoder's outputActivation must be 'linear', got '${out}'`);
+    }
     if (!(Number.isFinite(beta) && beta >= 0)) throw new Error(`VAE: beta must be a finite number >= 0, got ${beta}`);
     if (!(Number.isFinite(freeBits) && freeBits >= 0)) throw new Error(`VAE: freeBits must be a finite number >= 0, got ${freeBits}`);
     if (kl !== 'analytic' && kl !== 'monte-carlo') throw new Error(`VAE: kl must be 'analytic' or 'monte-carlo', got ${String(kl)}`);
@@ -188,8 +195,7 @@ export class VAE implements VaeParts {
    * @returns tensors [n] (klPerDim [n, d]); the mean of -elbo with samples = 1 is PyTorch's "test loss".
    */
   elbo(x: tf.Tensor | number[][], options: { samples?: number; seed?: number; kl?: KLEstimator } = {}): ElboTerms {
-    const samples = options.samples ?? 1;
-    if (!Number.isInteger(samples) || samples < 1) throw new Error(`VAE.elbo: samples must be an integer >= 1, got ${samples}`);
+    const samples = checkElboTermOptions(options, 'VAE.elbo');
     return tf.tidy(() => elboTerms(this, this.checkX(x, 'x', 'elbo'), { ...options, samples }) as unknown as tf.NamedTensorMap) as unknown as ElboTerms;
   }
 
@@ -249,11 +255,14 @@ export class VAE implements VaeParts {
   /**
    * Active units (Burda et al. 2016): dimension i is active when its latent mean
    * varies across the data, Var_x(E_q[z_i]) > threshold. Also the mean KL per dimension.
-   * @param x - [n, D], n >= 2.
+   * @param x - [n, D], n >= 2. @param threshold - a finite number >= 0. Default 0.01.
    */
   activeUnits(x: tf.Tensor | number[][], { threshold = 0.01 }: { threshold?: number } = {}): { count: number; active: boolean[]; variance: number[]; klPerDim: number[] } {
+    if (!(Number.isFinite(threshold) && threshold >= 0)) throw new Error(`VAE.activeUnits: threshold must be a finite number >= 0, got ${threshold}`);
     const [variance, klPerDim] = tf.tidy(() => {
       const { mu, logVar } = this.encodeParams(x);
+      // One example has zero variance in every dimension: it would report every unit inactive.
+      if (mu.shape[0] < 2) throw new Error(`VAE.activeUnits: x must have at least 2 rows (the variance is across examples), got ${mu.shape[0]}`);
       const kl = klStandardNormalPerDim(mu, logVar);
       return [tf.moments(mu, 0).variance.dataSync(), tf.mean(kl, 0).dataSync()];
     });
@@ -264,11 +273,12 @@ export class VAE implements VaeParts {
   /**
    * Trains by minimizing the negative ELBO on the autoencoder's training loop
    * (see {@link fitVAE}): KL annealing, free bits, callbacks, early stopping, abort.
+   * Tensor `data` and `validationData` are checked before the first step: shape [n, D] and,
+   * for the Bernoulli kinds, values in [0, 1].
    * @param data - [n, D] tensor (shuffled minibatches) or batches (array, iterable, async iterable, function of the epoch).
    * @returns the history with `loss`, `reconstruction`, `kl`, `beta` per epoch, `klPerDim`, and `warnings`.
    */
   async fit(data: FitData<tf.Tensor>, options: VAEFitOptions = {}): Promise<VAEHistory> {
-    if (data instanceof tf.Tensor) tf.tidy(() => void this.checkX(data, 'data', 'fit'));
     return fitVAE(this, data, options);
   }
 
