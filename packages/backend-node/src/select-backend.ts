@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // full @tensorflow/tfjs bundle take for granted.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
-import { NODE_BACKENDS, parseBackendNames, type NodeBackendName } from './backend-names';
+import { NODE_BACKENDS, parseBackendNames, show, type NodeBackendName } from './backend-names';
 import { registerFileSystemRouter } from './file-system-io';
 import { checkMatMulGradient } from './smoke-check';
 import { registerAdamKernels } from '../../../internal/backend-common/adam-kernel';
@@ -84,10 +84,20 @@ const TENSORFLOW_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node
  * ```
  */
 export async function selectBackend(options: SelectBackendOptions = {}): Promise<BackendSelection> {
-  const candidates = resolveCandidates(options);
-  if (options.relaxedSimd ?? process.env.ELBO_WASM_RELAXED_SIMD === '1') enableRelaxedSimd();
+  // Every option is checked before anything changes (V8 flags, the kernel choice, the backend).
+  if (options == null || typeof options !== 'object') {
+    throw new Error(`selectBackend options must be an object, got ${show(options)}`);
+  }
+  for (const name of ['fallback', 'verbose', 'relaxedSimd'] as const) {
+    const value: unknown = options[name];
+    if (value !== undefined && typeof value !== 'boolean') {
+      throw new Error(`selectBackend option "${name}" must be true or false, got ${show(value)}`);
+    }
+  }
   const kernels = options.kernels ?? (process.env.ELBO_WASM_KERNELS as 'elbo' | 'stock' | undefined) ?? 'elbo';
   if (kernels !== 'elbo' && kernels !== 'stock') throw new Error(`selectBackend option "kernels" (or ELBO_WASM_KERNELS) must be 'elbo' or 'stock', got ${String(kernels)}`);
+  const candidates = resolveCandidates(options);
+  if (options.relaxedSimd ?? process.env.ELBO_WASM_RELAXED_SIMD === '1') enableRelaxedSimd();
   kernelChoice ??= kernels;
   const key = candidates.join(',');
   const cached = selections.get(key);
