@@ -10,4 +10,4 @@ export { LINE_FACTORS, LINES_MAX_SIZE, LINES_MIN_SIZE, lines, linesArrays, lines
 export { parseNpy, parseNpyHeader, toNpy } from './npy';
 export type { FactorRange, LineFactor, LinesArrays, LinesOptions, LinesSet } from './lines';
 export type { MnistArrays, MnistOptions, MnistSet, MnistSplitSets } from './mnist';
-export type { NpyArray, NpyData, NpyDtype, NpyHeader } from './npy';
+export type { NpyArray, NpyBytes, NpyData, NpyDtype, NpyHeader } from './npy';

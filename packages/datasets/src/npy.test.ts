@@ -69,6 +69,70 @@ describe('parseNpy', () => {
   });
 });
 
+describe('parseNpy and parseNpyHeader inputs', () => {
+  const values = (name: string): number[] => expected.arrays[name]!.values;
+
+  it('reads an ArrayBuffer, as fetch().arrayBuffer() gives', () => {
+    const buffer = file('f32-2x3').slice().buffer;
+    const array = parseNpy(buffer);
+    expect(array.shape).toEqual([2, 3]);
+    expect(Array.from(array.data)).toEqual(values('f32-2x3'));
+    expect(parseNpyHeader(file('f64-5').slice().buffer).shape).toEqual([5]);
+  });
+
+  it('reads a SharedArrayBuffer', () => {
+    const bytes = file('f64-5');
+    const shared = new SharedArrayBuffer(bytes.length);
+    new Uint8Array(shared).set(bytes);
+    expect(Array.from(parseNpy(shared).data)).toEqual(values('f64-5'));
+  });
+
+  it("reads a Node Buffer at an odd offset of a shared pool, byte-swapping a copy and leaving the caller's bytes alone", () => {
+    const bytes = file('f32-big-endian');
+    const pool = Buffer.alloc(bytes.length + 3, 0xee);
+    pool.set(bytes, 3);
+    const buffer = pool.subarray(3); // byteOffset 3: a Float32Array cannot view it in place
+    const before = Buffer.from(buffer);
+    const array = parseNpy(buffer);
+    expect(Array.from(array.data)).toEqual(values('f32-big-endian'));
+    expect(array.data.buffer).not.toBe(pool.buffer);
+    expect(buffer.equals(before)).toBe(true);
+    expect(pool[0]).toBe(0xee);
+    expect(parseNpyHeader(buffer).littleEndian).toBe(false);
+  });
+
+  it('returns a copy of a Buffer, not a view of it', () => {
+    const buffer = Buffer.from(file('f32-2x3'));
+    const { data } = parseNpy(buffer);
+    buffer.fill(0, buffer.length - 24);
+    expect(data[5]).toBe(1.25);
+  });
+
+  it('reads other ArrayBufferViews (DataView, typed arrays) by their bytes, from their own offset', () => {
+    const bytes = file('f32-2x3');
+    const padded = new Uint8Array(bytes.length + 8);
+    padded.set(bytes, 8);
+    expect(Array.from(parseNpy(new DataView(padded.buffer, 8)).data)).toEqual(values('f32-2x3'));
+    const words = new Uint32Array(bytes.slice().buffer); // 152 bytes, 38 words
+    expect(Array.from(parseNpy(words).data)).toEqual(values('f32-2x3'));
+  });
+
+  it('rejects anything that is not bytes, naming bytes, what it expects and what came', () => {
+    const expects = 'bytes must be an ArrayBuffer or an ArrayBufferView such as Uint8Array or Buffer, got';
+    expect(() => parseNpy('\x93NUMPY' as never)).toThrow(`parseNpy: ${expects} a string of length 6`);
+    expect(() => parseNpy([0x93, 0x4e] as never)).toThrow(`parseNpy: ${expects} an Array of length 2`);
+    expect(() => parseNpy(undefined as never)).toThrow(`parseNpy: ${expects} undefined`);
+    expect(() => parseNpy(null as never)).toThrow(`parseNpy: ${expects} null`);
+    expect(() => parseNpy(42 as never)).toThrow(`parseNpy: ${expects} number 42`);
+    expect(() => parseNpy({ length: 10 } as never)).toThrow(`parseNpy: ${expects} Object`);
+    expect(() => parseNpy(Object.create(null) as never)).toThrow(`parseNpy: ${expects} an object`);
+    expect(() => parseNpy(new Blob([file('f32-2x3').slice().buffer]) as never)).toThrow(
+      `parseNpy: ${expects} Blob (call its arrayBuffer() method first and pass the result)`,
+    );
+    expect(() => parseNpyHeader('x' as never)).toThrow(`parseNpyHeader: ${expects} a string of length 1`);
+  });
+});
+
 describe('toNpy', () => {
   it('writes the same bytes as numpy.save', () => {
     const cases: [string, Float32Array | Float64Array | Uint8Array][] = [

@@ -88,17 +88,47 @@ function parseDescr(descr: string): { dtype: NpyDtype; littleEndian: boolean } {
   throw new Error(`unsupported .npy dtype '${descr}' (supported: ${SUPPORTED})`);
 }
 
+function describeValue(x: unknown): string {
+  if (x === null || x === undefined) return String(x);
+  if (typeof x === 'string') return `a string of length ${x.length}`;
+  if (typeof x !== 'object') return `${typeof x} ${String(x)}`;
+  if (Array.isArray(x)) return `an Array of length ${x.length}`;
+  return (x as { constructor?: { name?: string } }).constructor?.name || 'an object';
+}
+
+/** The bytes of a `.npy` file as given by a caller. */
+export type NpyBytes = ArrayBuffer | SharedArrayBuffer | ArrayBufferView;
+
+/**
+ * `bytes` as a Uint8Array over the same memory (no copy): an ArrayBuffer (as
+ * from `fetch().arrayBuffer()`), a SharedArrayBuffer or any ArrayBufferView
+ * (Uint8Array, Buffer, DataView, ...); anything else throws naming `bytes`.
+ */
+export function npyBytes(bytes: unknown, where: string): Uint8Array {
+  // a plain Uint8Array as is; a subclass (Node's Buffer, whose slice() is a view, not a copy) as a plain view
+  if (bytes instanceof Uint8Array && Object.getPrototypeOf(bytes) === Uint8Array.prototype) return bytes;
+  if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // by tag rather than instanceof, so buffers from another realm (a worker, a vm context) pass too
+  const tag = Object.prototype.toString.call(bytes);
+  if (tag === '[object ArrayBuffer]' || tag === '[object SharedArrayBuffer]') return new Uint8Array(bytes as ArrayBuffer);
+  const readFirst = typeof (bytes as { arrayBuffer?: unknown } | null)?.arrayBuffer === 'function';
+  const hint = readFirst ? ' (call its arrayBuffer() method first and pass the result)' : '';
+  throw new Error(`${where}: bytes must be an ArrayBuffer or an ArrayBufferView such as Uint8Array or Buffer, got ${describeValue(bytes)}${hint}`);
+}
+
 /**
  * Parses the header of a `.npy` file (the first `npyHeaderLength` bytes or more).
  *
- * @param bytes - the file's bytes, or at least its header.
+ * @param bytes - the file's bytes, or at least its header: an ArrayBuffer or
+ *   any ArrayBufferView (Uint8Array, Buffer).
  * @returns dtype, shape, byte order, version, data offset and data size.
  * @example
  * ```ts
  * const { shape, dtype, dataOffset } = parseNpyHeader(bytes);
  * ```
  */
-export function parseNpyHeader(bytes: Uint8Array): NpyHeader {
+export function parseNpyHeader(input: NpyBytes): NpyHeader {
+  const bytes = npyBytes(input, 'parseNpyHeader');
   const dataOffset = npyHeaderLength(bytes);
   if (bytes.length < dataOffset) {
     throw new Error(`truncated .npy: expected a header of ${dataOffset} bytes, got ${bytes.length}`);
@@ -141,7 +171,7 @@ export function swapBytes(bytes: Uint8Array, itemSize: number): void {
 
 /** Copies `bytes` (whole elements of `dtype`, in the given byte order) into a new typed array. */
 export function bytesToTyped(bytes: Uint8Array, dtype: NpyDtype, littleEndian: boolean): NpyData {
-  const copy = bytes.slice();
+  const copy = new Uint8Array(bytes); // a copy whatever the subclass (Buffer's slice() would be a view)
   if (littleEndian !== HOST_LITTLE_ENDIAN) swapBytes(copy, ITEM_SIZE[dtype]);
   if (dtype === 'float32') return new Float32Array(copy.buffer, 0, copy.length / 4);
   if (dtype === 'float64') return new Float64Array(copy.buffer, 0, copy.length / 8);
@@ -151,16 +181,20 @@ export function bytesToTyped(bytes: Uint8Array, dtype: NpyDtype, littleEndian: b
 /**
  * Parses a `.npy` file held in memory.
  *
- * @param bytes - the whole file.
+ * @param bytes - the whole file: an ArrayBuffer (e.g. from `fetch().arrayBuffer()`)
+ *   or any ArrayBufferView (Uint8Array, Node's Buffer).
  * @returns `data` (a copy, C order), `shape` and `dtype`.
- * @throws on bad magic, unsupported versions or dtypes, Fortran order, and
- *   truncated headers or data, naming what was expected and what came.
+ * @throws on input that is not bytes, bad magic, unsupported versions or
+ *   dtypes, Fortran order, and truncated headers or data, naming what was
+ *   expected and what came.
  * @example
  * ```ts
  * const { data, shape } = parseNpy(toNpy(new Float32Array([1, 2, 3, 4]), [2, 2]));
+ * const fetched = parseNpy(await (await fetch(url)).arrayBuffer());
  * ```
  */
-export function parseNpy(bytes: Uint8Array): NpyArray {
+export function parseNpy(input: NpyBytes): NpyArray {
+  const bytes = npyBytes(input, 'parseNpy');
   const header = parseNpyHeader(bytes);
   const { dataOffset, dataBytes, dtype, shape } = header;
   const got = bytes.length - dataOffset;
