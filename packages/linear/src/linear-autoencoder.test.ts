@@ -121,6 +121,13 @@ describe('LinearAutoencoder training details', () => {
     expect(() => new LinearAutoencoder({ inputDim: 4, latentDim: 1.5 })).toThrow(/latentDim must be a positive integer, got 1.5/);
     await expect(ae.fit(x, { epochs: 0 })).rejects.toThrow(/epochs must be a positive integer, got 0/);
     await expect(ae.fit(x, { learningRate: -1 })).rejects.toThrow(/learningRate must be > 0, got -1/);
+    const weights = JSON.stringify(ae.toJSON());
+    await expectNoLeaks(async () => {
+      for (const seed of [0.5, NaN, Infinity, '1' as never, null as never]) {
+        await expect(ae.fit(x, { epochs: 1, seed }), `seed ${seed}`).rejects.toThrow(`LinearAutoencoder.fit: seed must be an integer, got ${seed}`);
+      }
+    });
+    expect(JSON.stringify(ae.toJSON())).toBe(weights);
     const wrong = tf.zeros([4, 5]) as tf.Tensor2D;
     await expect(ae.fit(wrong)).rejects.toThrow(/x must have 16 columns \(features\), got shape \[4,5\]/);
     expect(() => ae.decode([[1, 2]])).toThrow(/z must have 3 columns/);

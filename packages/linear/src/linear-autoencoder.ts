@@ -138,6 +138,7 @@ export class LinearAutoencoder {
     if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`LinearAutoencoder.fit: epochs must be a positive integer, got ${epochs}`);
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`LinearAutoencoder.fit: batchSize must be a positive integer, got ${batchSize}`);
     if (!(learningRate > 0)) throw new Error(`LinearAutoencoder.fit: learningRate must be > 0, got ${learningRate}`);
+    if (!Number.isInteger(seed)) throw new Error(`LinearAutoencoder.fit: seed must be an integer, got ${seed}`);
     const { t, owned } = toDataTensor(x, 'x', 'LinearAutoencoder.fit', { cols: this.config.inputDim });
     const n = t.shape[0];
     const stepsPerEpoch = Math.ceil(n / batchSize);

@@ -96,7 +96,60 @@ describe('Linear', () => {
     expect(() => layer.setWeights({ kernel: [1, 2], bias: [0, 0] })).toThrow(/kernel must have 6 values/);
     expect(() => layer.setWeights({ kernel: [1, 2, 3, 4, 5, 6], bias: [0] })).toThrow(/bias must have 2 values, got 1/);
     expect(() => layer.setWeights({ kernel: [1, 2, NaN, 4, 5, 6], bias: [0, 0] })).toThrow(/got NaN at index 2/);
+    expect(() => layer.setWeights({ kernel: [1, 2, 3, 4, 5, 6], bias: [0, Infinity] })).toThrow(
+      'Linear.setWeights: bias must be finite, got Infinity at index 1',
+    );
+    expect(() => layer.setWeights({ kernel: [1, 2, 3, 4, 5, 6], bias: [NaN, 0] })).toThrow(
+      'Linear.setWeights: bias must be finite, got NaN at index 0',
+    );
     expect(layer.getWeights()).toEqual(before);
+    layer.dispose();
+  });
+
+  it('apply rejects input it cannot read, naming x, the shape expected and what came, leaking nothing', async () => {
+    const layer = new Linear({ inputDim: 3, outputDim: 2, seed: 1 });
+    const expects = 'Linear.apply: x must be a tensor, number[] or number[][] of shape [batch, 3] or [3], got';
+    await expectNoLeaks(() => {
+      expect(() => layer.apply('abc' as never)).toThrow(`${expects} string "abc"`);
+      expect(() => layer.apply(null as never)).toThrow(`${expects} null`);
+      expect(() => layer.apply(7 as never)).toThrow(`${expects} number 7`);
+      expect(() => layer.apply({ length: 3 } as never)).toThrow(`${expects} Object`);
+      expect(() => layer.apply([[1, 2, 3], [4, 5]])).toThrow(`${expects} rows of unequal length: 3 at row 0, 2 at row 1`);
+      expect(() => layer.apply([[1, 'a', 3]] as never)).toThrow(`${expects} string "a" at index [0, 1]`);
+      expect(() => layer.apply([1, [2], 3] as never)).toThrow(`${expects} an array of length 1 at index 1`);
+      expect(() => layer.apply([[1, 2, 3], 4] as never)).toThrow(`${expects} number 4 at row 1 of a nested array`);
+      expect(() => layer.apply([[[1, 2, 3]]] as never)).toThrow(`${expects} an array of length 3 at index [0, 0]`);
+      const strings = tf.tensor([['a', 'b', 'c']]);
+      expect(() => layer.apply(strings)).toThrow('Linear.apply: x must be a numeric tensor, got a string tensor of shape [1,3]');
+      strings.dispose();
+    });
+    layer.dispose();
+  });
+
+  it('apply gives the same answer for a tensor, number[][], number[], typed arrays and typed-array rows', async () => {
+    const layer = new Linear({ inputDim: 3, outputDim: 2, seed: 4 });
+    const rows = [
+      [1, -2, 0.5],
+      [3, 0, -1],
+    ];
+    const x = tf.tensor2d(rows);
+    const want = Array.from(layer.apply(x).dataSync());
+    await expectNoLeaks(() => {
+      for (const input of [rows, rows.map((r) => Float32Array.from(r)), rows.map((r) => Float64Array.from(r))]) {
+        const y = layer.apply(input as number[][]);
+        expect(y.shape).toEqual([2, 2]);
+        expect(Array.from(y.dataSync())).toEqual(want);
+        y.dispose();
+      }
+      for (const input of [rows[1]!, Float32Array.from(rows[1]!)]) {
+        const y = layer.apply(input as number[]);
+        expect(y.shape).toEqual([2]);
+        expect(Array.from(y.dataSync())).toEqual(want.slice(2));
+        y.dispose();
+      }
+    });
+    expect(x.isDisposed).toBe(false);
+    x.dispose();
     layer.dispose();
   });
 });

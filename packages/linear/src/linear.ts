@@ -97,12 +97,15 @@ export class Linear {
 
   /**
    * Applies the layer: `x W + b`.
-   * @param x input, shape [batch, inputDim] (or [inputDim] for one example).
+   * @param x input, shape [batch, inputDim] (or [inputDim] for one example): a
+   *   tensor (not disposed), `number[][]` or `number[]`.
    * @returns shape [batch, outputDim] (or [outputDim]).
+   * @throws naming `x`, the shape expected and what came, for anything else.
    */
   apply(x: tf.Tensor | number[] | number[][]): tf.Tensor {
     return tf.tidy(() => {
-      const t = x instanceof tf.Tensor ? x : tf.tensor(x as number[]);
+      const t = x instanceof tf.Tensor ? x : inputTensor(x, this.inputDim);
+      if (t.dtype === 'string') throw new Error(`Linear.apply: x must be a numeric tensor, got a string tensor of shape [${t.shape}]`);
       if (t.rank !== 1 && t.rank !== 2) throw new Error(`Linear.apply: x must have rank 1 or 2, got shape [${t.shape}]`);
       const last = t.shape[t.rank - 1];
       if (last !== this.inputDim) {
@@ -145,6 +148,8 @@ export class Linear {
     }
     const bad = weights.kernel.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) throw new Error(`Linear.setWeights: kernel must be finite, got ${weights.kernel[bad]} at index ${bad}`);
+    const badBias = weights.bias?.findIndex((v) => !Number.isFinite(v)) ?? -1;
+    if (badBias >= 0) throw new Error(`Linear.setWeights: bias must be finite, got ${weights.bias![badBias]} at index ${badBias}`);
     tf.tidy(() => {
       this.kernel.assign(tf.tensor2d(weights.kernel, [this.inputDim, this.outputDim]));
       if (this.bias != null && weights.bias != null) this.bias.assign(tf.tensor1d(weights.bias));
@@ -173,6 +178,60 @@ export class Linear {
     this.kernel.dispose();
     this.bias?.dispose();
   }
+}
+
+/**
+ * The float32 tensor of an array input of {@link Linear.apply}: `number[]`
+ * (or a typed array) for one example, or a rectangular `number[][]` (rows may
+ * be typed arrays); anything else throws naming `x`, the shape expected and
+ * what came. Call inside a tidy.
+ */
+function inputTensor(x: unknown, inputDim: number): tf.Tensor {
+  const fail = (got: string): never => {
+    throw new Error(`Linear.apply: x must be a tensor, number[] or number[][] of shape [batch, ${inputDim}] or [${inputDim}], got ${got}`);
+  };
+  if (isNumberArray(x)) return tf.tensor1d(x as number[], 'float32');
+  if (!Array.isArray(x)) return fail(describeValue(x));
+  if (!isRow(x[0])) {
+    const i = x.findIndex((v: unknown) => typeof v !== 'number');
+    return fail(`${describeValue(x[i])} at index ${i}`);
+  }
+  const width = (x[0] as ArrayLike<unknown>).length;
+  x.forEach((row: unknown, i) => {
+    if (!isRow(row)) fail(`${describeValue(row)} at row ${i} of a nested array`);
+    const r = row as ArrayLike<unknown>;
+    if (r.length !== width) fail(`rows of unequal length: ${width} at row 0, ${r.length} at row ${i}`);
+    if (Array.isArray(r)) {
+      const j = r.findIndex((v: unknown) => typeof v !== 'number');
+      if (j >= 0) fail(`${describeValue(r[j])} at index [${i}, ${j}]`);
+    }
+  });
+  const data = new Float32Array(x.length * width);
+  x.forEach((row, i) => data.set(row as ArrayLike<number>, i * width));
+  return tf.tensor2d(data, [x.length, width], 'float32');
+}
+
+/** A typed array of numbers (not a DataView, not bigints). */
+function isNumericTypedArray(x: unknown): boolean {
+  return ArrayBuffer.isView(x) && !(x instanceof DataView) && !(x instanceof BigInt64Array) && !(x instanceof BigUint64Array);
+}
+
+/** `number[]` (every element a number) or a numeric typed array. */
+function isNumberArray(x: unknown): boolean {
+  return isNumericTypedArray(x) || (Array.isArray(x) && x.every((v: unknown) => typeof v === 'number'));
+}
+
+/** One row of a nested input: an array or a numeric typed array (elements checked by the caller). */
+function isRow(x: unknown): boolean {
+  return Array.isArray(x) || isNumericTypedArray(x);
+}
+
+function describeValue(x: unknown): string {
+  if (x === null || x === undefined) return String(x);
+  if (Array.isArray(x)) return `an array of length ${x.length}`;
+  if (typeof x === 'string') return `string ${JSON.stringify(x.length > 20 ? `${x.slice(0, 20)}...` : x)}`;
+  if (typeof x === 'object') return (x as { constructor?: { name?: string } }).constructor?.name || 'an object';
+  return `${typeof x} ${String(x)}`;
 }
 
 function initialWeights(c: Required<LinearConfig>): [tf.Tensor2D, tf.Tensor1D] {

@@ -109,11 +109,46 @@ describe('PCA (small data, closed-form checks)', () => {
     x.dispose();
   });
 
+  it('randomized solver: powerIterations 0 and oversamples 0 are valid (a single range-finder pass, l = k)', async () => {
+    const x = data(60, 10);
+    const exact = PCA.fit(x, { components: 2, solver: 'full' });
+    const sum = (v: number[]) => v.reduce((a, b) => a + b, 0);
+    await expectNoLeaks(() => {
+      const rough = PCA.fit(x, { components: 2, solver: 'randomized', powerIterations: 0, oversamples: 0 });
+      expect(rough.nComponents).toBe(2);
+      const columns = tf.transpose(rough.components);
+      expect(orthonormalityError(columns)).toBeLessThan(1e-4);
+      // a subspace of the data: its variance cannot exceed the top-2 sum
+      expect(sum(rough.explainedVariance)).toBeLessThanOrEqual(sum(exact.explainedVariance) * (1 + 1e-5));
+      expect(sum(rough.explainedVariance)).toBeGreaterThan(0);
+      tf.dispose(columns);
+      rough.dispose();
+    });
+    [x, exact].forEach((m) => m.dispose());
+  });
+
   it('rejects bad input before fitting, naming the argument', () => {
     const x = data(10, 4);
     expect(() => PCA.fit(x, { components: 5 })).toThrow(/components must be an integer in \[1, 4\] or a fraction in \(0, 1\), got 5/);
     expect(() => PCA.fit(x, { components: 0.5, solver: 'randomized' })).toThrow(/must be an integer with solver 'randomized', got 0.5/);
     expect(() => PCA.fit(x, { solver: 'svd' as 'full' })).toThrow(/solver must be 'auto', 'full' or 'randomized', got svd/);
+    for (const [name, value] of [
+      ['powerIterations', -1],
+      ['powerIterations', 1.5],
+      ['powerIterations', NaN],
+      ['powerIterations', Infinity],
+      ['powerIterations', '4'],
+      ['oversamples', -2],
+      ['oversamples', 2.5],
+      ['oversamples', Infinity],
+      ['oversamples', '10'],
+    ] as const) {
+      for (const solver of ['randomized', 'full'] as const) {
+        expect(() => PCA.fit(x, { components: 2, solver, [name]: value as number }), `${name} ${value} ${solver}`).toThrow(
+          `PCA.fit: ${name} must be a non-negative integer, got ${value}`,
+        );
+      }
+    }
     expect(() => PCA.fit([[1, 2]])).toThrow(/x must have at least 2 rows, got shape \[1,2\]/);
     expect(() => PCA.fit([[1, 2], [3, Infinity]])).toThrow(/x must be finite, got Infinity at index \[1, 1\]/);
     const v = tf.tensor1d([1, 2, 3]);

@@ -129,6 +129,12 @@ export class PCA {
     const seed = options.seed ?? 0;
     if (typeof whiten !== 'boolean') throw new Error(`PCA.fit: whiten must be a boolean, got ${String(whiten)}`);
     if (!Number.isInteger(seed)) throw new Error(`PCA.fit: seed must be an integer, got ${seed}`);
+    for (const name of ['powerIterations', 'oversamples'] as const) {
+      const value = options[name];
+      if (value != null && !(Number.isInteger(value) && value >= 0)) {
+        throw new Error(`PCA.fit: ${name} must be a non-negative integer, got ${String(value)}`);
+      }
+    }
     const solverOpt = options.solver ?? 'auto';
     if (!['auto', 'full', 'randomized'].includes(solverOpt)) {
       throw new Error(`PCA.fit: solver must be 'auto', 'full' or 'randomized', got ${String(solverOpt)}`);
