@@ -67,6 +67,33 @@ describe('Normal parameters and values', () => {
     expect(() => new Normal({ loc: 0 } as never)).toThrow(/parameter scale is missing/);
   });
 
+  it('fromLogVar names logVar when it is not a tensor or numbers, and leaks nothing', async () => {
+    const expects = 'Normal.fromLogVar: logVar must be a tensor, a number or a (nested) array of numbers, got';
+    await expectNoLeaks(() => {
+      expect(() => Normal.fromLogVar(0, 'a' as never)).toThrow(`${expects} string a`);
+      expect(() => Normal.fromLogVar([0, 1], null as never)).toThrow(`${expects} null`);
+      expect(() => Normal.fromLogVar(0, (() => 1) as never)).toThrow(`${expects} function`);
+      expect(() => Normal.fromLogVar(0, { a: 1 } as never)).toThrow(/^Normal\.fromLogVar: logVar could not be made into a tensor \(/);
+      expect(() => Normal.fromLogVar(0, undefined as never)).toThrow('Normal.fromLogVar: parameter logVar is missing');
+      // loc is still checked by the constructor, after logVar was made: those tensors are freed too
+      expect(() => Normal.fromLogVar('b' as never, [0, 1])).toThrow('Normal: loc must be a tensor, a number or a (nested) array of numbers, got string b');
+    });
+  });
+
+  it('fromLogVar takes logVar as a float32 or int32 tensor and leaves it to the caller', async () => {
+    const lv = tf.tensor1d([0, 2]);
+    const lvInt = tf.tensor1d([0, 2], 'int32');
+    await expectNoLeaks(() => {
+      for (const logVar of [lv, lvInt]) {
+        const q = Normal.fromLogVar([0, 1], logVar);
+        expectClose(q.scale, [1, Math.E], { rtol: 1e-6 });
+        q.dispose();
+      }
+    });
+    expect([lv.isDisposed, lvInt.isDisposed]).toEqual([false, false]);
+    tf.dispose([lv, lvInt]);
+  });
+
   it('leaks nothing when a constructor throws', async () => {
     await expectNoLeaks(() => {
       expect(() => new Normal({ loc: [1, 2], scale: [0, 1] })).toThrow();

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { tfjsSeed } from './random-seed';
 import { constraints, type Constraint } from './constraints';
-import type { TensorInput } from './convert';
+import { toFloat, type TensorInput } from './convert';
 import { batchShapeOf, Distribution, type DistributionOptions } from './distribution';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -60,7 +60,8 @@ export class Normal extends Distribution {
    */
   static fromLogVar(loc: TensorInput, logVar: TensorInput, options: DistributionOptions = {}): Normal {
     const [scale, logScale] = tf.tidy(() => {
-      const lv = logVar instanceof tf.Tensor ? tf.cast(logVar, 'float32') : tf.tensor(logVar as tf.TensorLike, undefined, 'float32');
+      if (logVar === undefined) throw new Error('Normal.fromLogVar: parameter logVar is missing');
+      const lv = toFloat(logVar, 'logVar', 'Normal.fromLogVar');
       const half = tf.mul(lv, 0.5);
       return [tf.exp(half), half];
     });
