@@ -141,7 +141,6 @@ export async function fitModel<B = tf.Tensor>(options: FitModelOptions<B>): Prom
   const { callbacks = {}, signal, variables, lossFn } = options;
   // A monitor that can only be a metric is checked on the first batch, once lossFn has named its metrics: before the first update.
   let monitorUnchecked = stopper != null && !stopper.monitorConfirmed;
-  let monitorError: unknown = null;
   /** Every log an epoch will hold, from the metric names of a batch (`batch` feeds a separate validationLoss once, if the monitor needs it). */
   const epochLogNames = (batch: B, metricNames: string[]): string[] => {
     const names = ['loss', ...metricNames];
@@ -185,14 +184,7 @@ export async function fitModel<B = tf.Tensor>(options: FitModelOptions<B>): Prom
         const { loss: value, metrics } = splitLossOutput(lossFn(batch), 'fit');
         if (monitorUnchecked) {
           monitorUnchecked = false;
-          try {
-            stopper!.checkMonitor(epochLogNames(batch, Object.keys(metrics)));
-          } catch (error) {
-            // Throwing inside minimize's gradient tape would leak the tensors the tape saved: a NaN loss
-            // makes minimize refuse the step instead (its update is never applied), and the catch below rethrows.
-            monitorError = error;
-            return tf.mul(value, NaN);
-          }
+          stopper!.checkMonitor(epochLogNames(batch, Object.keys(metrics))); // throws before this step's update
         }
         kept = Object.fromEntries(Object.entries(metrics).map(([name, m]) => [name, tf.keep(tf.reshape(m, []))]));
         return value;
@@ -218,7 +210,6 @@ export async function fitModel<B = tf.Tensor>(options: FitModelOptions<B>): Prom
       try {
         result = await minimize(loss, { variables, optimizer, batches: feed(), onStep, signal });
       } catch (error) {
-        if (monitorError != null) throw monitorError;
         const message = (error as Error).message ?? '';
         if (message.startsWith('minimize: loss is') || message.startsWith('minimize: a gradient')) {
           const what = message.startsWith('minimize: loss is') ? `loss is ${message.split(' ')[3]!.replace(/;$/, '')}` : 'a gradient is not finite';

@@ -146,6 +146,26 @@ describe('minimize', () => {
     x.dispose();
   });
 
+  it('leaks nothing when the loss throws or returns a non-scalar after running kernels, and leaves the variables', async () => {
+    const w = tf.variable(tf.tensor2d([[1, 2], [3, 4]]));
+    made.push(w);
+    const x = tf.tensor2d([[1, 0.5], [0, 1]]);
+    const before = tf.memory().numTensors;
+    const throwing = () => {
+      tf.sum(tf.square(tf.matMul(x, w))); // kernels whose backward pass would need saved tensors
+      throw new Error('bad batch');
+    };
+    await expect(minimize(throwing, { variables: [w], steps: 3 })).rejects.toThrow('bad batch');
+    await expect(minimize(() => tf.square(tf.matMul(x, w)), { variables: [w], steps: 1 })).rejects.toThrow(/must return a scalar/);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(w.arraySync()).toEqual([[1, 2], [3, 4]]);
+    // A tape still works afterwards.
+    const r = await minimize(() => tf.sum(tf.square(tf.matMul(x, w))), { variables: [w], steps: 2 });
+    expect(r.losses[1]!).toBeLessThan(r.losses[0]!);
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+  });
+
   it('trains every trainable variable the loss reads when variables is not given', async () => {
     const w = variable(5);
     await minimize(() => tf.square(tf.sub(w, 2)), { optimizer: tf.train.sgd(rate), steps: 5 });

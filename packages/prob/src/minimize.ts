@@ -152,14 +152,17 @@ export async function minimize<B = undefined>(
         batch = next.value;
       }
       const k = step;
-      const { value, grads } = tf.variableGrads(() => {
-        const y = loss(batch, k);
-        if (!(y instanceof tf.Tensor) || y.rank !== 0) {
-          const got = y instanceof tf.Tensor ? `a tensor of shape [${y.shape.join(', ')}]` : typeof y;
-          throw new Error(`minimize: loss must return a scalar tensor (shape []), got ${got} at step ${k}`);
-        }
-        return y as tf.Scalar;
-      }, variables);
+      const { value, grads } = tf.variableGrads(() =>
+        freeingSavedOnThrow(() => {
+          const y = loss(batch, k);
+          if (!(y instanceof tf.Tensor) || y.rank !== 0) {
+            const got = y instanceof tf.Tensor ? `a tensor of shape [${y.shape.join(', ')}]` : typeof y;
+            throw new Error(`minimize: loss must return a scalar tensor (shape []), got ${got} at step ${k}`);
+          }
+          return y as tf.Scalar;
+        }),
+        variables,
+      );
       if (trained.length === 0) trained = Object.keys(grads).map((name) => tf.engine().registeredVariables[name]!);
       if (snapshot == null) takeSnapshot();
       pending.push({ step: k, loss: value });
@@ -195,6 +198,31 @@ export async function minimize<B = undefined>(
     await batchIterator?.return?.();
   }
   return { losses, steps: step, aborted, stoppedEarly };
+}
+
+/** The part of tfjs' engine (4.x) that records a gradient tape: each node keeps the tensors its backward pass needs. */
+interface GradientTapeState {
+  state: { activeTape: { saved?: tf.Tensor[] }[] | null };
+}
+
+/**
+ * Runs `f` while a gradient tape records; if it throws, frees the tensors
+ * tfjs kept for the backward pass of the kernels `f` ran. tfjs disposes them
+ * only in that backward pass, which never comes after a throw, so an error
+ * in a loss function would leak a few tensors per call.
+ */
+function freeingSavedOnThrow<T>(f: () => T): T {
+  const { state } = tf.engine() as unknown as GradientTapeState;
+  const recordedBefore = state.activeTape?.length ?? 0;
+  try {
+    return f();
+  } catch (error) {
+    for (const node of state.activeTape?.slice(recordedBefore) ?? []) {
+      tf.dispose(node.saved ?? []);
+      node.saved = [];
+    }
+    throw error;
+  }
 }
 
 function checkOptions<B>(loss: LossFunction<B>, options: MinimizeOptions<B>): MinimizeOptions<B> {
