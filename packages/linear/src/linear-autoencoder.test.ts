@@ -84,6 +84,22 @@ describe('LinearAutoencoder against PCA (synthetic rank-3 data)', () => {
   });
 });
 
+describe('LinearAutoencoder.fromJSON', () => {
+  it('rejects a non-finite tied decoder bias (JSON writes NaN as null), leaking nothing', () => {
+    const tied = new LinearAutoencoder({ inputDim: 6, latentDim: 2, tied: true, seed: 1 });
+    const json = JSON.parse(JSON.stringify(tied.toJSON()));
+    tied.dispose();
+    json.decoder.bias[3] = null;
+    const before = tf.memory().numTensors;
+    expect(() => LinearAutoencoder.fromJSON(json)).toThrow('LinearAutoencoder.fromJSON: decoder bias must be finite, got null at index 3');
+    expect(tf.memory().numTensors).toBe(before);
+    json.decoder.bias[3] = 0.5;
+    const restored = LinearAutoencoder.fromJSON(json);
+    expect(Array.from(restored.toJSON().decoder.bias!)[3]).toBe(0.5);
+    restored.dispose();
+  });
+});
+
 describe('LinearAutoencoder training details', () => {
   it('tied weights share one matrix; training is seeded and leak-free', async () => {
     const small = tf.slice(x, [0, 0], [300, 16]);

@@ -195,6 +195,8 @@ export class LinearAutoencoder {
       else {
         const b = json.decoder.bias ?? [];
         if (b.length !== ae.config.inputDim) throw new Error(`LinearAutoencoder.fromJSON: decoder bias must have ${ae.config.inputDim} values, got ${b.length}`);
+        const bad = b.findIndex((v) => !Number.isFinite(v));
+        if (bad >= 0) throw new Error(`LinearAutoencoder.fromJSON: decoder bias must be finite, got ${b[bad]} at index ${bad}`);
         ae.tiedBias!.assign(tf.tensor1d(b));
       }
     } catch (e) {
