@@ -3,6 +3,7 @@ import { installWasmGather } from './wasm-gather';
 import { installWasmSharedIdentity } from './wasm-shared-identity';
 import { installWasmSimdMatMul } from './wasm-simd-matmul-kernels';
 import { installWasmSimdSoftplus } from './wasm-simd-softplus';
+import { installWasmSimdSum } from './wasm-simd-sum';
 
 /**
  * Installs elbo's wasm gradient and kernels once the wasm backend is
@@ -17,7 +18,8 @@ export function installWasmKernels({ ownMatMul }: { ownMatMul: boolean }): strin
   installWasmGather();
   const matMul = ownMatMul ? installWasmSimdMatMul() : null;
   const softplus = installWasmSimdSoftplus();
-  const own = [matMul != null ? 'matMul' : null, 'Adam', softplus ? 'softplus' : null].filter((name) => name != null).join(', ');
+  const sum = installWasmSimdSum();
+  const own = [matMul != null ? 'matMul' : null, 'Adam', softplus ? 'softplus' : null, sum ? 'sum' : null].filter((name) => name != null).join(', ');
   const fused = matMul?.fused === true ? ' with fused multiply-add (relaxed SIMD)' : '';
   return `${own} on elbo's SIMD kernels${fused}${matMul == null ? '; matMul on XNNPACK' : ''}`;
 }
