@@ -4,6 +4,7 @@ import { installWasmSharedIdentity } from './wasm-shared-identity';
 import { installWasmSimdMatMul } from './wasm-simd-matmul-kernels';
 import { installWasmSimdSoftplus } from './wasm-simd-softplus';
 import { installWasmSimdSum } from './wasm-simd-sum';
+import { installWasmSimdTranspose } from './wasm-simd-transpose';
 
 /**
  * Installs elbo's wasm gradient and kernels once the wasm backend is
@@ -19,7 +20,10 @@ export function installWasmKernels({ ownMatMul }: { ownMatMul: boolean }): strin
   const matMul = ownMatMul ? installWasmSimdMatMul() : null;
   const softplus = installWasmSimdSoftplus();
   const sum = installWasmSimdSum();
-  const own = [matMul != null ? 'matMul' : null, 'Adam', softplus ? 'softplus' : null, sum ? 'sum' : null].filter((name) => name != null).join(', ');
+  const transpose = installWasmSimdTranspose();
+  const own = [matMul != null ? 'matMul' : null, 'Adam', softplus ? 'softplus' : null, sum ? 'sum' : null, transpose ? 'transpose' : null]
+    .filter((name) => name != null)
+    .join(', ');
   const fused = matMul?.fused === true ? ' with fused multiply-add (relaxed SIMD)' : '';
   return `${own} on elbo's SIMD kernels${fused}${matMul == null ? '; matMul on XNNPACK' : ''}`;
 }
