@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { instantiateKernel } from './wasm-assembler';
 
 /** What elbo's wasm kernels use of the wasm backend object (tfjs-backend-wasm 4.x). */
 export interface WasmBackendInternals {
@@ -26,4 +27,14 @@ export function overrideWasmKernel(
   const original = (args: WasmKernelArgs): KernelResult => config.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as KernelResult;
   tf.unregisterKernel(kernelName, 'wasm');
   tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: (args) => kernelFunc(args as unknown as WasmKernelArgs, original) });
+}
+
+/**
+ * Instantiates an assembled kernel module on the wasm backend's memory, so it
+ * reads and writes tensors in place; null before that backend is initialized
+ * or where the engine refuses the module (no wasm SIMD).
+ */
+export function instantiateOnWasmBackend<F>(name: string, bytes: (shared: boolean) => Uint8Array<ArrayBuffer>): F | null {
+  const memory = (tf.findBackend('wasm') as unknown as WasmBackendInternals | null)?.wasm.asm?.memory;
+  return memory == null ? null : instantiateKernel<F>(name, bytes, memory);
 }

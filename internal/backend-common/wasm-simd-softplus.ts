@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { I32, V128, instantiateKernel, moduleBytes, op } from './wasm-assembler';
-import { overrideWasmKernel, type WasmBackendInternals } from './wasm-kernel-override';
+import { I32, V128, moduleBytes, op } from './wasm-assembler';
+import { instantiateOnWasmBackend, overrideWasmKernel, type WasmBackendInternals } from './wasm-kernel-override';
 
 /**
  * softplus(x) = log(1 + e^x) on the wasm backend with 128-bit SIMD, as
@@ -86,9 +86,7 @@ let installed: boolean | undefined;
 /** Replaces the wasm backend's `Softplus` (float32) with the SIMD one; false where the engine has no wasm SIMD. */
 export function installWasmSimdSoftplus(): boolean {
   if (installed !== undefined) return installed;
-  const backend = tf.findBackend('wasm') as unknown as WasmBackendInternals | null;
-  const memory = backend?.wasm.asm?.memory;
-  const softplus = memory == null ? null : instantiateKernel<SimdSoftplus>('softplus', simdSoftplusModuleBytes, memory);
+  const softplus = instantiateOnWasmBackend<SimdSoftplus>('softplus', simdSoftplusModuleBytes);
   if (softplus == null) return (installed = false);
   overrideWasmKernel(tf.Softplus, (args, original) => {
     const x = (args.inputs as { x: tf.TensorInfo }).x;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { I32, V128, instantiateKernel, moduleBytes, op } from './wasm-assembler';
-import { overrideWasmKernel, type WasmBackendInternals } from './wasm-kernel-override';
+import { I32, V128, moduleBytes, op } from './wasm-assembler';
+import { instantiateOnWasmBackend, overrideWasmKernel, type WasmBackendInternals } from './wasm-kernel-override';
 
 /**
  * `tf.sum` of float32 tensors on the wasm backend with 128-bit SIMD, for the
@@ -99,10 +99,8 @@ let installed: boolean | undefined;
 /** Replaces the wasm backend's float32 `Sum` over leading or trailing axes with SIMD loops; false without wasm SIMD. */
 export function installWasmSimdSum(): boolean {
   if (installed !== undefined) return installed;
-  const backend = tf.findBackend('wasm') as unknown as WasmBackendInternals | null;
-  const memory = backend?.wasm.asm?.memory;
-  const rowSums = memory == null ? null : instantiateKernel<SimdRowSums>('rowSums', simdRowSumsModuleBytes, memory);
-  const columnSums = memory == null ? null : instantiateKernel<SimdColumnSums>('columnSums', simdColumnSumsModuleBytes, memory);
+  const rowSums = instantiateOnWasmBackend<SimdRowSums>('rowSums', simdRowSumsModuleBytes);
+  const columnSums = instantiateOnWasmBackend<SimdColumnSums>('columnSums', simdColumnSumsModuleBytes);
   if (rowSums == null || columnSums == null) return (installed = false);
   overrideWasmKernel(tf.Sum, (args, original) => {
     const x = (args.inputs as { x: tf.TensorInfo }).x;

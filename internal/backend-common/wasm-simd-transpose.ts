@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { I32, V128, instantiateKernel, moduleBytes, op } from './wasm-assembler';
-import { overrideWasmKernel, type WasmBackendInternals } from './wasm-kernel-override';
+import { I32, V128, moduleBytes, op } from './wasm-assembler';
+import { instantiateOnWasmBackend, overrideWasmKernel, type WasmBackendInternals } from './wasm-kernel-override';
 
 /**
  * The transpose of a batch of matrices ([..., R, C] -> [..., C, R]) on the
@@ -66,9 +66,7 @@ let installed: boolean | undefined;
 /** Replaces the wasm backend's `Transpose` of the last two axes (4-byte elements, sides multiples of 4) with the SIMD one. */
 export function installWasmSimdTranspose(): boolean {
   if (installed !== undefined) return installed;
-  const backend = tf.findBackend('wasm') as unknown as WasmBackendInternals | null;
-  const memory = backend?.wasm.asm?.memory;
-  const transpose = memory == null ? null : instantiateKernel<SimdTranspose>('transpose', simdTransposeModuleBytes, memory);
+  const transpose = instantiateOnWasmBackend<SimdTranspose>('transpose', simdTransposeModuleBytes);
   if (transpose == null) return (installed = false);
   overrideWasmKernel(tf.Transpose, (args, original) => {
     const x = (args.inputs as { x: tf.TensorInfo }).x;
