@@ -4,7 +4,7 @@ import type { History, TrainOptions } from './fit-model';
 import { checkBatchSize, checkData, inBatches } from './batches';
 import type { FitData } from './batches';
 import { meanLoss } from './loss-output';
-import { checkLikelihood, checkScale, likelihoodMean, negLogLikelihood } from './likelihood';
+import { checkDataInSupport, checkDecoderOutput, checkLikelihood, checkScale, likelihoodMean, negLogLikelihood } from './likelihood';
 import type { Likelihood } from './likelihood';
 import { Mlp } from './mlp';
 import type { MlpConfig, Module } from './mlp';
@@ -126,10 +126,7 @@ export class Autoencoder {
       if (decoder.outputDim !== encoder.inputDim) {
         throw new Error(`Autoencoder: the decoder must output the encoder's ${encoder.inputDim} inputs, but it outputs ${decoder.outputDim}`);
       }
-      const out = decoder.getConfig().outputActivation;
-      if (likelihood !== 'gaussian' && out !== 'linear') {
-        throw new Error(`Autoencoder: a ${likelihood} likelihood reads logits, so the decoder's outputActivation must be 'linear', got '${out}'`);
-      }
+      checkDecoderOutput(likelihood, decoder, 'Autoencoder');
     }
     this.encoder = encoder;
     this.decoder = decoder;
@@ -275,10 +272,6 @@ export class Autoencoder {
     if (!(data instanceof tf.Tensor)) return;
     const width = this.encoder instanceof Mlp ? this.encoder.inputDim : data.shape[1];
     if (data.rank !== 2 || data.shape[1] !== width) throw new Error(`${name} must have shape [n, ${width}], got [${data.shape.join(', ')}]`);
-    if (this.likelihood === 'gaussian') return;
-    const [lo, hi] = tf.tidy(() => tf.stack([tf.min(data), tf.max(data)]).dataSync());
-    if (!(lo! >= 0 && hi! <= 1)) {
-      throw new Error(`${name} must hold values in [0, 1] for a ${this.likelihood} likelihood, got values in [${lo}, ${hi}]`);
-    }
+    checkDataInSupport(this.likelihood, data, name);
   }
 }

@@ -18,7 +18,7 @@ export { seededPermutation } from './batches';
 export type { BatchingOptions, FitData } from './batches';
 export { Autoencoder } from './autoencoder';
 export type { AutoencoderBatch, AutoencoderConfig, AutoencoderOptions, BatchOptions, Evaluation } from './autoencoder';
-export { LIKELIHOODS, decoderDistribution, likelihoodMean, negLogLikelihood } from './likelihood';
+export { LIKELIHOODS, checkDataInSupport, checkDecoderOutput, decoderDistribution, likelihoodMean, negLogLikelihood } from './likelihood';
 export type { Likelihood } from './likelihood';
 export { loadModelRecord, saveModelRecord, pickWeights, prefixWeights, loadEncoderDecoder } from './serialization';
 export type { ModelRecord } from './serialization';

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Bernoulli, ContinuousBernoulli, Independent, Normal, continuousBernoulliMean } from '@elbo/prob';
 import type { Distribution } from '@elbo/prob';
+import { Mlp } from './mlp';
+import type { Module } from './mlp';
 
 /**
  * The decoder's distribution p(x | z) over each pixel (the decoder outputs its logits, or its mean for 'gaussian').
@@ -115,5 +117,43 @@ export function checkLikelihood(likelihood: unknown, where: string): asserts lik
 export function checkScale(scale: unknown, where: string): asserts scale is number {
   if (!(typeof scale === 'number' && Number.isFinite(scale) && scale > 0)) {
     throw new Error(`${where}: scale must be a finite number > 0, got ${String(scale)}`);
+  }
+}
+
+/**
+ * Throws, naming `where`, when a Bernoulli kind would read a squashed decoder
+ * output (e.g. sigmoid probabilities) as logits: it would train silently
+ * wrong. The Gaussian takes any output as its mean; a custom module has no
+ * activation to inspect and passes.
+ * @example
+ * ```ts
+ * checkDecoderOutput('bernoulli', mlp([20, 784], { outputActivation: 'sigmoid' }), 'MyModel'); // throws
+ * ```
+ */
+export function checkDecoderOutput(likelihood: Likelihood, decoder: Module, where: string): void {
+  if ((likelihood !== 'bernoulli' && likelihood !== 'continuous-bernoulli') || !(decoder instanceof Mlp)) return;
+  const out = decoder.getConfig().outputActivation;
+  if (out !== 'linear') throw new Error(`${where}: a ${likelihood} likelihood reads logits, so the decoder's outputActivation must be 'linear', got '${out}'`);
+}
+
+/**
+ * Throws `<name> must hold values in [0, 1] ...` when the Bernoulli kinds
+ * would read `data` as probabilities outside [0, 1] (or NaN): they would
+ * train on a meaningless loss without an error. The Gaussian takes any data.
+ * One reduction and one read of `data`; leaks nothing.
+ * @param name - how the message names the data, e.g. `fit: data`.
+ * @example
+ * ```ts
+ * checkDataInSupport('bernoulli', tf.fill([4, 784], 2), 'fit: data'); // throws: got values in [2, 2]
+ * ```
+ */
+export function checkDataInSupport(likelihood: Likelihood, data: tf.Tensor, name: string): void {
+  if (likelihood !== 'bernoulli' && likelihood !== 'continuous-bernoulli') return;
+  const [lo, hi, nan] = tf.tidy(() => {
+    const f = tf.cast(data, 'float32');
+    return tf.stack([tf.min(f), tf.max(f), tf.cast(tf.any(tf.isNaN(f)), 'float32')]).dataSync();
+  });
+  if (nan! > 0 || !(lo! >= 0 && hi! <= 1)) {
+    throw new Error(`${name} must hold values in [0, 1] for a ${likelihood} likelihood, got ${nan! > 0 ? 'NaN values' : `values in [${lo}, ${hi}]`}`);
   }
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fitModel } from '@elbo/autoencoder';
+import { checkDataInSupport, fitModel } from '@elbo/autoencoder';
 import type { FitData, History, Logs, TrainOptions } from '@elbo/autoencoder';
 import { trainingLoss } from './elbo';
 import type { KLEstimator, TrainingLoss } from './elbo';
@@ -160,13 +160,6 @@ function checkFitData(vae: VAE, data: unknown, validationData: unknown): void {
     if (t.isDisposed) throw new Error(`VAE.fit: ${name} is a disposed tensor`);
     if (t.rank !== 2 || t.shape[1] !== width) throw new Error(`VAE.fit: ${name} must have shape [n, ${width ?? 'D'}], got [${t.shape.join(', ')}]`);
     if (t.shape[0] === 0) throw new Error(`VAE.fit: ${name} must have at least one row, got shape [${t.shape.join(', ')}]`);
-    if (likelihood === 'gaussian') continue;
-    const [lo, hi, nan] = tf.tidy(() => {
-      const f = tf.cast(t, 'float32');
-      return tf.stack([tf.min(f), tf.max(f), tf.cast(tf.any(tf.isNaN(f)), 'float32')]).dataSync();
-    });
-    if (nan! > 0 || !(lo! >= 0 && hi! <= 1)) {
-      throw new Error(`VAE.fit: ${name} must hold values in [0, 1] for a ${likelihood} likelihood, got ${nan! > 0 ? 'NaN values' : `values in [${lo}, ${hi}]`}`);
-    }
+    checkDataInSupport(likelihood, t, `VAE.fit: ${name}`);
   }
 }

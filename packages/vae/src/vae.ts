@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { tfjsSeed } from '@elbo/prob';
-import { Mlp } from '@elbo/autoencoder';
+import { checkDecoderOutput } from '@elbo/autoencoder';
 import type { FitData, Module } from '@elbo/autoencoder';
 import { fitVAE } from './fit';
 import { exportVAELayers, loadVAE, saveVAE } from './io';
@@ -89,12 +89,8 @@ export class VAE implements VaeParts {
     const encIn = (encoder as { inputDim?: number }).inputDim;
     const decOut = (decoder as { outputDim?: number }).outputDim;
     if (encIn != null && decOut != null && encIn !== decOut) throw new Error(`VAE: decoder must output the encoder's input width ${encIn}, got outputDim ${decOut}`);
-    // The Bernoulli kinds read the decoder's output as logits: a squashed output (e.g. sigmoid probabilities) trains silently wrong.
     const likelihoodName = typeof options.likelihood === 'string' ? options.likelihood : (options.likelihood?.name ?? 'bernoulli');
-    if ((likelihoodName === 'bernoulli' || likelihoodName === 'continuous-bernoulli') && decoder instanceof Mlp) {
-      const out = decoder.getConfig().outputActivation;
-      if (out !== 'linear') throw new Error(`VAE: a ${likelihoodName} likelihood reads logits, so the decoder's outputActivation must be 'linear', got '${out}'`);
-    }
+    checkDecoderOutput(likelihoodName, decoder, 'VAE');
     if (!(Number.isFinite(beta) && beta >= 0)) throw new Error(`VAE: beta must be a finite number >= 0, got ${beta}`);
     if (!(Number.isFinite(freeBits) && freeBits >= 0)) throw new Error(`VAE: freeBits must be a finite number >= 0, got ${freeBits}`);
     if (kl !== 'analytic' && kl !== 'monte-carlo') throw new Error(`VAE: kl must be 'analytic' or 'monte-carlo', got ${String(kl)}`);
