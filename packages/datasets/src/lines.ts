@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkSeed, mixSeed, mulberry32 } from './random';
+import { checkSeed, foldIn, mulberry32 } from '@elbo/prob';
 
 /**
  * The hidden factors of a `lines` image, in the column order of `factors`.
@@ -198,7 +198,7 @@ export function linesArrays(options: LinesOptions): LinesArrays {
   const factors = Object.fromEntries(LINE_FACTORS.map((name) => [name, new Float32Array(n)])) as Record<LineFactor, Float32Array>;
   const drawn = {} as Record<LineFactor, number>;
   for (let i = 0; i < n; i++) {
-    const random = mulberry32(mixSeed(seed, start + i));
+    const random = mulberry32(foldIn(seed, start + i));
     for (const name of LINE_FACTORS) {
       const [low, high] = ranges[name];
       // store the float32 value, so the image is drawn from exactly the factor returned

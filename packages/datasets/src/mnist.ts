@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { MNIST_COUNTS_PER_DIGIT, MNIST_TEST_INDICES, MNIST_TRAIN_INDICES } from './mnist-split';
-import { checkSeed, mixSeed, mulberry32, permutation } from './random';
+import { checkSeed, foldIn, mulberry32, permutation } from '@elbo/prob';
 
 /**
  * Pixels per MNIST image (28 x 28), the row length of `images`.
@@ -120,7 +120,7 @@ export function mnistSplit(seed?: number): { train: Int32Array; test: Int32Array
   if (seed === undefined) {
     return { train: Int32Array.from(MNIST_TRAIN_INDICES), test: Int32Array.from(MNIST_TEST_INDICES) };
   }
-  const perm = permutation(MNIST_SIZE, mulberry32(mixSeed(checkSeed(seed, 'mnistSplit'), 0x6d6e)));
+  const perm = permutation(MNIST_SIZE, mulberry32(foldIn(checkSeed(seed, 'mnistSplit'), 0x6d6e)));
   return { train: perm.slice(0, TRAIN_SIZE), test: perm.slice(TRAIN_SIZE) };
 }
 
@@ -149,7 +149,7 @@ function gather(source: Canonical, indices: Int32Array, options: MnistOptions): 
     } else if (mode === 'threshold') {
       for (let p = 0; p < MNIST_PIXELS; p++) to[p] = from[p]! > 0.5 ? 1 : 0;
     } else {
-      const random = mulberry32(mixSeed(binarizeSeed, index));
+      const random = mulberry32(foldIn(binarizeSeed, index));
       for (let p = 0; p < MNIST_PIXELS; p++) to[p] = random() < from[p]! ? 1 : 0;
     }
   }

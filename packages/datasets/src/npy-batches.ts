@@ -2,7 +2,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import { bytesToTyped, npyItemSize, type NpyHeader } from './npy';
 import { readExactly, readNpyHeader } from './npy-file';
-import { checkSeed, mixSeed, mulberry32, permutation, shuffleInPlace } from './random';
+import { checkSeed, foldIn, mulberry32, permutation, shuffleInPlace } from '@elbo/prob';
 
 export interface NpyBatchesOptions {
   /** Rows per batch, a positive integer. */
@@ -103,7 +103,7 @@ async function readWindow(handle: FileHandle, plan: Plan, chunks: Int32Array, sc
 async function* epochRows(path: string, options: ReturnType<typeof checkOptions>, epoch: number): AsyncGenerator<NpyRowBatch> {
   const plan = await makePlan(path, options.chunkRows);
   const { batchSize, bufferChunks, shuffle, scale } = options;
-  const random = mulberry32(mixSeed(options.seed, epoch));
+  const random = mulberry32(foldIn(options.seed, epoch));
   const chunkCount = Math.ceil(plan.rows / plan.chunkRows);
   const order = shuffle ? permutation(chunkCount, random) : Int32Array.from({ length: chunkCount }, (_, i) => i);
   const windows: Int32Array[] = [];

@@ -1,4 +1,4 @@
-import { describe } from './convert';
+import { describeValue } from './convert';
 import { probabilities, type ProbabilityInput } from './vectors';
 
 /** Input of {@link bayes}. */
@@ -35,7 +35,7 @@ export interface BayesResult {
  * ```
  */
 export function bayes(input: BayesInput): BayesResult {
-  if (input == null || typeof input !== 'object') throw new TypeError(`bayes: expected { prior, likelihood }, got ${describe(input)}`);
+  if (input == null || typeof input !== 'object') throw new TypeError(`bayes: expected { prior, likelihood }, got ${describeValue(input)}`);
   const prior = probabilities(input.prior, 'prior', 'bayes', true);
   const likelihood = probabilities(input.likelihood, 'likelihood', 'bayes', false);
   if (prior.length !== likelihood.length) {

@@ -47,4 +47,9 @@ export { tfjsSeed } from './random-seed';
 export type { MinimizeOptions, MinimizeResult, StepInfo, LossFunction } from './minimize';
 export { assertGradientsRegistered, MISSING_GRADIENTS_MESSAGE } from './gradients';
 export type { GradientLookup } from './gradients';
-export type { TensorInput } from './convert';
+export { toFloatTensor, describeValue } from './convert';
+export type { TensorInput, TensorExpectation } from './convert';
+
+// Seeded randomness
+export { foldIn, mulberry32, permutation, shuffleInPlace, checkSeed } from './random';
+export type { Random } from './random';

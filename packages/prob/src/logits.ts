@@ -1,6 +1,6 @@
 // Internal: the logits-xor-probs parameterization shared by Bernoulli, Categorical, ContinuousBernoulli.
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, type TensorInput } from './convert';
+import { describeValue, type TensorInput } from './convert';
 import { log1p } from './numerics';
 
 /** Exactly one of `logits` or `probs`: the parameters of Bernoulli, ContinuousBernoulli and Categorical. */
@@ -9,7 +9,7 @@ export type LogitsOrProbs = { logits: TensorInput; probs?: undefined } | { probs
 /** Which of `logits` / `probs` was given; throws unless exactly one, showing what came. */
 export function oneOf(where: string, params: { logits?: unknown; probs?: unknown }): 'logits' | 'probs' {
   if (params == null || typeof params !== 'object') {
-    throw new TypeError(`${where}: expected { logits } or { probs }, got ${describe(params)}`);
+    throw new TypeError(`${where}: expected { logits } or { probs }, got ${describeValue(params)}`);
   }
   const hasLogits = params.logits !== undefined;
   const hasProbs = params.probs !== undefined;
@@ -23,7 +23,7 @@ export function oneOf(where: string, params: { logits?: unknown; probs?: unknown
 function show(x: unknown): string {
   if (typeof x === 'number') return String(x);
   if (Array.isArray(x) && x.length <= 6) return JSON.stringify(x);
-  return describe(x);
+  return describeValue(x);
 }
 
 /** log(p) - log(1 - p) with p clamped to [eps, 1 - eps], so logits stay finite. */

@@ -70,13 +70,13 @@ describe('Normal parameters and values', () => {
   it('fromLogVar names logVar when it is not a tensor or numbers, and leaks nothing', async () => {
     const expects = 'Normal.fromLogVar: logVar must be a tensor, a number or a (nested) array of numbers, got';
     await expectNoLeaks(() => {
-      expect(() => Normal.fromLogVar(0, 'a' as never)).toThrow(`${expects} string a`);
+      expect(() => Normal.fromLogVar(0, 'a' as never)).toThrow(`${expects} string "a"`);
       expect(() => Normal.fromLogVar([0, 1], null as never)).toThrow(`${expects} null`);
-      expect(() => Normal.fromLogVar(0, (() => 1) as never)).toThrow(`${expects} function`);
+      expect(() => Normal.fromLogVar(0, (() => 1) as never)).toThrow(`${expects} a function`);
       expect(() => Normal.fromLogVar(0, { a: 1 } as never)).toThrow(/^Normal\.fromLogVar: logVar could not be made into a tensor \(/);
       expect(() => Normal.fromLogVar(0, undefined as never)).toThrow('Normal.fromLogVar: parameter logVar is missing');
       // loc is still checked by the constructor, after logVar was made: those tensors are freed too
-      expect(() => Normal.fromLogVar('b' as never, [0, 1])).toThrow('Normal: loc must be a tensor, a number or a (nested) array of numbers, got string b');
+      expect(() => Normal.fromLogVar('b' as never, [0, 1])).toThrow('Normal: loc must be a tensor, a number or a (nested) array of numbers, got string "b"');
     });
   });
 

@@ -1,6 +1,6 @@
 // Internal: plain probability vectors for the information-theory functions.
 import * as tf from '@tensorflow/tfjs-core';
-import { describe } from './convert';
+import { describeValue } from './convert';
 
 /** A probability (vector): a number, an array, a typed array or a tensor. */
 export type ProbabilityInput = number | readonly number[] | Float32Array | Float64Array | tf.Tensor;
@@ -19,7 +19,7 @@ export function probabilities(x: ProbabilityInput, name: string, where: string, 
   if (typeof x === 'number') values = [x];
   else if (x instanceof tf.Tensor) values = Array.from(x.dataSync());
   else if (Array.isArray(x) || ArrayBuffer.isView(x)) values = Array.from(x as ArrayLike<number>);
-  else throw new TypeError(`${where}: ${name} must be a number, an array of numbers or a tensor, got ${describe(x)}`);
+  else throw new TypeError(`${where}: ${name} must be a number, an array of numbers or a tensor, got ${describeValue(x)}`);
   if (values.length === 0) throw new Error(`${where}: ${name} is empty`);
   values.forEach((v, i) => {
     if (typeof v !== 'number' || Number.isNaN(v) || v < 0 || v > 1) {
