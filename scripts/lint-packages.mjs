@@ -1,14 +1,36 @@
-// `pnpm lint`: publint --strict and "are the types wrong?" on each packed
-// tarball, so what is checked is exactly what would be published.
+// `pnpm lint`: first the sources (Prettier's formatting, the dependency rules of
+// .dependency-cruiser.cjs and their self-test), then publint --strict and "are the
+// types wrong?" on each packed tarball, so what is checked is exactly what would be
+// published. Every check runs; the exit status says whether any failed.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packAll, root } from './pack-packages.mjs';
 
-const destination = mkdtempSync(join(tmpdir(), 'elbo-lint-'));
 let failed = 0;
 let passed = 0;
+
+/** Shows at most `lines` lines of a failed check's output (an unformatted tree lists every file). */
+function excerpt(text, lines = 30) {
+  const all = text.trim().split('\n');
+  const shown = all.length > lines ? [...all.slice(0, lines), `... and ${all.length - lines} more lines`] : all;
+  return shown.join('\n').replace(/^/gm, '      ');
+}
+
+for (const [check, command, args] of [
+  ['format', 'pnpm', ['run', '--silent', 'format:check']],
+  ['deps', 'pnpm', ['run', '--silent', 'lint:deps']],
+  ['deps-self-test', process.execPath, [join(root, 'scripts', 'lint-deps-selftest.mjs')]],
+]) {
+  const run = spawnSync(command, args, { cwd: root, encoding: 'utf8' });
+  const ok = run.status === 0;
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${check.padEnd(8)} sources`);
+  if (!ok) console.log(excerpt(run.stdout + run.stderr));
+  ok ? passed++ : failed++;
+}
+
+const destination = mkdtempSync(join(tmpdir(), 'elbo-lint-'));
 try {
   for (const [name, tarball] of Object.entries(packAll(destination))) {
     for (const [tool, args] of [

@@ -24,7 +24,9 @@ const make = () =>
     : new Autoencoder({ encoder: mlp([784, 400, 20], { seed: 0 }), decoder: mlp([20, 400, 784], { seed: 1 }) });
 const net = make();
 const optimizer = adam(1e-3, 0.9, 0.999, 1e-8); // torch's Adam; tfjs' own arithmetic under ELBO_WASM_KERNELS=stock
-const parallel = workers > 0 ? workerThreads({ workers }) : undefined;
+// The workers select the same backend through the same module (the application's set-up).
+const setup = { module: import.meta.resolve('@elbo/backend-node'), export: 'selectBackend', options: { prefer: [selection.name], fallback: false } };
+const parallel = workers > 0 ? workerThreads({ workers, setup }) : undefined;
 const result = { model, mode, workers, backend: selection.name, reason: selection.reason };
 
 if (mode === 'step') {

@@ -1,26 +1,40 @@
 /**
  * The program of one replica worker of `workerThreads()` (@elbo/vae/node):
- * loads a copy of the model, then for every step takes the current weights
- * and its rows, and writes back the loss parts and the gradient. Not an API:
- * `workerThreads()` starts it.
+ * runs the application's set-up (which selects the backend: this package
+ * imports none), loads a copy of the model, then for every step takes the
+ * current weights and its rows, and writes back the loss parts and the
+ * gradient. Not an API: `workerThreads()` starts it.
  *
  * @packageDocumentation
  */
 import { isMainThread, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { Control, Result, sharedViews, writeError } from './node/shared-layout';
-import type { StepMessage, WorkerInit } from './node/shared-layout';
+import type { StepMessage, WorkerInit, WorkerReport } from './node/shared-layout';
+import { runWorkerSetup } from './node/worker-setup';
 import { trainingLoss } from './elbo';
 import { VAE } from './vae';
 
 async function start(init: WorkerInit): Promise<void> {
   const views = sharedViews(init.sizes, init.latentDim, init.buffer);
+  const report = (message: WorkerReport): void => parentPort!.postMessage(message);
+  const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+  try {
+    await runWorkerSetup(init.setup);
+    const backend = currentBackend();
+    if (backend !== init.backend) {
+      throw new Error(
+        `it left the worker on backend ${backend === undefined ? '(none)' : `'${backend}'`}, but the training thread runs '${init.backend}': ` +
+          `select the same one (e.g. selectBackend's options { prefer: ['${init.backend}'], fallback: false })`,
+      );
+    }
+  } catch (error) {
+    report({ type: 'failed', stage: 'setup', message: reason(error) });
+    init.port.close();
+    return;
+  }
   let vae: VAE;
   try {
-    const backendNode = (await import('@elbo/backend-node').catch(() => {
-      throw new Error('workerThreads() needs @elbo/backend-node installed beside @elbo/vae (the workers select their backend through it)');
-    })) as typeof import('@elbo/backend-node');
-    await backendNode.selectBackend({ prefer: [init.backend as 'wasm'], fallback: false });
     tf.enableProdMode();
     vae = await VAE.load(tf.io.fromMemory(init.artifacts as tf.io.ModelArtifacts));
     const shapes = vae.trainableVariables.map((v) => v.shape);
@@ -28,11 +42,21 @@ async function start(init: WorkerInit): Promise<void> {
       throw new Error(`the loaded replica's variables have shapes ${JSON.stringify(shapes)}, expected ${JSON.stringify(init.shapes)}`);
     }
   } catch (error) {
-    parentPort!.postMessage({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
+    report({ type: 'failed', stage: 'model', message: reason(error) });
+    init.port.close();
     return;
   }
-  parentPort!.postMessage({ type: 'ready', backend: tf.getBackend() });
+  report({ type: 'ready', backend: tf.getBackend() });
   serve(vae, views, init.port);
+}
+
+/** The backend the set-up selected; undefined when it registered none that works. */
+function currentBackend(): string | undefined {
+  try {
+    return tf.getBackend();
+  } catch {
+    return undefined;
+  }
 }
 
 /** The step loop: blocks on the control block between steps; returns when asked to stop. */

@@ -4,6 +4,7 @@
  * The batch rows and settings of a step travel as a message (read with
  * `receiveMessageOnPort`, since the worker blocks in `Atomics.wait`).
  */
+import type { CheckedSetup } from './worker-setup';
 
 /** Int32 slots of the control block. */
 export const Control = {
@@ -73,7 +74,10 @@ export interface StepMessage {
 
 /** What a worker is started with (`workerData`). */
 export interface WorkerInit {
+  /** The training thread's backend: the set-up must select the same. */
   backend: string;
+  /** The application's set-up, checked by `workerThreads()`. */
+  setup: CheckedSetup;
   artifacts: unknown;
   buffer: SharedArrayBuffer;
   sizes: number[];
@@ -81,6 +85,9 @@ export interface WorkerInit {
   latentDim: number;
   port: MessagePort;
 }
+
+/** The one message a worker posts once started: ready, or why not (the set-up, or the model). */
+export type WorkerReport = { type: 'ready'; backend: string } | { type: 'failed'; stage: 'setup' | 'model'; message: string };
 
 export function writeError(views: SharedViews, message: string): void {
   const bytes = new TextEncoder().encode(message.slice(0, 1000));

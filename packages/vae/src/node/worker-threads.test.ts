@@ -1,3 +1,6 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { mlp } from '@elbo/autoencoder';
 import { mnist } from '@elbo/datasets';
@@ -9,6 +12,7 @@ import { combineShards } from '../parallel';
 import type { ShardResult } from '../parallel';
 import { VAE } from '../vae';
 import { workerThreads } from './worker-threads';
+import type { WorkerThreadsOptions } from './worker-threads';
 
 let digits: tf.Tensor2D;
 const made: VAE[] = [];
@@ -27,6 +31,11 @@ function small(seed = 1): VAE {
   return vae;
 }
 const settings = { beta: 0.7, freeBits: 0, kl: 'analytic' as const, samples: 1, seed: 11 };
+
+/** Workers set up by a module of the application's (the tests' fixture), on this thread's backend. */
+function threads(options: Partial<WorkerThreadsOptions> = {}) {
+  return workerThreads({ setup: { module: new URL('./worker-setup.fixture.mjs', import.meta.url), options: { backend: tf.getBackend() } }, ...options });
+}
 
 /** Gradient (one flat array per variable) and value of `f` on the VAE's variables. */
 function gradients(vae: VAE, f: () => tf.Scalar): { value: number; grads: Float32Array[] } {
@@ -83,7 +92,10 @@ describe('combineShards', () => {
 describe('workerThreads', () => {
   it('a worker answers with the gradient this thread computes for the same rows, weights and noise', async () => {
     const vae = small(2);
-    const parallel = workerThreads({ workers: 1 });
+    // The set-up the README shows: @elbo/backend-node's selectBackend, resolved here (its ESM entry).
+    const backendNode = join(dirname(createRequire(import.meta.url).resolve('@elbo/backend-node/package.json')), 'dist', 'index.js');
+    const setup = { module: pathToFileURL(backendNode), export: 'selectBackend', options: { prefer: [tf.getBackend()], fallback: false } };
+    const parallel = workerThreads({ workers: 1, setup });
     await parallel.open(vae);
     try {
       // Change the weights after open(): each step must carry the current ones.
@@ -104,7 +116,7 @@ describe('workerThreads', () => {
 
   it('trains a VAE with fit({ parallel }): the loss falls, the history is whole, nothing leaks, the workers stop', async () => {
     const vae = small(3);
-    const h = await expectNoLeaks(() => vae.fit(digits, { epochs: 3, batchSize: 32, learningRate: 3e-3, seed: 1, parallel: workerThreads({ workers: 1 }) }));
+    const h = await expectNoLeaks(() => vae.fit(digits, { epochs: 3, batchSize: 32, learningRate: 3e-3, seed: 1, parallel: threads({ workers: 1 }) }));
     const { loss, reconstruction, kl } = h.history as Record<string, number[]>;
     expect(loss![2]!).toBeLessThan(loss![0]!);
     loss!.forEach((l, e) => expectClose(l, reconstruction![e]! + kl![e]!, { rtol: 1e-5 }));
@@ -114,9 +126,9 @@ describe('workerThreads', () => {
 
   it('reports a failure inside a worker as an error of fit, and still stops the workers', async () => {
     const vae = small(4);
-    const bad = vae.fit(digits, { epochs: 1, batchSize: 32, parallel: workerThreads({ workers: 1 }), kl: 'monte-carlo', samples: 1, beta: () => Number.NaN });
+    const bad = vae.fit(digits, { epochs: 1, batchSize: 32, parallel: threads({ workers: 1 }), kl: 'monte-carlo', samples: 1, beta: () => Number.NaN });
     await expect(bad).rejects.toThrow(/beta\(0\) must be a finite number/);
-    const parallel = workerThreads({ workers: 1 });
+    const parallel = threads({ workers: 1 });
     await parallel.open(vae);
     try {
       const collect = parallel.dispatch(vae, digits, 32, { ...settings, kl: 'bogus' as 'analytic' });
@@ -127,10 +139,10 @@ describe('workerThreads', () => {
   });
 
   it('rejects bad options, naming them', async () => {
-    expect(() => workerThreads({ workers: 0 })).toThrow(/workers must be an integer >= 1, got 0/);
-    expect(() => workerThreads({ timeoutMs: -1 })).toThrow(/timeoutMs must be a finite number > 0, got -1/);
+    expect(() => threads({ workers: 0 })).toThrow(/workers must be an integer >= 1, got 0/);
+    expect(() => threads({ timeoutMs: -1 })).toThrow(/timeoutMs must be a finite number > 0, got -1/);
     const vae = small(5);
     await expect(vae.fit(digits, { epochs: 1, parallel: {} as never })).rejects.toThrow(/parallel must be a DataParallel/);
-    expect(() => workerThreads().dispatch(vae, digits, 32, settings)).toThrow(/not open/);
+    expect(() => threads().dispatch(vae, digits, 32, settings)).toThrow(/not open/);
   });
 });

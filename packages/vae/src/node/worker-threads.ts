@@ -6,10 +6,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { DataParallel, ShardResult, ShardSettings } from '../parallel';
 import type { VAE } from '../vae';
 import { Control, Result, readError, sharedViews } from './shared-layout';
-import type { SharedViews, StepMessage, WorkerInit } from './shared-layout';
+import type { SharedViews, StepMessage, WorkerInit, WorkerReport } from './shared-layout';
+import { WorkerSetupError, checkWorkerSetup } from './worker-setup';
+import type { WorkerSetup } from './worker-setup';
 
 /** Options of {@link workerThreads}. */
 export interface WorkerThreadsOptions {
+  /**
+   * What each worker runs before it loads its replica, to select its backend:
+   * a module (URL or absolute path), the exported function to await, and its
+   * options (plain data). Required: @elbo/vae imports no backend. The backend
+   * it selects must be the one the training thread runs.
+   */
+  setup: WorkerSetup;
   /** Replicas in worker threads, besides the training thread. Default: one per further CPU core (at least 1). */
   workers?: number;
   /** Longest wait for a worker's answer to one step (ms) before `fit` fails. Default 60000. */
@@ -21,30 +30,45 @@ interface Replica {
   views: SharedViews;
   port: import('node:worker_threads').MessagePort;
   exited: boolean;
+  /** True once the worker has loaded its replica and waits on the control block. */
+  ready: boolean;
 }
 
 /**
  * Data-parallel training on Node's worker threads: each worker holds a copy
- * of the model on the same backend as the training thread (selected through
- * `@elbo/backend-node`, which must be installed), and every step computes the
- * gradient on its share of the batch while the training thread computes its
- * own; the update is the one of the whole batch. On the wasm backend, which
- * runs on one core in Node, this is how a second core helps.
+ * of the model on the same backend as the training thread, and every step
+ * computes the gradient on its share of the batch while the training thread
+ * computes its own; the update is the one of the whole batch. On the wasm
+ * backend, which runs on one core in Node, this is how a second core helps.
+ *
+ * Each worker first runs the application's `setup` (a module and the function
+ * it exports, e.g. `@elbo/backend-node`'s `selectBackend`): the application
+ * picks the backend, on the workers too. A set-up that cannot work throws a
+ * {@link WorkerSetupError}: here when its options are wrong, from `open` (so
+ * from `VAE.fit`) when it fails in a worker, with no worker left running.
  *
  * Weights go to the workers and gradients come back through shared memory
  * (no copies through messages); the model must be saveable (`mlp()` parts).
  *
  * @example
  * ```ts
+ * import { selectBackend } from '@elbo/backend-node';
  * import { workerThreads } from '@elbo/vae/node';
- * await vae.fit(x, { epochs: 10, parallel: workerThreads({ workers: 1 }) });
+ * const { name } = await selectBackend({ prefer: ['wasm'] });
+ * const parallel = workerThreads({
+ *   workers: 1,
+ *   setup: { module: import.meta.resolve('@elbo/backend-node'), export: 'selectBackend', options: { prefer: [name], fallback: false } },
+ * });
+ * await vae.fit(x, { epochs: 10, parallel });
  * ```
  */
-export function workerThreads(options: WorkerThreadsOptions = {}): DataParallel {
+export function workerThreads(options: WorkerThreadsOptions): DataParallel {
+  if (options == null || typeof options !== 'object') throw new WorkerSetupError(`workerThreads: options { setup, workers?, timeoutMs? } are required, got ${String(options)}`);
   const workers = options.workers ?? Math.max(1, availableParallelism() - 1);
   const timeoutMs = options.timeoutMs ?? 60_000;
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`workerThreads: workers must be an integer >= 1, got ${String(options.workers)}`);
   if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new Error(`workerThreads: timeoutMs must be a finite number > 0, got ${String(options.timeoutMs)}`);
+  const setup = checkWorkerSetup(options.setup);
   let replicas: Replica[] = [];
   let step = 0;
 
@@ -69,15 +93,24 @@ export function workerThreads(options: WorkerThreadsOptions = {}): DataParallel 
     const started = Array.from({ length: workers }, () => {
       const views = sharedViews(sizes, vae.latentDim);
       const { port1, port2 } = new MessageChannel();
-      const init: WorkerInit = { backend: tf.getBackend(), artifacts, buffer: views.buffer, sizes, shapes, latentDim: vae.latentDim, port: port2 as unknown as MessagePort };
+      const init: WorkerInit = {
+        backend: tf.getBackend(),
+        setup,
+        artifacts,
+        buffer: views.buffer,
+        sizes,
+        shapes,
+        latentDim: vae.latentDim,
+        port: port2 as unknown as MessagePort,
+      };
       const worker = new Worker(path, { workerData: init, transferList: [port2] });
-      const replica: Replica = { worker, views, port: port1, exited: false };
+      const replica: Replica = { worker, views, port: port1, exited: false, ready: false };
       worker.once('exit', () => (replica.exited = true));
       return replica;
     });
     replicas = started;
     try {
-      await Promise.all(started.map(ready));
+      await Promise.all(started.map((replica) => ready(replica, timeoutMs)));
     } catch (error) {
       await close();
       throw error;
@@ -124,11 +157,14 @@ export function workerThreads(options: WorkerThreadsOptions = {}): DataParallel 
     replicas = [];
     await Promise.all(
       closing.map(async (replica) => {
-        if (!replica.exited) {
+        if (!replica.exited && !replica.ready) {
+          // Still starting, or failed to: it is not waiting on the control block, so stop it outright.
+          await replica.worker.terminate();
+        } else if (!replica.exited) {
           const exited = new Promise<void>((resolve) => replica.worker.once('exit', () => resolve()));
           Atomics.store(replica.views.control, Control.Request, -1);
           Atomics.notify(replica.views.control, Control.Request);
-          // A worker still starting up is not waiting on the control block: stop it outright.
+          // A worker stuck in a step: stop it outright.
           const timer = setTimeout(() => void replica.worker.terminate(), 2000);
           await exited;
           clearTimeout(timer);
@@ -148,13 +184,31 @@ export function workerThreads(options: WorkerThreadsOptions = {}): DataParallel 
   };
 }
 
-/** Resolves when the worker has loaded its replica; rejects with the worker's reason otherwise. */
-function ready(replica: Replica): Promise<void> {
+/**
+ * Resolves when the worker has loaded its replica; rejects with the worker's
+ * reason otherwise (a {@link WorkerSetupError} when the set-up failed), or
+ * when it has not started within `timeoutMs`.
+ */
+function ready(replica: Replica, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const fail = (why: string): void => reject(new Error(`workerThreads: a worker could not start: ${why}`));
-    replica.worker.once('message', (m: { type: string; message?: string }) => (m.type === 'ready' ? resolve() : fail(m.message ?? 'unknown reason')));
-    replica.worker.once('error', (error) => fail(error.message));
-    replica.worker.once('exit', (code) => fail(`it exited with code ${code}`));
+    const timer = setTimeout(() => fail(new Error(`workerThreads: a worker did not start within ${timeoutMs} ms (its set-up or the model load hangs)`)), timeoutMs);
+    const fail = (error: Error): void => {
+      clearTimeout(timer);
+      reject(error);
+    };
+    replica.worker.once('message', (m: WorkerReport) => {
+      if (m.type === 'ready') {
+        clearTimeout(timer);
+        replica.ready = true;
+        resolve();
+      } else if (m.stage === 'setup') {
+        fail(new WorkerSetupError(`workerThreads: the set-up failed in a worker: ${m.message}`));
+      } else {
+        fail(new Error(`workerThreads: a worker could not start: ${m.message}`));
+      }
+    });
+    replica.worker.once('error', (error) => fail(new Error(`workerThreads: a worker could not start: ${error.message}`)));
+    replica.worker.once('exit', (code) => fail(new Error(`workerThreads: a worker could not start: it exited with code ${code}`)));
   });
 }
 
