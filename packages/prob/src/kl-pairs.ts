@@ -6,7 +6,6 @@ import { mask } from './convert';
 import type { Distribution } from './distribution';
 import { Independent } from './independent';
 import type { DistributionClass, KLFunction } from './kl';
-import { klDistributions } from './kl';
 import { Laplace } from './laplace';
 import { Normal } from './normal';
 import { Uniform } from './uniform';
@@ -21,15 +20,18 @@ function klNormalNormal(p: Normal, q: Normal): tf.Tensor {
   return tf.mul(tf.add(tf.sub(tf.expm1(r), r), t), 0.5);
 }
 
-/** Sum of the base KL over the reinterpreted (event) axes. */
-function klIndependentIndependent(p: Independent, q: Independent): tf.Tensor {
+/** KL of two distributions through the registry (passed in, so this module does not import the registry's). */
+type KLOf = (p: Distribution, q: Distribution) => tf.Tensor;
+
+/** Sum of the base KL over the reinterpreted (event) axes; the base pair is looked up in the registry. */
+function klIndependentIndependent(p: Independent, q: Independent, klOf: KLOf): tf.Tensor {
   if (p.reinterpretedBatchNdims !== q.reinterpretedBatchNdims || p.eventShape.join() !== q.eventShape.join()) {
     throw new Error(
       `klDivergence(Independent, Independent): event shapes differ, [${p.eventShape.join(', ')}] (${p.reinterpretedBatchNdims} reinterpreted axes) ` +
         `vs [${q.eventShape.join(', ')}] (${q.reinterpretedBatchNdims})`,
     );
   }
-  const base = klDistributions(p.base, q.base) as tf.Tensor;
+  const base = klOf(p.base, q.base);
   const n = p.reinterpretedBatchNdims;
   if (n === 0) return base;
   return tf.sum(base, Array.from({ length: n }, (_, i) => base.rank - 1 - i));
@@ -78,11 +80,11 @@ function klLaplaceLaplace(p: Laplace, q: Laplace): tf.Tensor {
   return tf.sub(tf.add(tf.add(tf.neg(tf.log(ratio)), tf.div(dist, q.scale)), t3), 1);
 }
 
-/** The pairs installed in the registry on first use. */
-export function builtinKL(): [DistributionClass, DistributionClass, KLFunction<any, any>][] {
+/** The pairs installed in the registry on first use; `klOf` looks up a pair for the composite ones (Independent). */
+export function builtinKL(klOf: KLOf): [DistributionClass, DistributionClass, KLFunction<any, any>][] {
   const pairs: [DistributionClass<any>, DistributionClass<any>, KLFunction<any, any>][] = [
     [Normal, Normal, klNormalNormal],
-    [Independent, Independent, klIndependentIndependent],
+    [Independent, Independent, (p: Independent, q: Independent) => klIndependentIndependent(p, q, klOf)],
     [Bernoulli, Bernoulli, klBernoulliBernoulli],
     [Categorical, Categorical, klCategoricalCategorical],
     [Uniform, Uniform, klUniformUniform],

@@ -46,7 +46,7 @@ function registry(): Registry {
   const reg = (g[KEY] ??= { entries: [] });
   if (!builtinsInstalled) {
     builtinsInstalled = true;
-    for (const [P, Q, fn] of builtinKL()) {
+    for (const [P, Q, fn] of builtinKL((p, q) => klDistributions(p, q) as tf.Tensor)) {
       if (!reg.entries.some((e) => e.P === P && e.Q === Q)) reg.entries.push({ P, Q, fn });
     }
   }
