@@ -15,8 +15,8 @@ import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import { NODE_BACKENDS, parseBackendNames, show, type NodeBackendName } from './backend-names';
 import { registerFileSystemRouter } from './file-system-io';
 import { checkMatMulGradient } from './smoke-check';
-import { registerAdamKernels } from '../../../internal/backend-common/adam-kernel';
-import { installWasmKernels } from '../../../internal/backend-common/wasm-kernels';
+import { registerAdamKernels } from '@elbo/backend-common';
+import { installWasmKernels } from '@elbo/backend-common';
 
 export interface SelectBackendOptions {
   /** Backends to try, in order. Default: the `ELBO_BACKEND` environment variable (comma-separated), else `tensorflow, wasm, cpu`. */

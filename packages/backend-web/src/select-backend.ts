@@ -3,8 +3,8 @@ import './register-gradients';
 import { DEFAULT_ORDER, parseBackendNames, type WebBackendName } from './backend-names';
 import { readWebGLRenderer, softwareRendererName } from './renderer';
 import { checkMatMulGradient } from './smoke-check';
-import { registerAdamKernels } from '../../../internal/backend-common/adam-kernel';
-import { installWasmKernels } from '../../../internal/backend-common/wasm-kernels';
+import { registerAdamKernels } from '@elbo/backend-common';
+import { installWasmKernels } from '@elbo/backend-common';
 import { checkWasmPaths, defaultWasmPaths, type WasmPaths } from './wasm-paths';
 
 /** Options of {@link selectBackend}; every field is optional. */
