@@ -7,7 +7,7 @@
 export { registerAdamKernels, ADAM_KERNEL } from './adam-kernel';
 export { installWasmKernels } from './wasm-kernels';
 export { installWasmMatMulGradient } from './wasm-matmul-gradient';
-export { instantiateSimdAdam, simdAdamModuleBytes } from './wasm-simd-adam';
+export { instantiateSimdAdam, simdAdamModuleBytes } from './adam-kernel';
 export { simdMatMulModuleBytes } from './wasm-simd-matmul';
 export type { SimdMatMul } from './wasm-simd-matmul';
 export { simdSoftplusModuleBytes } from './wasm-simd-softplus';
