@@ -19,7 +19,6 @@
     (local $bp i32)  ;; B[k, jb]
     (local $kb i32)  ;; k in bytes
     (local $cp i32)  ;; C[i + r, jb]
-    (local $spare i32)
     (local $acc00 v128) (local $acc01 v128) (local $acc10 v128) (local $acc11 v128) (local $acc20 v128) (local $acc21 v128) (local $acc30 v128) (local $acc31 v128)
     (local $b0 v128) (local $b1 v128) (local $s v128) (local $zero v128)
     (local.set $zero (v128.const i32x4 0 0 0 0))
