@@ -13,3 +13,5 @@ export type { SimdMatMul } from './wasm-simd-matmul';
 export { simdSoftplusModuleBytes } from './wasm-simd-softplus';
 export { simdColumnSumsModuleBytes, simdRowSumsModuleBytes } from './wasm-simd-sum';
 export { simdTransposeModuleBytes } from './wasm-simd-transpose';
+export { checkMatMulGradient } from './smoke-check';
+export { parseBackendNames, show } from './backend-names';

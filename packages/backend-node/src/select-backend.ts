@@ -12,11 +12,9 @@ import * as tf from '@tensorflow/tfjs-core';
 // full @tensorflow/tfjs bundle take for granted.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
-import { NODE_BACKENDS, parseBackendNames, show, type NodeBackendName } from './backend-names';
+import { checkMatMulGradient, installWasmKernels, registerAdamKernels, show } from '@elbo/backend-common';
+import { NODE_BACKENDS, parseBackendNames, type NodeBackendName } from './backend-names';
 import { registerFileSystemRouter } from './file-system-io';
-import { checkMatMulGradient } from './smoke-check';
-import { registerAdamKernels } from '@elbo/backend-common';
-import { installWasmKernels } from '@elbo/backend-common';
 
 export interface SelectBackendOptions {
   /** Backends to try, in order. Default: the `ELBO_BACKEND` environment variable (comma-separated), else `tensorflow, wasm, cpu`. */
@@ -181,7 +179,7 @@ async function activate(name: NodeBackendName): Promise<string> {
     // tfjs' wasm runs on one thread in Node, so elbo's matMul takes the products.
     if (name === 'wasm') detail += `; ${installWasmKernels({ ownMatMul: true })}`;
   }
-  checkMatMulGradient();
+  await checkMatMulGradient();
   return detail;
 }
 

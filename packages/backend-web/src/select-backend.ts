@@ -1,10 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import './register-gradients';
+import { checkMatMulGradient, installWasmKernels, registerAdamKernels } from '@elbo/backend-common';
 import { DEFAULT_ORDER, parseBackendNames, type WebBackendName } from './backend-names';
 import { readWebGLRenderer, softwareRendererName } from './renderer';
-import { checkMatMulGradient } from './smoke-check';
-import { registerAdamKernels } from '@elbo/backend-common';
-import { installWasmKernels } from '@elbo/backend-common';
 import { checkWasmPaths, defaultWasmPaths, type WasmPaths } from './wasm-paths';
 
 /** Options of {@link selectBackend}; every field is optional. */
