@@ -6,7 +6,7 @@
  */
 export { registerAdamKernels, ADAM_KERNEL } from './adam-kernel';
 export { installWasmKernels } from './wasm-kernels';
-export { installWasmMatMulGradient } from './wasm-matmul-gradient';
+export { installWasmMatMulGradient, productGradients, registerFusedMatMulGradient, FUSED_GRADIENT_ACTIVATIONS } from './matmul-gradients';
 export { instantiateSimdAdam, simdAdamModuleBytes } from './adam-kernel';
 export { simdMatMulModuleBytes } from './wasm-simd-matmul';
 export type { SimdMatMul } from './wasm-simd-matmul';

@@ -1,4 +1,4 @@
-import { installWasmMatMulGradient } from './wasm-matmul-gradient';
+import { installWasmMatMulGradient } from './matmul-gradients';
 import { installWasmGather } from './wasm-gather';
 import { installWasmSharedIdentity } from './wasm-shared-identity';
 import { installWasmSimdMatMul } from './wasm-simd-matmul';

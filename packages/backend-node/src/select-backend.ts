@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // full @tensorflow/tfjs bundle take for granted.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
-import { checkMatMulGradient, installWasmKernels, registerAdamKernels, show } from '@elbo/backend-common';
+import { checkMatMulGradient, installWasmKernels, registerAdamKernels, registerFusedMatMulGradient, show } from '@elbo/backend-common';
 import { NODE_BACKENDS, parseBackendNames, type NodeBackendName } from './backend-names';
 import { registerFileSystemRouter } from './file-system-io';
 
@@ -179,6 +179,9 @@ async function activate(name: NodeBackendName): Promise<string> {
     // tfjs' wasm runs on one thread in Node, so elbo's matMul takes the products.
     if (name === 'wasm') detail += `; ${installWasmKernels({ ownMatMul: true })}`;
   }
+  // tfjs registers no gradient for the _FusedMatMul kernel (tf.fused.matMul carries its own); elbo's
+  // serves every backend, also with 'stock' kernels, since it replaces nothing of tfjs'.
+  registerFusedMatMulGradient();
   await checkMatMulGradient();
   return detail;
 }
