@@ -1,13 +1,23 @@
 // `pnpm lint`: first the sources (Prettier's formatting, the dependency rules of
 // .dependency-cruiser.cjs and their self-test), then publint --strict and "are the
 // types wrong?" on each packed tarball, so what is checked is exactly what would be
-// published. Every check runs; the exit status says whether any failed.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+// published; and no packed manifest may depend on a private workspace package
+// (internal/*, bundled into the packages that use it, never published). Every check
+// runs; the exit status says whether any failed.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packAll, root } from './pack-packages.mjs';
 
+const privateNames = readdirSync(join(root, 'internal')).map((folder) => JSON.parse(readFileSync(join(root, 'internal', folder, 'package.json'), 'utf8')).name);
+
+/** The runtime dependencies of a packed manifest that name a private workspace package. */
+function privateDependencies(tarball) {
+  const manifest = JSON.parse(execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }));
+  const fields = ['dependencies', 'peerDependencies', 'optionalDependencies'];
+  return fields.flatMap((field) => Object.keys(manifest[field] ?? {}).filter((dep) => privateNames.includes(dep)).map((dep) => `${field}.${dep}`));
+}
 let failed = 0;
 let passed = 0;
 
@@ -43,6 +53,9 @@ try {
       if (!ok) console.log((run.stdout + run.stderr).trim().replace(/^/gm, '      '));
       ok ? passed++ : failed++;
     }
+    const leaked = privateDependencies(tarball);
+    console.log(`${leaked.length === 0 ? 'ok  ' : 'FAIL'} ${'private'.padEnd(8)} ${name}${leaked.length === 0 ? '' : `: depends on private ${leaked.join(', ')}`}`);
+    leaked.length === 0 ? passed++ : failed++;
   }
 } finally {
   rmSync(destination, { recursive: true, force: true });

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectClose, expectNoLeaks } from '../../../tooling/testing';
-import { ADAM_KERNEL } from '../../../internal/backend-common/adam-kernel';
-import { instantiateSimdAdam, simdAdamModuleBytes } from '../../../internal/backend-common/wasm-simd-adam';
+import { ADAM_KERNEL } from '@elbo/backend-common';
+import { instantiateSimdAdam, simdAdamModuleBytes } from '@elbo/backend-common';
 import { selectBackend } from './index';
 
 /** Adam in float64, the closed form the kernel must reproduce to float32 rounding. */

@@ -12,11 +12,9 @@ import * as tf from '@tensorflow/tfjs-core';
 // full @tensorflow/tfjs bundle take for granted.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
-import { NODE_BACKENDS, parseBackendNames, show, type NodeBackendName } from './backend-names';
+import { checkMatMulGradient, installWasmKernels, registerAdamKernels, registerFusedMatMulGradient, show } from '@elbo/backend-common';
+import { NODE_BACKENDS, parseBackendNames, type NodeBackendName } from './backend-names';
 import { registerFileSystemRouter } from './file-system-io';
-import { checkMatMulGradient } from './smoke-check';
-import { registerAdamKernels } from '../../../internal/backend-common/adam-kernel';
-import { installWasmKernels } from '../../../internal/backend-common/wasm-kernels';
 
 export interface SelectBackendOptions {
   /** Backends to try, in order. Default: the `ELBO_BACKEND` environment variable (comma-separated), else `tensorflow, wasm, cpu`. */
@@ -181,7 +179,10 @@ async function activate(name: NodeBackendName): Promise<string> {
     // tfjs' wasm runs on one thread in Node, so elbo's matMul takes the products.
     if (name === 'wasm') detail += `; ${installWasmKernels({ ownMatMul: true })}`;
   }
-  checkMatMulGradient();
+  // tfjs registers no gradient for the _FusedMatMul kernel (tf.fused.matMul carries its own); elbo's
+  // serves every backend, also with 'stock' kernels, since it replaces nothing of tfjs'.
+  registerFusedMatMulGradient();
+  await checkMatMulGradient();
   return detail;
 }
 

@@ -2,7 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectClose, expectNoLeaks } from '../../../tooling/testing';
-import { simdMatMulModuleBytes, type SimdMatMul } from '../../../internal/backend-common/wasm-simd-matmul';
+import { simdMatMulModuleBytes, type SimdMatMul } from '@elbo/backend-common';
 import { selectBackend } from './index';
 
 /** act(A B + bias) in float64: the oracle. */

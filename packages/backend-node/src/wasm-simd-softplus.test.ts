@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectNoLeaks } from '../../../tooling/testing';
-import { simdSoftplusModuleBytes } from '../../../internal/backend-common/wasm-simd-softplus';
+import { simdSoftplusModuleBytes } from '@elbo/backend-common';
 import { selectBackend } from './index';
 
 /** softplus in float64, stable at both ends. */

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectNoLeaks } from '../../../tooling/testing';
-import { simdColumnSumsModuleBytes, simdRowSumsModuleBytes } from '../../../internal/backend-common/wasm-simd-sum';
+import { simdColumnSumsModuleBytes, simdRowSumsModuleBytes } from '@elbo/backend-common';
 import { selectBackend } from './index';
 
 /** Deterministic values of mixed sign and scale (the sums cancel in part). */

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectNoLeaks } from '../../../tooling/testing';
-import { simdTransposeModuleBytes } from '../../../internal/backend-common/wasm-simd-transpose';
+import { simdTransposeModuleBytes } from '@elbo/backend-common';
 import { selectBackend } from './index';
 
 /** Distinct values, so a misplaced element shows. */

@@ -1,10 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import './register-gradients';
+import { checkMatMulGradient, installWasmKernels, registerAdamKernels, registerFusedMatMulGradient } from '@elbo/backend-common';
 import { DEFAULT_ORDER, parseBackendNames, type WebBackendName } from './backend-names';
 import { readWebGLRenderer, softwareRendererName } from './renderer';
-import { checkMatMulGradient } from './smoke-check';
-import { registerAdamKernels } from '../../../internal/backend-common/adam-kernel';
-import { installWasmKernels } from '../../../internal/backend-common/wasm-kernels';
 import { checkWasmPaths, defaultWasmPaths, type WasmPaths } from './wasm-paths';
 
 /** Options of {@link selectBackend}; every field is optional. */
@@ -144,6 +142,8 @@ async function activate(name: WebBackendName, settings: Settings): Promise<strin
     throw new Error('WebGL cannot render to float32 textures here, so results would be float16 (about 3 significant digits)');
   }
   registerAdamKernels();
+  // tfjs registers no gradient for the _FusedMatMul kernel (tf.fused.matMul carries its own); elbo's serves every backend.
+  registerFusedMatMulGradient();
   if (name === 'wasm') detail = await setUpWasm();
   await checkMatMulGradient();
   return detail;

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectClose } from '../../../tooling/testing';
-import { installWasmMatMulGradient } from '../../../internal/backend-common/wasm-matmul-gradient';
+import { installWasmMatMulGradient } from '@elbo/backend-common';
 
 // The wasm project's setup has the wasm backend running in Node; on the cpu
 // project the replaced gradient must delegate to the default one.

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { overrideWasmKernel, type WasmBackendInternals } from './wasm-kernel-override';
+import { installWasmKernel, NO_MODULES, type WasmBackendInternals } from './install-wasm-kernel';
 
 /**
  * `tf.gather` on the wasm backend as block copies on the heap. Viewing x as
@@ -16,11 +16,8 @@ import { overrideWasmKernel, type WasmBackendInternals } from './wasm-kernel-ove
  * float32, int32 (4 bytes) and bool (1 byte) only; other dtypes take tfjs'
  * kernel. Out-of-range indices throw tfjs' own error before anything is made.
  */
-let installed = false;
-
 export function installWasmGather(): void {
-  if (installed) return;
-  overrideWasmKernel(tf.GatherV2, (args, original) => {
+  installWasmKernel(tf.GatherV2, NO_MODULES, (args, _, original) => {
     const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
     const width = x.dtype === 'float32' || x.dtype === 'int32' ? 4 : x.dtype === 'bool' ? 1 : 0;
     if (width === 0) return original(args);
@@ -56,5 +53,4 @@ export function installWasmGather(): void {
     }
     return out;
   });
-  installed = true;
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { WasmBackendInternals } from './wasm-kernel-override';
-import { instantiateSimdAdam, type SimdAdam } from './wasm-simd-adam';
+import { wasmMemory, type WasmBackendInternals } from './install-wasm-kernel';
+import { instantiateKernel, kernelBytes } from './kernel-module';
+import { adamWasm } from './kernels/adam.wasm';
 
 /**
  * The fused Adam update as a kernel, registered for the `wasm` and `cpu`
@@ -15,6 +16,38 @@ import { instantiateSimdAdam, type SimdAdam } from './wasm-simd-adam';
  * in place).
  */
 export const ADAM_KERNEL = 'ElboAdamUpdate';
+
+/**
+ * The SIMD update of kernels/adam.wat: (wIn, mIn, vIn, g, wOut, mOut, vOut:
+ * byte offsets; byteLength: a multiple of 16; b1, c1, b2, c2, s, r, eps).
+ */
+export type SimdAdam = (
+  wIn: number,
+  mIn: number,
+  vIn: number,
+  g: number,
+  wOut: number,
+  mOut: number,
+  vOut: number,
+  byteLength: number,
+  b1: number,
+  c1: number,
+  b2: number,
+  c2: number,
+  s: number,
+  r: number,
+  eps: number,
+) => void;
+
+/** The module's bytes; `shared` must match the memory it will import (threaded builds use shared memory). */
+export function simdAdamModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
+  return kernelBytes(adamWasm, { shared });
+}
+
+/** The SIMD Adam bound to `memory`, or null where this engine has no wasm SIMD (or refuses the module). */
+export function instantiateSimdAdam(memory: WebAssembly.Memory): SimdAdam | null {
+  return instantiateKernel<SimdAdam>(adamWasm, memory);
+}
 
 interface AdamAttrs {
   beta1: number;
@@ -55,8 +88,6 @@ function checkInputs(inputs: tf.NamedTensorInfoMap): tf.TensorInfo[] {
   return infos as tf.TensorInfo[];
 }
 
-const simdByMemory = new WeakMap<WebAssembly.Memory, SimdAdam | null>();
-
 function wasmAdam({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: unknown }): tf.TensorInfo[] {
   const b = backend as WasmBackendInternals;
   const a = attrs as unknown as AdamAttrs;
@@ -65,12 +96,8 @@ function wasmAdam({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; b
   const outs = [0, 1, 2].map(() => b.makeOutput(ins[0]!.shape, 'float32'));
   const offsets = [...ins, ...outs].map((t) => b.dataIdMap.get(t.dataId).memoryOffset);
   const n = tf.util.sizeFromShape(ins[0]!.shape);
-  const memory = b.wasm.asm?.memory;
-  let simd: SimdAdam | null = null;
-  if (memory != null) {
-    if (!simdByMemory.has(memory)) simdByMemory.set(memory, instantiateSimdAdam(memory));
-    simd = simdByMemory.get(memory)!;
-  }
+  const memory = wasmMemory(b);
+  const simd = memory == null ? null : instantiateSimdAdam(memory);
   const vector = simd == null ? 0 : n - (n % 4);
   if (simd != null && vector > 0) {
     const [wIn, mIn, vIn, g, wOut, mOut, vOut] = offsets as [number, number, number, number, number, number, number];

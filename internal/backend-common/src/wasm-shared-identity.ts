@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { overrideWasmKernel, type WasmBackendInternals } from './wasm-kernel-override';
+import { installWasmKernel, NO_MODULES, type WasmBackendInternals } from './install-wasm-kernel';
 
 /**
  * The wasm backend's `Identity` copies its input into a new buffer; the cpu
@@ -10,15 +10,11 @@ import { overrideWasmKernel, type WasmBackendInternals } from './wasm-kernel-ove
  * weights included (about 65 copies per VAE step). This replaces wasm's
  * `Identity` with the sharing one (strings still take the original path).
  */
-let installed = false;
-
 export function installWasmSharedIdentity(): void {
-  if (installed) return;
-  overrideWasmKernel(tf.Identity, (args, original) => {
+  installWasmKernel(tf.Identity, NO_MODULES, (args, _, original) => {
     const x = (args.inputs as { x: tf.TensorInfo }).x;
     if (x.dtype === 'string') return original(args);
     (args.backend as WasmBackendInternals).incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   });
-  installed = true;
 }

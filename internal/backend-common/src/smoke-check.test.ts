@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { expectNoLeaks } from '../../../tooling/testing';
+import { TEST_BACKENDS, useBackend } from '../test/backends';
 import { checkMatMulGradient } from './smoke-check';
 
-describe(`checkMatMulGradient (backend ${tf.getBackend()})`, () => {
+for (const backend of TEST_BACKENDS) describe(`checkMatMulGradient (backend ${backend})`, () => {
+  beforeAll(() => useBackend(backend));
+
   it('passes on a backend that computes correctly, leaving no tensors', async () => {
     await expectNoLeaks(() => checkMatMulGradient());
   });

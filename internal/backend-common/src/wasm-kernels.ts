@@ -1,7 +1,7 @@
-import { installWasmMatMulGradient } from './wasm-matmul-gradient';
+import { installWasmMatMulGradient } from './matmul-gradients';
 import { installWasmGather } from './wasm-gather';
 import { installWasmSharedIdentity } from './wasm-shared-identity';
-import { installWasmSimdMatMul } from './wasm-simd-matmul-kernels';
+import { installWasmSimdMatMul } from './wasm-simd-matmul';
 import { installWasmSimdSoftplus } from './wasm-simd-softplus';
 import { installWasmSimdSum } from './wasm-simd-sum';
 import { installWasmSimdTranspose } from './wasm-simd-transpose';

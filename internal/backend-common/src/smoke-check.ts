@@ -6,9 +6,10 @@ import * as tf from '@tensorflow/tfjs-core';
  * f = 54 and df/dW = x^T 1 = [[4, 4], [6, 6]]. A backend that initializes but
  * computes wrongly (or has no gradients) fails here instead of in a model.
  *
- * Reads back asynchronously: WebGPU's synchronous read (`dataSync`) goes
- * through a canvas and can answer zeros where the async read is right
- * (seen with Chromium's software WebGPU), and apps read asynchronously too.
+ * Both backends run it on every candidate. It reads back asynchronously:
+ * WebGPU's synchronous read (`dataSync`) goes through a canvas and can answer
+ * zeros where the async read is right (seen with Chromium's software WebGPU),
+ * and apps read asynchronously too.
  */
 export async function checkMatMulGradient(): Promise<void> {
   const [valueTensor, gradTensor] = tf.tidy(() => {

@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { overrideWasmKernel, type WasmBackendInternals, type WasmKernelArgs } from './wasm-kernel-override';
-import { instantiateSimdMatMul, type SimdMatMul } from './wasm-simd-matmul';
+import { installWasmKernel, type KernelResult, type WasmBackendInternals, type WasmKernelArgs } from './install-wasm-kernel';
+import { instantiateKernel, kernelBytes } from './kernel-module';
+import { matmulWasm } from './kernels/matmul.wasm';
 
 /**
  * Runs the wasm backend's `BatchMatMul` and `_FusedMatMul` (bias, ReLU or
- * none) on elbo's own SIMD matMul where the shapes suit it (no transpose
- * flags, M % 4 == 0, N % 8 == 0, float32), and on tfjs' kernels otherwise.
+ * none) on elbo's own SIMD matMul (kernels/matmul.wat) where the shapes suit
+ * it (no transpose flags, M % 4 == 0, N % 8 == 0, float32), and on tfjs'
+ * kernels otherwise.
  *
  * Why: tfjs' kernels go through XNNPACK, which packs the right operand into
  * an operator cached by tensor; in training the weights are a new tensor
@@ -15,6 +17,19 @@ import { instantiateSimdMatMul, type SimdMatMul } from './wasm-simd-matmul';
  * it uses fused multiply-adds: about 35-39 GFLOP/s on one core here, against
  * XNNPACK's 27.
  */
+
+/**
+ * C = act(A B + bias) for row-major float32 A [M, K], B [K, N], C [M, N] at
+ * byte offsets in the backend's memory; M % 4 == 0 and N % 8 == 0.
+ * `flags`: bit 0 ReLU, bit 1 add `bias` [N].
+ */
+export type SimdMatMul = (a: number, b: number, c: number, bias: number, m: number, n: number, k: number, flags: number) => void;
+
+/** The module's bytes: with fused multiply-adds (relaxed SIMD) or not, for a shared memory or not. */
+export function simdMatMulModuleBytes(fused: boolean, shared: boolean): Uint8Array<ArrayBuffer> {
+  return kernelBytes(matmulWasm, { relaxed: fused, shared });
+}
+
 export interface WasmSimdMatMulInfo {
   /** True when the kernels use fused multiply-adds (relaxed SIMD). */
   fused: boolean;
@@ -22,7 +37,15 @@ export interface WasmSimdMatMulInfo {
 
 const RELU = 1;
 const BIAS = 2;
-let installed: WasmSimdMatMulInfo | null | undefined;
+
+/** The kernel on `memory`: with fused multiply-adds where relaxed SIMD is available, plain SIMD otherwise, else null. */
+function matMulModule(memory: WebAssembly.Memory): { matmul: SimdMatMul; fused: boolean } | null {
+  for (const fused of [true, false]) {
+    const matmul = instantiateKernel<SimdMatMul>(matmulWasm, memory, { relaxed: fused });
+    if (matmul != null) return { matmul, fused };
+  }
+  return null;
+}
 
 /**
  * Installs the kernels once the wasm backend is initialized (its memory must
@@ -30,17 +53,12 @@ let installed: WasmSimdMatMulInfo | null | undefined;
  * engine has no wasm SIMD (tfjs' kernels then stay).
  */
 export function installWasmSimdMatMul(): WasmSimdMatMulInfo | null {
-  if (installed !== undefined) return installed;
-  const backend = tf.findBackend('wasm') as unknown as WasmBackendInternals | null;
-  const memory = backend?.wasm.asm?.memory;
-  const kernel = memory == null ? null : instantiateSimdMatMul(memory);
-  if (kernel == null) return (installed = null);
-  overrideWasmKernel(tf.BatchMatMul, (args, original) => run(args, original, kernel.matmul, false));
-  overrideWasmKernel(tf._FusedMatMul, (args, original) => run(args, original, kernel.matmul, true));
-  return (installed = { fused: kernel.fused });
+  installWasmKernel(tf.BatchMatMul, matMulModule, (args, { matmul }, original) => run(args, original, matmul, false));
+  const kernel = installWasmKernel(tf._FusedMatMul, matMulModule, (args, { matmul }, original) => run(args, original, matmul, true));
+  return kernel == null ? null : { fused: kernel.fused };
 }
 
-function run(args: WasmKernelArgs, original: (args: WasmKernelArgs) => tf.TensorInfo | tf.TensorInfo[], matmul: SimdMatMul, fusedOp: boolean): tf.TensorInfo | tf.TensorInfo[] {
+function run(args: WasmKernelArgs, original: (args: WasmKernelArgs) => KernelResult, matmul: SimdMatMul, fusedOp: boolean): KernelResult {
   const { a, b, bias } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo; bias?: tf.TensorInfo };
   const attrs = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean; activation?: string };
   const activation = fusedOp ? (attrs.activation ?? 'linear') : 'linear';

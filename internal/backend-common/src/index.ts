@@ -1,0 +1,20 @@
+/**
+ * @elbo/backend-common — what @elbo/backend-node and @elbo/backend-web share:
+ * the startup check, the backend-name parser, elbo's wasm kernels and its
+ * gradients. Private: each backend bundles it (tsup `noExternal`), so it is
+ * a devDependency of both and never a runtime one.
+ */
+// Selection
+export { checkMatMulGradient } from './smoke-check';
+export { parseBackendNames, show } from './backend-names';
+// Kernels and gradients, as selectBackend installs them
+export { ADAM_KERNEL, registerAdamKernels } from './adam-kernel';
+export { installWasmKernels } from './wasm-kernels';
+export { FUSED_GRADIENT_ACTIVATIONS, installWasmMatMulGradient, productGradients, registerFusedMatMulGradient } from './matmul-gradients';
+// The kernel modules' bytes and instances (for the backends' tests)
+export { instantiateSimdAdam, simdAdamModuleBytes } from './adam-kernel';
+export { simdMatMulModuleBytes } from './wasm-simd-matmul';
+export type { SimdMatMul } from './wasm-simd-matmul';
+export { simdSoftplusModuleBytes } from './wasm-simd-softplus';
+export { simdColumnSumsModuleBytes, simdRowSumsModuleBytes } from './wasm-simd-sum';
+export { simdTransposeModuleBytes } from './wasm-simd-transpose';
