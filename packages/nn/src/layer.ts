@@ -107,7 +107,9 @@ export abstract class Layer {
         if (!(error instanceof LayerShapeError)) throw error;
         throw new Error(`${caller}: x of shape [${t.shape.join(', ')}] does not fit: ${error.message}`, { cause: error });
       }
-      const y = this.call(batched);
+      const out = this.call(batched);
+      // a layer that passes values through (linear activation) must still hand back a tensor of its own
+      const y = out === x ? tf.clone(out) : out;
       return single ? tf.squeeze(y, [0]) : y;
     });
   }
