@@ -15,3 +15,14 @@ export { mlp, mlpConfigToSequential, isMlpConfig } from './mlp';
 export type { MlpOptions, MlpConfig } from './mlp';
 export { lastActivation } from './last-activation';
 export { checkKnownKeys } from './check-keys';
+export { ioHandler } from './io-handler';
+export {
+  RECORD_FORMAT_VERSION,
+  saveModelRecord,
+  loadModelRecord,
+  pickWeights,
+  prefixWeights,
+  saveLayers,
+  loadLayers,
+} from './record';
+export type { ModelRecord, LayersRecord, LoadedLayers, LoadLayersOptions } from './record';
