@@ -26,3 +26,4 @@ export {
   loadLayers,
 } from './record';
 export type { ModelRecord, LayersRecord, LoadedLayers, LoadLayersOptions } from './record';
+export { toLayersArtifacts, exportLayersModel, importLayersModel } from './layers-model';
