@@ -4,6 +4,10 @@
  * Throws when `options` has a key that is not in `known`, naming the caller,
  * the key and the closest known key (a typo such as `outputActivaton` reads
  * `did you mean "outputActivation"?`). `undefined` and `null` options pass.
+ * @example
+ * ```ts
+ * checkKnownKeys({ sede: 1 }, ['seed', 'init'], 'mlp'); // throws: mlp: unknown option "sede"; did you mean "seed"? (known: seed, init)
+ * ```
  */
 export function checkKnownKeys(options: unknown, known: readonly string[], caller: string): void {
   if (options == null) return;
