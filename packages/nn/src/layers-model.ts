@@ -16,6 +16,9 @@ interface KerasLayerJSON {
 
 const TFJS_VERSION = '4.22.0';
 
+/** The Keras class each exportable kind becomes (layer names follow it, as tfjs-layers names them: `<model>_dense_1`). */
+const KERAS_CLASS: Record<string, string> = { Linear: 'Dense', Activation: 'Activation', Reshape: 'Reshape', Flatten: 'Flatten' };
+
 /** Keras JSON and named weights of one elbo layer. */
 function toKeras(layer: Layer, name: string, first: readonly number[] | null): { json: KerasLayerJSON; weights: tf.NamedTensorMap } {
   const input = first == null ? {} : { batch_input_shape: [null, ...first] };
@@ -71,7 +74,7 @@ export async function toLayersArtifacts(net: Sequential, name = 'elbo_sequential
   const named: tf.NamedTensorMap = {};
   flatLayers(net).forEach((layer, i) => {
     try {
-      const { json, weights } = toKeras(layer, `${name}_${layer.kind.toLowerCase()}_${i + 1}`, i === 0 ? net.inputShape : null);
+      const { json, weights } = toKeras(layer, `${name}_${(KERAS_CLASS[layer.kind] ?? layer.kind).toLowerCase()}_${i + 1}`, i === 0 ? net.inputShape : null);
       layers.push(json);
       Object.assign(named, weights);
     } catch (error) {
