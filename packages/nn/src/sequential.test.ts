@@ -161,6 +161,21 @@ describe('mlp', () => {
     net.dispose();
   });
 
+  it('trains: gradients reach every variable of the stack and match those of the layers applied by hand', () => {
+    const net = mlp([3, 5, 2], { seed: 4, activation: 'tanh' });
+    const [l0, l1] = net.layers as Linear[];
+    const x = tf.randomNormal([7, 3], 0, 1, 'float32', 1);
+    const byStack = tf.variableGrads(() => tf.sum(tf.square(net.apply(x))) as tf.Scalar, net.trainableVariables);
+    const byHand = tf.variableGrads(() => tf.sum(tf.square(tf.add(tf.matMul(tf.tanh(tf.add(tf.matMul(x, l0!.kernel), l0!.bias!)), l1!.kernel), l1!.bias!))) as tf.Scalar, net.trainableVariables);
+    expect(Object.keys(byStack.grads)).toHaveLength(4);
+    for (const v of net.trainableVariables) {
+      expect(tf.tidy(() => tf.sum(tf.abs(byStack.grads[v.name]!)).dataSync()[0])).toBeGreaterThan(0);
+      expectClose(byStack.grads[v.name]!, byHand.grads[v.name]!.dataSync(), { rtol: 1e-5, atol: 1e-6 });
+    }
+    tf.dispose([x, byStack.value, byHand.value, ...Object.values(byStack.grads), ...Object.values(byHand.grads)]);
+    net.dispose();
+  });
+
   it('checks every option up front, naming it, and leaks nothing', () => {
     const before = tf.memory().numTensors;
     expect(() => mlp([4])).toThrow('mlp: sizes must list at least 2 widths (input and output), got [4]');
