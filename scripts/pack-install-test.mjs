@@ -34,6 +34,27 @@ const scenarios = [
     },
   },
   {
+    name: '@elbo/nn with @elbo/prob, on tfjs-core + the cpu backend: a stack, its config and its weights',
+    elbo: ['@elbo/nn', '@elbo/prob'],
+    npm: [`@tensorflow/tfjs-core@${TFJS}`, `@tensorflow/tfjs-backend-cpu@${TFJS}`],
+    programs: {
+      'esm.mjs': `
+        import '@tensorflow/tfjs-backend-cpu';
+        import * as tf from '@tensorflow/tfjs-core';
+        import { mlp, layerFromConfig, flatten, linear, sequential } from '@elbo/nn';
+        await tf.setBackend('cpu');
+        const net = sequential([flatten(), linear({ inputDim: 6, outputDim: 2, activation: 'relu' })], { inputShape: [2, 3] });
+        if (net.apply(tf.ones([4, 2, 3])).shape.join() !== '4,2') throw new Error('output shape');
+        const twin = layerFromConfig(mlp([3, 4, 2]).getConfig());
+        if (twin.weightSpecs().map((s) => s.name).join() !== 'layer0/kernel,layer0/bias,layer1/kernel,layer1/bias') throw new Error('weight names');
+      `,
+      'cjs.cjs': `
+        const { mlp, registeredLayerKinds } = require('@elbo/nn');
+        if (typeof mlp !== 'function' || !registeredLayerKinds().includes('Linear')) throw new Error('require("@elbo/nn") is missing its layers');
+      `,
+    },
+  },
+  {
     name: '@elbo/backend-node alone, selecting wasm from the installed package',
     elbo: ['@elbo/backend-node'],
     npm: [`@tensorflow/tfjs-core@${TFJS}`],

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const packages = ['prob', 'linear', 'autoencoder', 'vae', 'datasets', 'backend-node', 'backend-web'];
+const packages = ['prob', 'nn', 'linear', 'autoencoder', 'vae', 'datasets', 'backend-node', 'backend-web'];
 
 /**
  * Tests import workspace packages from their sources, never from a possibly

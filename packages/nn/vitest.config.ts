@@ -1,0 +1,3 @@
+import { packageTest } from '../../tooling/vitest.shared.ts';
+
+export default packageTest();
