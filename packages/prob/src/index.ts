@@ -42,6 +42,7 @@ export type { BayesInput, BayesResult } from './bayes';
 // Numerics and training
 export { logSumExp, softplus, logSigmoid, log1mExp } from './numerics';
 export { minimize } from './minimize';
+export { NonFiniteLossError } from './errors';
 export { adam, FusedAdamOptimizer, ADAM_KERNEL } from './adam';
 export { tfjsSeed } from './random-seed';
 export type { MinimizeOptions, MinimizeResult, StepInfo, LossFunction } from './minimize';
