@@ -22,6 +22,9 @@ export { Categorical } from './categorical';
 export type { CategoricalParams } from './categorical';
 export { ContinuousBernoulli } from './continuous-bernoulli';
 export type { ContinuousBernoulliParams } from './continuous-bernoulli';
+// Decoder likelihoods
+export { Likelihood } from './likelihood';
+export type { LikelihoodName, LikelihoodSpec, LikelihoodConfig, LikelihoodOptions } from './likelihood-config';
 export { continuousBernoulliLogNormalizer, continuousBernoulliMean, continuousBernoulliIcdf } from './continuous-bernoulli-logits';
 export { Uniform } from './uniform';
 export type { UniformParams } from './uniform';
