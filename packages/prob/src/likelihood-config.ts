@@ -40,7 +40,13 @@ export interface LikelihoodConfig {
   eventRank: number;
 }
 
-/** Options of `new Likelihood(spec, options)`. */
+/**
+ * Options of `new Likelihood(spec, options)`.
+ * @example
+ * ```ts
+ * const images = new Likelihood('bernoulli', { eventRank: 3 } satisfies LikelihoodOptions); // [n, h, w, c]
+ * ```
+ */
 export interface LikelihoodOptions {
   /** How many trailing axes of `x` and `out` form one event; logProb sums over them. Default 1. */
   eventRank?: number;
