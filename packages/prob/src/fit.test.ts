@@ -215,6 +215,35 @@ describe('fit', () => {
     expect(seen).not.toEqual(expected.slice(0, 7));
   });
 
+  it('is repeatable for a seed (the same history and weights), and a different seed changes them', async () => {
+    const x = keep(tf.randomNormal([40, 3], 1, 1, 'float32', 5));
+    const run = async (seed: number) => {
+      const w = keep(tf.variable(tf.zeros([1, 3])));
+      const h = await fit({ loss: (b) => tf.mean(tf.square(tf.sub(b, tf.square(w)))), variables: [w], data: x, epochs: 3, batchSize: 7, seed, learningRate: 0.05 });
+      return { loss: h.history.loss, w: Array.from(w.dataSync()) };
+    };
+    const [a, b, c] = [await run(2), await run(2), await run(3)];
+    expect(b).toEqual(a);
+    expect(c.loss).not.toEqual(a.loss);
+  });
+
+  it('weights epoch means by the rows of array and object batches ({ x } or { images })', async () => {
+    const w = keep(tf.variable(tf.scalar(0)));
+    const logs: number[] = [];
+    // batches of 3 rows with loss 1 and of 1 row with loss 5: the example mean is (3 + 5) / 4 = 2
+    const batches = [
+      { x: keep(tf.ones([3, 1])), tag: 1 },
+      { x: keep(tf.ones([1, 1])), tag: 5 },
+    ];
+    const loss = (b: { x: tf.Tensor; tag: number }) => tf.add(tf.mul(w, 0), b.tag);
+    const h = await fit({ loss, variables: [w], data: batches, optimizer: keep(tf.train.sgd(0) as never) as never, callbacks: { onBatchEnd: (_, l) => void logs.push(l.loss!) } });
+    expect(logs).toEqual([1, 5]);
+    expectClose(h.history.loss!, [2], { rtol: 1e-7 });
+    const pairs = [[keep(tf.ones([3, 1])), keep(tf.zeros([3]))], [keep(tf.ones([1, 1])), keep(tf.zeros([1]))]] as tf.Tensor[][];
+    const h2 = await fit({ loss: (b: tf.Tensor[]) => tf.add(tf.mul(w, 0), b[0]!.shape[0] === 3 ? 1 : 5), variables: [w], data: pairs });
+    expectClose(h2.history.loss!, [2], { rtol: 1e-7 });
+  });
+
   it('a timer-fired abort stops a long fit well before its end', async () => {
     const w = keep(tf.variable(tf.zeros([1, 4])));
     const controller = new AbortController();

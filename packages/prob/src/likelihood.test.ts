@@ -227,6 +227,7 @@ describe('Likelihood: config and data checks', () => {
   });
 
   it('rejects bad specs and options before making any tensor, naming the field, the expectation and what came', () => {
+    const zero = keep(tf.zeros([1]));
     const before = tf.memory().numTensors;
     const cases: [unknown, unknown, string][] = [
       ['poisson', {}, `Likelihood: likelihood must be one of 'bernoulli', 'continuous-bernoulli', 'gaussian' or { name: 'gaussian', sigma, learnSigma }, got string "poisson"`],
@@ -241,6 +242,11 @@ describe('Likelihood: config and data checks', () => {
       ['bernoulli', { eventrank: 2 }, 'Likelihood: unknown option "eventrank"; did you mean "eventRank"?'],
     ];
     for (const [spec, options, message] of cases) expect(() => new Likelihood(spec as never, options as never)).toThrow(message);
+    const lik = new Likelihood('bernoulli');
+    expect(() => lik.logProb([[1]], [[0]] as never)).toThrow('Likelihood.logProb: out must be a tensor (the decoder output), got an array of length 1');
+    expect(() => lik.mean(undefined as never)).toThrow('Likelihood.mean: out must be a tensor (the decoder output), got undefined');
+    expect(() => lik.sample(zero, 0.5)).toThrow('Likelihood.sample: seed must be an integer, got number 0.5');
+    expect(() => lik.distribution(5 as never)).toThrow('Likelihood.distribution: out must be a tensor (the decoder output), got number 5');
     expect(() => Likelihood.fromConfig(null as never)).toThrow('Likelihood.fromConfig: config must be an object, got null');
     expect(tf.memory().numTensors).toBe(before);
   });

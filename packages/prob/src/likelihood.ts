@@ -14,6 +14,11 @@ import { Normal } from './normal';
 import { tfjsSeed } from './random-seed';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+
+/** Throws unless `out` is a live tensor: the decoder output every method reads (no copy on the hot path). */
+function checkOut(out: unknown, caller: string): asserts out is tf.Tensor {
+  if (!(out instanceof tf.Tensor) || out.isDisposed) throw new TypeError(`${caller}: out must be a tensor (the decoder output), got ${describeValue(out)}`);
+}
 let logSigmaCounter = 0;
 
 /** Finite numbers: the Gaussian's support. */
@@ -110,6 +115,7 @@ export class Likelihood {
    * ```
    */
   logProb(x: TensorInput, out: tf.Tensor): tf.Tensor {
+    checkOut(out, 'Likelihood.logProb');
     return tf.tidy(() => {
       const xf = toFloat(x, 'x', 'Likelihood.logProb');
       const rank = Math.max(xf.rank, out.rank);
@@ -137,6 +143,7 @@ export class Likelihood {
    * ```
    */
   mean(out: tf.Tensor): tf.Tensor {
+    checkOut(out, 'Likelihood.mean');
     return tf.tidy(() => {
       if (this.name === 'gaussian') return tf.clone(out);
       return this.name === 'bernoulli' ? tf.sigmoid(out) : cbMean(out);
@@ -156,6 +163,8 @@ export class Likelihood {
    * ```
    */
   sample(out: tf.Tensor, seed?: number): tf.Tensor {
+    checkOut(out, 'Likelihood.sample');
+    if (seed !== undefined && !Number.isInteger(seed)) throw new Error(`Likelihood.sample: seed must be an integer, got ${describeValue(seed)}`);
     return tf.tidy(() => {
       if (this.name === 'gaussian') return tf.add(out, tf.mul(this.sigma()!, tf.randomNormal(out.shape, 0, 1, 'float32', tfjsSeed(seed))));
       const u = tf.randomUniform(out.shape, 0, 1, 'float32', tfjsSeed(seed));
@@ -175,6 +184,7 @@ export class Likelihood {
    * ```
    */
   distribution(out: tf.Tensor): Independent {
+    checkOut(out, 'Likelihood.distribution');
     const base =
       this.name === 'bernoulli'
         ? new Bernoulli({ logits: out })
