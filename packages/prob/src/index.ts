@@ -22,6 +22,9 @@ export { Categorical } from './categorical';
 export type { CategoricalParams } from './categorical';
 export { ContinuousBernoulli } from './continuous-bernoulli';
 export type { ContinuousBernoulliParams } from './continuous-bernoulli';
+// Decoder likelihoods
+export { Likelihood } from './likelihood';
+export type { LikelihoodName, LikelihoodSpec, LikelihoodConfig, LikelihoodOptions } from './likelihood-config';
 export { continuousBernoulliLogNormalizer, continuousBernoulliMean, continuousBernoulliIcdf } from './continuous-bernoulli-logits';
 export { Uniform } from './uniform';
 export type { UniformParams } from './uniform';
@@ -42,6 +45,15 @@ export type { BayesInput, BayesResult } from './bayes';
 // Numerics and training
 export { logSumExp, softplus, logSigmoid, log1mExp } from './numerics';
 export { minimize } from './minimize';
+export { NonFiniteLossError } from './errors';
+export { fit } from './fit';
+export type { FitArgs, FitOptions, FitCallbacks, History, Logs } from './fit-types';
+export type { FitData } from './fit-data';
+export type { EarlyStoppingOptions } from './early-stopping';
+export { meanLoss } from './loss-output';
+export type { BatchLoss, LossOutput } from './loss-output';
+export { inBatches } from './in-batches';
+export { checkKnownKeys } from './known-keys';
 export { adam, FusedAdamOptimizer, ADAM_KERNEL } from './adam';
 export { tfjsSeed } from './random-seed';
 export type { MinimizeOptions, MinimizeResult, StepInfo, LossFunction } from './minimize';

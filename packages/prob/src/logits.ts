@@ -62,3 +62,30 @@ const bernoulliLogLikelihoodOp = tf.customGrad(((x: tf.Tensor, l: tf.Tensor, sav
     gradFunc: (dy: tf.Tensor, [sx, sl]: tf.Tensor[]) => [tf.mul(dy, sl!), tf.mul(dy, tf.sub(sx!, tf.sigmoid(sl!)))],
   };
 }) as never) as unknown as (x: tf.Tensor, l: tf.Tensor) => tf.Tensor;
+
+/**
+ * The Bernoulli log-likelihood summed over `axes`, as one op with its
+ * gradient in the logits written out: the decoder's hot path (every pixel,
+ * every step). The same stable form as {@link bernoulliLogLikelihood}; the
+ * fused sum and a gradient only to the logits (the data x is a constant)
+ * make it faster than the naive `sum(x l - softplus(l))` differentiated op
+ * by op.
+ *
+ * ```
+ * sum_axes x l - relu(l) - softplus(-|l|)        d/dl = x - sigmoid(l)
+ * ```
+ */
+export function bernoulliEventLogLikelihood(x: tf.Tensor, logits: tf.Tensor, axes: number[]): tf.Tensor {
+  const shape = tf.broadcast_util.assertAndGetBroadcastShape(x.shape, logits.shape);
+  const l = tf.util.arraysEqual(logits.shape, shape) ? logits : tf.broadcastTo(logits, shape);
+  const kept = shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const op = tf.customGrad(((lv: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([lv]);
+    const perElement = tf.sub(tf.sub(tf.mul(x, lv), tf.relu(lv)), tf.softplus(tf.neg(tf.abs(lv))));
+    return {
+      value: tf.sum(perElement, axes),
+      gradFunc: (dy: tf.Tensor, [sl]: tf.Tensor[]) => tf.mul(tf.reshape(dy, kept), tf.sub(x, tf.sigmoid(sl!))),
+    };
+  }) as never) as unknown as (l: tf.Tensor) => tf.Tensor;
+  return op(l);
+}

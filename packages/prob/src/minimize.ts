@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { adam } from './adam';
+import { NonFiniteLossError } from './errors';
 import { assertGradientsRegistered } from './gradients';
+import { Yielder } from './yield';
 
 /** What `onStep` receives: the step index (from 0) and that step's loss. */
 export interface StepInfo {
@@ -27,7 +29,11 @@ export interface MinimizeOptions<B> {
    * may be async; returning `false` stops, with that step's update kept.
    */
   onStep?: (info: StepInfo) => void | boolean | Promise<void | boolean>;
-  /** Stops cleanly between steps; the result then has `aborted: true`. */
+  /**
+   * Stops cleanly between steps; the result then has `aborted: true`. The
+   * loop yields to the event loop (a macrotask) every ~20 ms, so a signal
+   * fired from a timer is seen even when every step runs synchronously.
+   */
   signal?: AbortSignal;
   /**
    * Read the loss back from the device every N steps (default 1). Each read
@@ -62,10 +68,11 @@ export interface MinimizeResult {
  *                     theta <- optimizer(theta, dL_k/dtheta);  onStep({ step: k, loss: L_k })
  * ```
  *
- * A non-finite loss or gradient stops it with an error naming the step; the
+ * A non-finite loss or gradient throws a {@link NonFiniteLossError} naming the step; the
  * update of that step is never applied, so the variables keep finite values
  * (see `lossEvery` for the restore rule when reads are batched). Leaks no
- * tensors. Needs registered gradients (`await selectBackend()` from
+ * tensors. Yields to the event loop every ~20 ms (timers, an AbortSignal
+ * fired from a timer, a progress bar or a page stay live). Needs registered gradients (`await selectBackend()` from
  * `@elbo/backend-node` or `@elbo/backend-web`).
  *
  * @param loss - returns a scalar tensor (shape []); the tensors it makes are disposed for you.
@@ -96,6 +103,7 @@ export async function minimize<B = undefined>(
   let aborted = false;
   let stoppedEarly = false;
   let step = 0;
+  const yielder = new Yielder();
 
   /** Reads the pending losses (and a gradient flag) in one device read; throws on a non-finite one, else records them. */
   const readPending = async (gradsOk: tf.Tensor | null): Promise<StepInfo[]> => {
@@ -112,11 +120,15 @@ export async function minimize<B = undefined>(
     const gradsFinite = values[read.length] === 1;
     if (bad >= 0 || !gradsFinite) {
       const restored = restoreSnapshot();
-      const where = bad >= 0 ? `loss is ${values[bad]} at step ${read[bad]!.step}` : `a gradient is not finite at step ${read[read.length - 1]!.step}`;
-      throw new Error(
+      const kind = bad >= 0 ? 'loss' : 'gradient';
+      const step = bad >= 0 ? read[bad]!.step : read[read.length - 1]!.step;
+      const value = bad >= 0 ? values[bad]! : undefined;
+      const where = kind === 'loss' ? `loss is ${value} at step ${step}` : `a gradient is not finite at step ${step}`;
+      throw new NonFiniteLossError(
         `minimize: ${where}; the update of that step was not applied` +
           (restored ? `, and the variables were restored to their values before step ${read[0]!.step}` : '') +
           '. Lower the learning rate, check the data, or compute the loss in log space.',
+        { step, kind, value, restored },
       );
     }
     const infos = read.map((p, i) => ({ step: p.step, loss: values[i]! }));
@@ -187,6 +199,7 @@ export async function minimize<B = undefined>(
       }
       step++;
       await report(read);
+      await yielder.maybeYield();
       if (stoppedEarly) break;
       if (isRead) takeSnapshot();
     }
