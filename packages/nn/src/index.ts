@@ -27,3 +27,5 @@ export {
 } from './record';
 export type { ModelRecord, LayersRecord, LoadedLayers, LoadLayersOptions } from './record';
 export { toLayersArtifacts, exportLayersModel, importLayersModel } from './layers-model';
+export { EncoderDecoderModel } from './encoder-decoder';
+export type { EncoderDecoderParts, LayersExportUrls } from './encoder-decoder';

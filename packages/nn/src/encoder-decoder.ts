@@ -1,0 +1,212 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Likelihood, describeValue, fit, inBatches, toFloatTensor } from '@elbo/prob';
+import type { FitArgs, History, LikelihoodSpec, TensorInput } from '@elbo/prob';
+import { Layer } from './layer';
+import { lastActivation } from './last-activation';
+import { exportLayersModel } from './layers-model';
+import { loadLayers, saveLayers } from './record';
+import type { LoadedLayers } from './record';
+import { Sequential } from './sequential';
+
+/**
+ * What every encoder-decoder model is made of.
+ * @example
+ * ```ts
+ * const parts: EncoderDecoderParts = { encoder: mlp([784, 400, 20]), decoder: mlp([20, 400, 784]), likelihood: 'bernoulli' };
+ * ```
+ */
+export interface EncoderDecoderParts {
+  /** x [n, ...itemShape] -> the code (or the code's distribution parameters). */
+  encoder: Layer;
+  /** code -> the likelihood's parameters per pixel: logits (Bernoulli kinds) or the mean (Gaussian). */
+  decoder: Layer;
+  /** p(x | decoder output): a spec (its event axes are the item's axes) or a {@link Likelihood} the model then owns. Default `'bernoulli'`. */
+  likelihood?: LikelihoodSpec | Likelihood;
+}
+
+/**
+ * Where the two TF.js Layers models of {@link EncoderDecoderModel.exportLayers} go.
+ * @example
+ * ```ts
+ * const urls: LayersExportUrls = { encoder: 'file:///tmp/encoder', decoder: 'file:///tmp/decoder' };
+ * ```
+ */
+export interface LayersExportUrls {
+  encoder: string | tf.io.IOHandler;
+  decoder: string | tf.io.IOHandler;
+}
+
+/**
+ * The base the autoencoder and the VAE stand on (siblings: neither imports
+ * the other): an encoder and a decoder layer, a likelihood p(x | decoder
+ * output), and what every such model does the same way — the checks when it
+ * is built, data checks before the first step, training through prob's `fit`,
+ * batched inference, save/load of the whole model through one record, the
+ * TF.js Layers export, and `dispose`. Subclasses write the objective.
+ *
+ * Checks when built: encoder and decoder are layers; a Bernoulli-kind
+ * likelihood reads logits, so the decoder must not end in a squashing
+ * activation; where the encoder declares its input shape and the decoder its
+ * output shape, the decoder gives back the input's shape.
+ * @example
+ * ```ts
+ * class MyModel extends EncoderDecoderModel {
+ *   constructor(parts: EncoderDecoderParts) { super(parts, 'MyModel'); }
+ * }
+ * ```
+ */
+export abstract class EncoderDecoderModel {
+  readonly encoder: Layer;
+  readonly decoder: Layer;
+  readonly likelihood: Likelihood;
+  /** Item shape of the data (no batch axis) when the encoder declares it: `[784]`, `[28, 28, 1]`. */
+  readonly inputShape: readonly number[] | undefined;
+  /** The model's name in messages, e.g. `'VAE'`. */
+  protected readonly modelName: string;
+
+  /**
+   * Checks and takes the parts (the model owns them from here on; the likelihood it made or was given).
+   * Nothing is disposed when a check throws: the caller's layers stay the caller's.
+   */
+  protected constructor(parts: EncoderDecoderParts, modelName: string) {
+    if (parts == null || typeof parts !== 'object') throw new TypeError(`${modelName}: options must be an object with encoder and decoder, got ${describeValue(parts)}`);
+    const { encoder, decoder } = parts;
+    for (const [name, layer] of [
+      ['encoder', encoder],
+      ['decoder', decoder],
+    ] as const) {
+      if (!(layer instanceof Layer)) {
+        throw new TypeError(`${modelName}: ${name} must be a layer from @elbo/nn (e.g. mlp([...]) or sequential([...])), got ${describeValue(layer)}`);
+      }
+    }
+    const inputShape = encoder instanceof Sequential ? [...encoder.inputShape] : undefined;
+    const spec = parts.likelihood ?? 'bernoulli';
+    if (!(spec instanceof Likelihood) && typeof spec !== 'string' && (spec == null || typeof spec !== 'object')) {
+      throw new TypeError(`${modelName}: likelihood must be a name, { name: 'gaussian', sigma, learnSigma } or a Likelihood, got ${describeValue(spec)}`);
+    }
+    const name = spec instanceof Likelihood ? spec.name : typeof spec === 'string' ? spec : spec.name;
+    checkDecoderOutput(name, decoder, modelName);
+    if (inputShape != null && decoder instanceof Sequential && !tf.util.arraysEqual(decoder.finalShape as number[], inputShape)) {
+      throw new Error(
+        `${modelName}: the decoder must give back the encoder's input shape [${inputShape.join(', ')}], but it outputs [${decoder.finalShape.join(', ')}]`,
+      );
+    }
+    const eventRank = inputShape?.length ?? 1;
+    if (spec instanceof Likelihood && spec.eventRank !== eventRank) {
+      throw new Error(`${modelName}: the likelihood's eventRank must be the data's item rank ${eventRank}, got ${spec.eventRank}`);
+    }
+    this.likelihood = spec instanceof Likelihood ? spec : new Likelihood(spec, { eventRank });
+    this.encoder = encoder;
+    this.decoder = decoder;
+    this.inputShape = inputShape;
+    this.modelName = modelName;
+  }
+
+  /** Every variable training updates: encoder, decoder, and a learned likelihood scale. */
+  get trainableVariables(): tf.Variable[] {
+    return [...this.encoder.trainableVariables, ...this.decoder.trainableVariables, ...this.likelihood.trainableVariables];
+  }
+
+  /** Frees the encoder, the decoder and the likelihood's variables. */
+  dispose(): void {
+    this.encoder.dispose();
+    this.decoder.dispose();
+    this.likelihood.dispose();
+  }
+
+  /**
+   * Saves encoder and decoder as two TF.js Layers models (for tfjs-layers and Keras).
+   * Needs both to be {@link Sequential} stacks of kinds the Layers format has.
+   */
+  async exportLayers(urls: LayersExportUrls): Promise<void> {
+    if (urls == null || typeof urls !== 'object') throw new TypeError(`${this.modelName}.exportLayers: urls must be { encoder, decoder }, got ${describeValue(urls)}`);
+    const [encoder, decoder] = [this.encoder, this.decoder].map((part, i) => {
+      if (!(part instanceof Sequential)) throw new Error(`${this.modelName}.exportLayers: the ${i === 0 ? 'encoder' : 'decoder'} must be a Sequential (mlp() or sequential())`);
+      return part;
+    });
+    const prefix = this.modelName.toLowerCase();
+    await exportLayersModel(encoder!, urls.encoder, `${prefix}_encoder`);
+    await exportLayersModel(decoder!, urls.decoder, `${prefix}_decoder`);
+  }
+
+  /**
+   * `x` as a float32 tensor of shape [n, ...inputShape] (or rank >= 2 when the encoder declares no shape).
+   * The caller disposes it when it is not `x` itself.
+   */
+  protected toData(x: TensorInput, name: string, caller: string): tf.Tensor {
+    const shape = this.inputShape;
+    return toFloatTensor(x, name, `${this.modelName}.${caller}`, shape == null ? { rank: [2, 3, 4, 5] } : { itemShape: shape });
+  }
+
+  /** Runs `fn` over blocks of `batchSize` rows of `x` (checked as data) and concatenates: bounded memory. */
+  protected batched(x: TensorInput, batchSize: number, caller: string, fn: (block: tf.Tensor) => tf.Tensor): tf.Tensor {
+    const t = this.toData(x, 'x', caller);
+    try {
+      return inBatches(t, batchSize, fn, `${this.modelName}.${caller}`);
+    } finally {
+      if (t !== x) t.dispose();
+    }
+  }
+
+  /**
+   * Checks the data that can be read without consuming it (a tensor, or an array of batch
+   * tensors) before the first step, so bad input changes no weight: the item shape and the
+   * likelihood's support. Streams and functions are checked by the step itself.
+   */
+  protected checkFitData(data: unknown, validationData: unknown, caller: string): void {
+    const where = `${this.modelName}.${caller}`;
+    const named = (d: unknown, name: string): [string, tf.Tensor][] => {
+      if (d instanceof tf.Tensor) return [[name, d]];
+      if (!Array.isArray(d)) return [];
+      return d.flatMap((b, i): [string, tf.Tensor][] => (b instanceof tf.Tensor ? [[`${name}[${i}]`, b]] : []));
+    };
+    for (const [name, t] of [...named(data, 'data'), ...named(validationData, 'validationData')]) {
+      if (t.isDisposed) throw new Error(`${where}: ${name} is a disposed tensor`);
+      const checked = this.toData(t, name, caller);
+      if (checked !== t) checked.dispose();
+      if (t.shape[0] === 0) throw new Error(`${where}: ${name} must have at least one row, got shape [${t.shape.join(', ')}]`);
+      this.likelihood.checkData(t, name, where);
+    }
+  }
+
+  /** Checks the data, then trains every variable of the model through prob's `fit`. */
+  protected async train<B>(args: Omit<FitArgs<B>, 'variables'>, caller = 'fit'): Promise<History> {
+    this.checkFitData(args.data, args.validationData, caller);
+    return fit({ ...args, variables: this.trainableVariables });
+  }
+
+  /**
+   * Saves the whole model through one record: both parts' layer configs and weights, the
+   * likelihood (its learned scale as the weight `likelihood/logSigma`) and the subclass's settings.
+   */
+  protected async saveRecord(url: string | tf.io.IOHandler, format: string, settings: Record<string, unknown>): Promise<tf.io.SaveResult> {
+    const logSigma = this.likelihood.logSigma;
+    return saveLayers(url, format, {
+      parts: { encoder: this.encoder, decoder: this.decoder },
+      config: { ...settings, likelihood: this.likelihood.getConfig() },
+      weights: logSigma == null ? {} : { 'likelihood/logSigma': logSigma },
+    });
+  }
+
+  /**
+   * Loads a record {@link EncoderDecoderModel.saveRecord} wrote (or an older one; see nn's
+   * `loadLayers`), hands its parts to `build`, and frees them if `build` throws.
+   */
+  protected static async loadRecord<M>(url: string | tf.io.IOHandler, format: string, caller: string, build: (loaded: LoadedLayers) => M): Promise<M> {
+    return loadLayers(url, { format, parts: ['encoder', 'decoder'], caller }, build);
+  }
+}
+
+/**
+ * Throws when a Bernoulli-kind likelihood would read a squashed decoder output
+ * (e.g. sigmoid probabilities) as logits: it would train silently wrong. The
+ * Gaussian takes any output as its mean; a layer whose last activation cannot
+ * be told passes.
+ */
+function checkDecoderOutput(likelihood: string, decoder: Layer, modelName: string): void {
+  if (likelihood !== 'bernoulli' && likelihood !== 'continuous-bernoulli') return;
+  const out = lastActivation(decoder);
+  if (out != null && out !== 'linear') {
+    throw new Error(`${modelName}: a ${likelihood} likelihood reads logits, so the decoder must end without an activation ('linear'), got '${out}'`);
+  }
+}
