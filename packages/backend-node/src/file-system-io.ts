@@ -1,34 +1,46 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 
 const SCHEME = 'file://';
 const MODEL_JSON = 'model.json';
+/** The weights files this handler writes: `weights-<12 hex digits>.bin`. */
+const OWN_WEIGHTS = /^weights-[0-9a-f]{12}\.bin$/;
 
 /** Bytes per element of each weight dtype tfjs writes. */
 const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, float16: 2, complex64: 8 };
 
 /**
  * A tfjs IO handler that saves a model as `model.json` + one weights file in
- * the directory `path`, and loads it back.
+ * the folder `path`, and loads it back. `path` names the folder, or the
+ * `model.json` inside it (the form tfjs-node's own handler takes), with or
+ * without `file://`: both work for save and load.
  *
  * Saving never leaves half a model: weights go to a new, uniquely named file,
  * `model.json` is written to a temporary file and renamed over the old one
- * (atomic on POSIX), and only then is the previous weights file removed. A
- * path that cannot be written throws an error naming it, and leaves an
- * existing model there untouched.
+ * (atomic on POSIX), and only then are the weights files no longer named by
+ * it removed. A path that cannot be written rejects with the path and the
+ * operating system's reason, and leaves an existing model there untouched.
+ *
+ * A model file is untrusted: the weights files its manifest names must lie
+ * inside the folder (no absolute paths, no `..`, no link that leads out of
+ * it), or loading rejects naming the path, and reads nothing else.
  *
  * @example
  * ```ts
- * await model.save(fileSystem('/tmp/my-model'));   // or 'file:///tmp/my-model' once selectBackend() ran
+ * await model.save(fileSystem('/tmp/my-model'));   // or 'file:///tmp/my-model/model.json' once selectBackend() ran
  * ```
  */
 export function fileSystem(path: string): tf.io.IOHandler {
   if (typeof path !== 'string' || path.length === 0) {
     throw new Error(`fileSystem path must be a non-empty string, got ${JSON.stringify(path)}`);
   }
-  const dir = resolve(path.startsWith(SCHEME) ? path.slice(SCHEME.length) : path);
+  const target = resolve(path.startsWith(SCHEME) ? path.slice(SCHEME.length) : path);
+  if (target.endsWith('.json') && basename(target) !== MODEL_JSON) {
+    throw new Error(`fileSystem path must name a model folder or the ${MODEL_JSON} inside it, got ${JSON.stringify(path)}`);
+  }
+  const dir = basename(target) === MODEL_JSON ? dirname(target) : target;
   return {
     save: (artifacts) => saveModel(dir, artifacts),
     load: () => loadModel(dir),
@@ -48,7 +60,7 @@ async function saveModel(dir: string, artifacts: tf.io.ModelArtifacts): Promise<
   const previous = await readModelJSON(dir).catch(() => null);
   const tmpModel = join(dir, `.${MODEL_JSON}.${id}.tmp`);
   try {
-    await mkdir(dir, { recursive: true });
+    await makeFolder(dir);
     await writeFile(join(dir, weightsFile), new Uint8Array(weightData));
     await writeFile(tmpModel, JSON.stringify(modelJSON));
     await rename(tmpModel, join(dir, MODEL_JSON));
@@ -57,8 +69,7 @@ async function saveModel(dir: string, artifacts: tf.io.ModelArtifacts): Promise<
     await rm(join(dir, weightsFile), { force: true }).catch(() => {});
     throw new Error(`cannot save the model to ${dir}: ${(error as Error).message}`);
   }
-  const stale = (previous?.weightsManifest ?? []).flatMap((group) => group.paths).filter((p) => p !== weightsFile);
-  await Promise.all(stale.map((p) => rm(join(dir, p), { force: true }).catch(() => {})));
+  await removeStaleWeights(dir, weightsFile, previous);
   return {
     modelArtifactsInfo: {
       dateSaved: new Date(),
@@ -74,6 +85,7 @@ async function readModelJSON(dir: string): Promise<tf.io.ModelJSON> {
   const file = join(dir, MODEL_JSON);
   let text: string;
   try {
+    await insideFolder(dir, file, MODEL_JSON);
     text = await readFile(file, 'utf8');
   } catch (error) {
     throw new Error(`cannot load a model from ${dir}: ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
@@ -94,7 +106,7 @@ async function loadModel(dir: string): Promise<tf.io.ModelArtifacts> {
     const specs = manifest.flatMap((group) => group.weights);
     const buffers: ArrayBuffer[] = [];
     for (const path of manifest.flatMap((group) => group.paths)) {
-      const file = join(dir, path);
+      const file = await weightsFileInside(dir, path);
       const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
         throw new Error(`cannot load a model from ${dir}: weights file ${file} cannot be read (${error.code ?? error.message})`);
       });
@@ -109,6 +121,83 @@ async function loadModel(dir: string): Promise<tf.io.ModelArtifacts> {
     }
     return [specs, data];
   });
+}
+
+/**
+ * The file a manifest path names, if it lies inside `dir`: a relative path
+ * without `..` whose real location (links followed) is still inside the
+ * folder. Anything else rejects, naming the path: a model file must never
+ * make elbo read outside its folder.
+ */
+async function weightsFileInside(dir: string, path: unknown): Promise<string> {
+  const bad = (why: string): never => {
+    throw new Error(`cannot load a model from ${dir}: ${MODEL_JSON} names the weights file ${JSON.stringify(path)}, ${why}; nothing was read`);
+  };
+  if (typeof path !== 'string' || path === '') return bad('expected a file name inside the model folder');
+  if (isAbsolute(path) || /^[a-zA-Z]:/.test(path)) return bad('an absolute path (weights must lie inside the model folder)');
+  if (path.split(/[\\/]/).includes('..')) return bad('a path with ".." (weights must lie inside the model folder)');
+  const file = resolve(dir, path);
+  if (!file.startsWith(dir + sep)) return bad('outside the model folder');
+  await insideFolder(dir, file, path).catch((error: Error) => bad(error.message));
+  return file;
+}
+
+/** Rejects when `file`, links followed, is not inside the real `dir` (a missing file passes: reading it fails later, naming it). */
+async function insideFolder(dir: string, file: string, name: string): Promise<void> {
+  let real: string;
+  try {
+    real = await realpath(file);
+  } catch {
+    return;
+  }
+  const realDir = await realpath(dir);
+  if (!real.startsWith(realDir + sep)) throw new Error(`${name} is a link that leads out of the model folder (to ${real})`);
+}
+
+/**
+ * After the new model.json is in place: removes the weights files the previous
+ * model.json named (when they lie inside the folder) and any weights file of
+ * this handler's own naming that the new one does not name (left by a save
+ * that was killed), so repeated saves leave one weights file.
+ */
+async function removeStaleWeights(dir: string, current: string, previous: tf.io.ModelJSON | null): Promise<void> {
+  const named = (previous?.weightsManifest ?? []).flatMap((group) => group.paths);
+  const own = await readdir(dir).then((names) => names.filter((n) => OWN_WEIGHTS.test(n)), () => [] as string[]);
+  const stale = new Set<string>();
+  for (const path of [...named, ...own]) {
+    if (path === current) continue;
+    const file = await weightsFileInside(dir, path).catch(() => null);
+    if (file != null) stale.add(file);
+  }
+  await Promise.all([...stale].map((file) => rm(file, { force: true }).catch(() => {})));
+}
+
+/**
+ * `mkdir -p` one folder at a time. Node's recursive mkdir never settles where
+ * a folder that exists answers ENOENT (under /proc), so saving there would hang.
+ */
+async function makeFolder(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let current = dir; ; current = dirname(current)) {
+    const found = await stat(current).then(
+      (s) => s,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+        return null;
+      },
+    );
+    if (found != null) {
+      if (!found.isDirectory()) throw new Error(`${current} is not a folder`);
+      break;
+    }
+    missing.push(current);
+    if (dirname(current) === current) break;
+  }
+  for (const folder of missing.reverse()) {
+    await mkdir(folder).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
+  }
 }
 
 function expectedBytes(spec: tf.io.WeightsManifestEntry): number {

@@ -92,3 +92,13 @@ describe('selectBackend', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('the native-TensorFlow hint', () => {
+  it('names the command of every package manager, not only pnpm', async () => {
+    const { INSTALL_SCRIPT_HINT } = await import('./select-backend');
+    for (const manager of ['npm', 'pnpm approve-builds', 'yarn', 'bun']) expect(INSTALL_SCRIPT_HINT).toContain(manager);
+    const selection = await selectBackend({ prefer: ['tensorflow', 'cpu'] });
+    expect(selection.tried.map((t) => t.error).join(' ')).toContain('pnpm approve-builds');
+    expect(selection.tried.map((t) => t.error).join(' ')).toContain('trustedDependencies');
+  });
+});

@@ -199,9 +199,17 @@ async function loadTensorflow(): Promise<string> {
     }
   }
   throw new Error(
-    `native TensorFlow is not available: ${problems.join(', ')}; where the network allows its download, install @tensorflow/tfjs-node and allow its build (pnpm approve-builds)`,
+    `native TensorFlow is not available: ${problems.join(', ')}; where the network allows its download, install @tensorflow/tfjs-node and let its install script run (${INSTALL_SCRIPT_HINT})`,
   );
 }
+
+/**
+ * How each package manager lets @tensorflow/tfjs-node's install script (which downloads libtensorflow) run.
+ * Exported for the test that checks each one is named.
+ */
+export const INSTALL_SCRIPT_HINT =
+  'npm runs it unless --ignore-scripts is set; pnpm: pnpm approve-builds, or allowBuilds in pnpm-workspace.yaml; ' +
+  'yarn 2+: dependenciesMeta["@tensorflow/tfjs-node"].built = true in package.json; bun: add it to trustedDependencies';
 
 function describeImportFailure(pkg: string, error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
