@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { adam, minimize, tfjsSeed } from '@elbo/prob';
+import { Linear } from '@elbo/nn';
+import type { LinearWeights } from '@elbo/nn';
 import { toDataTensor } from './data-input';
-import { Linear } from './linear';
-import type { LinearWeights } from './linear';
 
 /** Constructor options of {@link LinearAutoencoder}. */
 export interface LinearAutoencoderConfig {
@@ -182,8 +182,8 @@ export class LinearAutoencoder {
 
   /** Config and weights as plain numbers. */
   toJSON(): { config: Required<LinearAutoencoderConfig>; encoder: LinearWeights; decoder: LinearWeights } {
-    const decoder = this.decoder?.getWeights() ?? { kernel: [], bias: Array.from(this.tiedBias!.dataSync()) };
-    return { config: this.getConfig(), encoder: this.encoder.getWeights(), decoder };
+    const decoder = this.decoder?.toJSON().weights ?? { kernel: [], bias: Array.from(this.tiedBias!.dataSync()) };
+    return { config: this.getConfig(), encoder: this.encoder.toJSON().weights, decoder };
   }
 
   /** Rebuilds a trained autoencoder from {@link LinearAutoencoder.toJSON}. */
