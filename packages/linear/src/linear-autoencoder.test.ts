@@ -145,8 +145,8 @@ describe('LinearAutoencoder training details', () => {
     });
     expect(JSON.stringify(ae.toJSON())).toBe(weights);
     const wrong = tf.zeros([4, 5]) as tf.Tensor2D;
-    await expect(ae.fit(wrong)).rejects.toThrow(/x must have 16 columns \(features\), got shape \[4,5\]/);
-    expect(() => ae.decode([[1, 2]])).toThrow(/z must have 3 columns/);
+    await expect(ae.fit(wrong)).rejects.toThrow('LinearAutoencoder.fit: x must have 16 values on its last axis, got shape [4, 5]');
+    expect(() => ae.decode([[1, 2]])).toThrow('LinearAutoencoder.decode: z must have 3 values on its last axis, got shape [1, 2]');
     wrong.dispose();
   });
 });

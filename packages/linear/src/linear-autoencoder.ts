@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { adam, minimize, tfjsSeed } from '@elbo/prob';
+import { adam, minimize, tfjsSeed, toFloatTensor } from '@elbo/prob';
 import { Linear } from '@elbo/nn';
 import type { LinearWeights } from '@elbo/nn';
-import { toDataTensor } from './data-input';
 
 /** Constructor options of {@link LinearAutoencoder}. */
 export interface LinearAutoencoderConfig {
@@ -106,25 +105,25 @@ export class LinearAutoencoder {
 
   /** Code of each row: x W_e + b_e. @param x [n, inputDim]. @returns [n, latentDim]. */
   encode(x: tf.Tensor | number[][]): tf.Tensor2D {
-    const { t, owned } = toDataTensor(x, 'x', 'LinearAutoencoder.encode', { cols: this.config.inputDim });
+    const t = this.toData(x, 'x', 'LinearAutoencoder.encode', this.config.inputDim);
     const z = this.encoder.apply(t) as tf.Tensor2D;
-    if (owned) t.dispose();
+    if (t !== x) t.dispose();
     return z;
   }
 
   /** Data-space image of codes: z W_d + b_d. @param z [n, latentDim]. @returns [n, inputDim]. */
   decode(z: tf.Tensor | number[][]): tf.Tensor2D {
-    const { t, owned } = toDataTensor(z, 'z', 'LinearAutoencoder.decode', { cols: this.config.latentDim });
+    const t = this.toData(z, 'z', 'LinearAutoencoder.decode', this.config.latentDim);
     const x = this.decodeTensor(t);
-    if (owned) t.dispose();
+    if (t !== z) t.dispose();
     return x;
   }
 
   /** decode(encode(x)). @param x [n, inputDim]. @returns [n, inputDim]. */
   reconstruct(x: tf.Tensor | number[][]): tf.Tensor2D {
-    const { t, owned } = toDataTensor(x, 'x', 'LinearAutoencoder.reconstruct', { cols: this.config.inputDim });
+    const t = this.toData(x, 'x', 'LinearAutoencoder.reconstruct', this.config.inputDim);
     const out = tf.tidy(() => this.decodeTensor(this.encoder.apply(t) as tf.Tensor2D));
-    if (owned) t.dispose();
+    if (t !== x) t.dispose();
     return out;
   }
 
@@ -139,7 +138,7 @@ export class LinearAutoencoder {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`LinearAutoencoder.fit: batchSize must be a positive integer, got ${batchSize}`);
     if (!(learningRate > 0)) throw new Error(`LinearAutoencoder.fit: learningRate must be > 0, got ${learningRate}`);
     if (!Number.isInteger(seed)) throw new Error(`LinearAutoencoder.fit: seed must be an integer, got ${seed}`);
-    const { t, owned } = toDataTensor(x, 'x', 'LinearAutoencoder.fit', { cols: this.config.inputDim });
+    const t = this.toData(x, 'x', 'LinearAutoencoder.fit', this.config.inputDim);
     const n = t.shape[0];
     const stepsPerEpoch = Math.ceil(n / batchSize);
     const optimizer = adam(learningRate);
@@ -175,7 +174,7 @@ export class LinearAutoencoder {
       );
     } finally {
       optimizer.dispose();
-      if (owned) t.dispose();
+      if (t !== x) t.dispose();
     }
     return { epochLosses };
   }
@@ -211,6 +210,11 @@ export class LinearAutoencoder {
     this.encoder.dispose();
     this.decoder?.dispose();
     this.tiedBias?.dispose();
+  }
+
+  /** A data argument as a float32 matrix [n, cols] with finite entries (a new tensor unless it was one already). */
+  private toData(x: tf.Tensor | number[][], name: string, caller: string, cols: number): tf.Tensor2D {
+    return toFloatTensor(x, name, caller, { rank: 2, lastDim: cols, minRows: 1, finite: true }) as tf.Tensor2D;
   }
 
   private decodeTensor(z: tf.Tensor2D): tf.Tensor2D {
