@@ -119,17 +119,17 @@ describe('parseNpy and parseNpyHeader inputs', () => {
 
   it('rejects anything that is not bytes, naming bytes, what it expects and what came', () => {
     const expects = 'bytes must be an ArrayBuffer or an ArrayBufferView such as Uint8Array or Buffer, got';
-    expect(() => parseNpy('\x93NUMPY' as never)).toThrow(`parseNpy: ${expects} a string of length 6`);
-    expect(() => parseNpy([0x93, 0x4e] as never)).toThrow(`parseNpy: ${expects} an Array of length 2`);
+    expect(() => parseNpy('\x93NUMPY' as never)).toThrow(`parseNpy: ${expects} string ${JSON.stringify('\x93NUMPY')}`);
+    expect(() => parseNpy([0x93, 0x4e] as never)).toThrow(`parseNpy: ${expects} an array of length 2`);
     expect(() => parseNpy(undefined as never)).toThrow(`parseNpy: ${expects} undefined`);
     expect(() => parseNpy(null as never)).toThrow(`parseNpy: ${expects} null`);
     expect(() => parseNpy(42 as never)).toThrow(`parseNpy: ${expects} number 42`);
-    expect(() => parseNpy({ length: 10 } as never)).toThrow(`parseNpy: ${expects} Object`);
+    expect(() => parseNpy({ length: 10 } as never)).toThrow(`parseNpy: ${expects} an object`);
     expect(() => parseNpy(Object.create(null) as never)).toThrow(`parseNpy: ${expects} an object`);
     expect(() => parseNpy(new Blob([file('f32-2x3').slice().buffer]) as never)).toThrow(
-      `parseNpy: ${expects} Blob (call its arrayBuffer() method first and pass the result)`,
+      `parseNpy: ${expects} a Blob (call its arrayBuffer() method first and pass the result)`,
     );
-    expect(() => parseNpyHeader('x' as never)).toThrow(`parseNpyHeader: ${expects} a string of length 1`);
+    expect(() => parseNpyHeader('x' as never)).toThrow(`parseNpyHeader: ${expects} string "x"`);
   });
 });
 

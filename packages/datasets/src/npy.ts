@@ -5,6 +5,8 @@
 //     padded with spaces and a final "\n" so the data starts at a multiple of 64 bytes
 //   | data: the array's bytes in C (row-major) order.
 
+import { describeValue } from '@elbo/prob';
+
 /** Element types this package reads and writes. */
 export type NpyDtype = 'float32' | 'float64' | 'uint8';
 
@@ -86,14 +88,6 @@ function parseDescr(descr: string): { dtype: NpyDtype; littleEndian: boolean } {
   if (kind === 'f8' && order !== '|') return { dtype: 'float64', littleEndian };
   if (kind === 'u1') return { dtype: 'uint8', littleEndian: true };
   throw new Error(`unsupported .npy dtype '${descr}' (supported: ${SUPPORTED})`);
-}
-
-function describeValue(x: unknown): string {
-  if (x === null || x === undefined) return String(x);
-  if (typeof x === 'string') return `a string of length ${x.length}`;
-  if (typeof x !== 'object') return `${typeof x} ${String(x)}`;
-  if (Array.isArray(x)) return `an Array of length ${x.length}`;
-  return (x as { constructor?: { name?: string } }).constructor?.name || 'an object';
 }
 
 /** The bytes of a `.npy` file as given by a caller. */

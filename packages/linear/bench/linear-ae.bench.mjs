@@ -39,7 +39,7 @@ const ae = new LinearAutoencoder({ inputDim: 784, latentDim: 20, seed: 0 });
 const t0 = performance.now();
 const total = epochs + settleEpochs;
 let done = 0;
-const report = ({ epoch }) => {
+const report = (epoch) => {
     const e = done + epoch + 1;
     if (e === 1 || e % 5 === 0 || e === total) {
       const dec = ae.decoderWeights;
@@ -51,9 +51,9 @@ const report = ({ epoch }) => {
       dec.dispose();
     }
 };
-await ae.fit(train.images, { epochs, batchSize, learningRate: lr, seed: 0, onEpoch: report });
+await ae.fit(train.images, { epochs, batchSize, learningRate: lr, seed: 0, callbacks: { onEpochEnd: report } });
 done = epochs;
-if (settleEpochs > 0) await ae.fit(train.images, { epochs: settleEpochs, batchSize, learningRate: settleLr, seed: 1, onEpoch: report });
+if (settleEpochs > 0) await ae.fit(train.images, { epochs: settleEpochs, batchSize, learningRate: settleLr, seed: 1, callbacks: { onEpochEnd: report } });
 const teAe = mse((x) => ae.reconstruct(x), test.images);
 console.log(`final test MSE ${teAe.toFixed(6)} vs PCA ${pcaTest.toFixed(6)} (${((teAe / pcaTest - 1) * 100).toFixed(2)}% over)`);
 ae.dispose();

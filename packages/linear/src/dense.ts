@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { describeValue } from '@elbo/prob';
 
 /** A row-major float64 matrix, the working form of the dense routines. */
 export interface DenseMatrix {
@@ -24,7 +25,7 @@ export function toDense(x: MatrixLike, name: string, fn: string): DenseMatrix {
     data = Float64Array.from(x.dataSync());
   } else {
     if (!Array.isArray(x) || !x.every(Array.isArray)) {
-      throw new Error(`${fn}: ${name} must be a matrix (rank 2 tensor or number[][]), got ${describe(x)}`);
+      throw new Error(`${fn}: ${name} must be a matrix (rank 2 tensor or number[][]), got ${describeValue(x)}`);
     }
     rows = x.length;
     cols = rows > 0 ? x[0]!.length : 0;
@@ -50,10 +51,9 @@ export function assertFinite(data: ArrayLike<number>, cols: number, name: string
   }
 }
 
-function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (Array.isArray(x)) return `an array of ${x.length} non-array items`;
-  return typeof x;
+/** Copies a float64 array into a float32 tensor of the given shape. */
+export function tensorFrom64(data: ArrayLike<number>, shape: number[]): tf.Tensor {
+  return tf.tensor(Float32Array.from(data), shape, 'float32');
 }
 
 /** Largest absolute entry. */

@@ -41,13 +41,13 @@ describe('IncrementalPCA input checks', () => {
     expect(() => new IncrementalPCA({ components: 0 })).toThrow(/components must be a positive integer, got 0/);
     expect(() => new IncrementalPCA({ components: 2, oversamples: -1 })).toThrow(/oversamples must be a non-negative integer, got -1/);
     const ipca = new IncrementalPCA({ components: 3 });
-    expect(() => ipca.partialFit([[1, 2, 3, 4]])).toThrow(/batch must have at least 3 rows, got shape \[1,4\]/);
+    expect(() => ipca.partialFit([[1, 2, 3, 4]])).toThrow('IncrementalPCA.partialFit: batch must have at least 3 rows, got shape [1, 4]');
     ipca.partialFit([
       [1, 2, 3, 4],
       [0, 1, 0, 1],
       [2, 2, 5, 1],
     ]);
-    expect(() => ipca.partialFit([[1, 2, 3], [1, 2, 3], [0, 0, 0]])).toThrow(/batch must have 4 columns \(features\), got shape \[3,3\]/);
+    expect(() => ipca.partialFit([[1, 2, 3], [1, 2, 3], [0, 0, 0]])).toThrow('IncrementalPCA.partialFit: batch must have 4 values on its last axis, got shape [3, 3]');
     expect(() => ipca.partialFit([[1, 2, 3, NaN], [1, 2, 3, 4], [0, 0, 0, 0]])).toThrow(/batch must be finite, got NaN at index \[0, 3\]/);
     expect(ipca.nSamplesSeen).toBe(3);
   });

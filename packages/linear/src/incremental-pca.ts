@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { toFloatTensor } from '@elbo/prob';
 import { gramOfRows } from './covariance';
-import { toDataTensor } from './data-input';
 import { eigenDense } from './eigh';
 import { PCA } from './pca';
 
@@ -99,10 +99,9 @@ export class IncrementalPCA {
    * @returns this.
    */
   partialFit(batch: tf.Tensor | number[][]): this {
-    const { t, owned } = toDataTensor(batch, 'batch', 'IncrementalPCA.partialFit', {
-      minRows: this.k,
-      cols: this.n > 0 ? this.d : undefined,
-    });
+    const lastDim = this.n > 0 ? this.d : undefined;
+    const t = toFloatTensor(batch, 'batch', 'IncrementalPCA.partialFit', { rank: 2, lastDim, minRows: this.k, finite: true }) as tf.Tensor2D;
+    const owned = t !== batch;
     try {
       const [b, d] = t.shape;
       if (this.n === 0 && d < this.k) {

@@ -1,5 +1,6 @@
-export { Linear } from './linear';
-export type { LinearConfig, LinearInit, LinearWeights } from './linear';
+// The Linear layer lives in @elbo/nn (layers as values); re-exported so imports from @elbo/linear keep working.
+export { Linear } from '@elbo/nn';
+export type { LinearConfig, LinearInit, LinearOptions, LinearWeights } from '@elbo/nn';
 export { eigh } from './eigh';
 export type { EighOptions, EighResult } from './eigh';
 export { svd } from './svd';

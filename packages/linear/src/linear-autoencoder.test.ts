@@ -24,7 +24,8 @@ beforeAll(async () => {
   // a step-down schedule: fast Adam, then a small learning rate to settle (fit continues from the current weights)
   const fast = await ae.fit(x, { epochs: 60, batchSize: 50, learningRate: 2e-2, seed: 2 });
   const slow = await ae.fit(x, { epochs: 20, batchSize: 50, learningRate: 2e-3, seed: 3 });
-  epochLosses = [...fast.epochLosses, ...slow.epochLosses];
+  epochLosses = [...fast.history.loss!, ...slow.history.loss!];
+  expect(epochLosses).toHaveLength(80);
 }, 120_000);
 
 afterAll(() => {
@@ -45,11 +46,13 @@ describe('LinearAutoencoder against PCA (synthetic rank-3 data)', () => {
     tf.dispose([xHatPca, xHatAe]);
   });
 
-  it('its decoder spans the PCA subspace (< 2 degrees) but is not orthonormal; PCA is', () => {
+  it('its decoder spans the PCA subspace (< 1 degree) but is not orthonormal; PCA is', () => {
     const dec = ae.decoderWeights;
     const pcaCols = tf.transpose(pca.components);
     expect(dec.shape).toEqual([16, 3]);
-    expect(principalAngles(dec, pcaCols).at(-1)).toBeLessThan(2);
+    const angle = principalAngles(dec, pcaCols).at(-1)!;
+    console.info(`[linear] linear AE vs PCA (synthetic rank 3, 60 + 20 epochs): largest principal angle ${angle.toFixed(4)} deg`);
+    expect(angle).toBeLessThan(1);
     expect(orthonormalityError(dec)).toBeGreaterThan(0.1);
     expect(orthonormalityError(pcaCols)).toBeLessThan(1e-5);
     tf.dispose([dec, pcaCols]);
@@ -112,10 +115,12 @@ describe('LinearAutoencoder training details', () => {
       const r = await train();
       const json = r.tied.toJSON();
       r.tied.dispose();
-      return { losses: r.res.epochLosses, json };
+      return { losses: r.res.history.loss, json };
     });
     const b = await train();
-    expect(b.res.epochLosses).toEqual(a.losses);
+    expect(a.losses).toHaveLength(3);
+    expect(b.res.history.loss).toEqual(a.losses);
+    expect(b.res.steps).toBe(15); // 3 epochs of 300 / 60 batches
     expect(a.json.decoder.kernel).toEqual([]);
     const dec = b.tied.decoderWeights;
     const enc = b.tied.encoderWeights;
@@ -125,28 +130,76 @@ describe('LinearAutoencoder training details', () => {
     small.dispose();
   });
 
-  it('stops when onEpoch returns false', async () => {
+  it('takes fit\'s options: stops when onEpochEnd returns false, validates, defaults to one epoch', async () => {
     const m = new LinearAutoencoder({ inputDim: 16, latentDim: 2 });
-    const { epochLosses } = await m.fit(x, { epochs: 5, batchSize: 500, onEpoch: ({ epoch }) => epoch < 1 });
-    expect(epochLosses).toHaveLength(2);
+    const seen: number[] = [];
+    const stopped = await m.fit(x, { epochs: 5, batchSize: 500, callbacks: {
+        onEpochEnd: (epoch) => {
+          seen.push(epoch);
+          return epoch < 1;
+        },
+      },
+    });
+    expect(seen).toEqual([0, 1]);
+    expect(stopped.history.loss).toHaveLength(2);
+    expect(stopped.stoppedEarly).toBe(true);
+    const head = tf.slice(x, [0, 0], [200, 16]);
+    const once = await expectNoLeaks(() => m.fit(x, { batchSize: 500, validationData: head }));
+    expect(once.epoch).toEqual([0]); // fit's default: one epoch
+    expect(once.steps).toBe(2);
+    expect(once.history.valLoss).toHaveLength(1);
+    expect(once.history.valLoss![0]).toBeGreaterThan(0);
+    head.dispose();
     m.dispose();
+  });
+
+  it('the same seeds give the same weights and losses; a different seed differs (seeds come from foldIn)', async () => {
+    const small = tf.slice(x, [0, 0], [200, 16]);
+    const run = async (modelSeed: number, fitSeed: number) => {
+      const m = new LinearAutoencoder({ inputDim: 16, latentDim: 2, seed: modelSeed });
+      const before = m.toJSON();
+      const { history } = await m.fit(small, { epochs: 2, batchSize: 50, learningRate: 1e-2, seed: fitSeed });
+      m.dispose();
+      return { before, loss: history.loss };
+    };
+    const a = await run(5, 1);
+    const b = await run(5, 1);
+    const otherInit = await run(6, 1);
+    const otherOrder = await run(5, 2);
+    expect(b).toEqual(a);
+    expect(otherInit.before.encoder.kernel).not.toEqual(a.before.encoder.kernel);
+    expect(a.before.decoder.kernel).not.toEqual(otherInit.before.decoder.kernel);
+    expect(otherOrder.before).toEqual(a.before);
+    expect(otherOrder.loss).not.toEqual(a.loss); // same start, another batch order
+    small.dispose();
   });
 
   it('rejects bad configuration and data', async () => {
     expect(() => new LinearAutoencoder({ inputDim: 0, latentDim: 2 })).toThrow(/inputDim must be a positive integer, got 0/);
     expect(() => new LinearAutoencoder({ inputDim: 4, latentDim: 1.5 })).toThrow(/latentDim must be a positive integer, got 1.5/);
-    await expect(ae.fit(x, { epochs: 0 })).rejects.toThrow(/epochs must be a positive integer, got 0/);
-    await expect(ae.fit(x, { learningRate: -1 })).rejects.toThrow(/learningRate must be > 0, got -1/);
     const weights = JSON.stringify(ae.toJSON());
     await expectNoLeaks(async () => {
-      for (const seed of [0.5, NaN, Infinity, '1' as never, null as never]) {
-        await expect(ae.fit(x, { epochs: 1, seed }), `seed ${seed}`).rejects.toThrow(`LinearAutoencoder.fit: seed must be an integer, got ${seed}`);
+      await expect(ae.fit(x, { epochs: 0 })).rejects.toThrow('fit: epochs must be an integer >= 1, got number 0');
+      await expect(ae.fit(x, { learningRate: -1 })).rejects.toThrow('fit: learningRate must be a finite number > 0 or a function epoch => rate, got number -1');
+      for (const [seed, got] of [[0.5, 'number 0.5'], [NaN, 'number NaN'], [Infinity, 'number Infinity'], ['1', 'string "1"'], [null, 'null']] as const) {
+        await expect(ae.fit(x, { epochs: 1, seed: seed as never }), `seed ${seed}`).rejects.toThrow(`fit: seed must be an integer, got ${got}`);
       }
+      // the options of the old fit are gone: named, not silently ignored
+      await expect(ae.fit(x, { onEpoch: () => {} } as never)).rejects.toThrow(/^LinearAutoencoder\.fit: unknown option "onEpoch" \(known: epochs, batchSize/);
+      await expect(ae.fit(x, { epoch: 2 } as never)).rejects.toThrow('LinearAutoencoder.fit: unknown option "epoch"; did you mean "epochs"?');
+      const wrongVal = tf.zeros([4, 5]);
+      await expect(ae.fit(x, { validationData: wrongVal })).rejects.toThrow('LinearAutoencoder.fit: validationData must have 16 values on its last axis, got shape [4, 5]');
+      wrongVal.dispose();
     });
     expect(JSON.stringify(ae.toJSON())).toBe(weights);
     const wrong = tf.zeros([4, 5]) as tf.Tensor2D;
-    await expect(ae.fit(wrong)).rejects.toThrow(/x must have 16 columns \(features\), got shape \[4,5\]/);
-    expect(() => ae.decode([[1, 2]])).toThrow(/z must have 3 columns/);
+    await expect(ae.fit(wrong)).rejects.toThrow('LinearAutoencoder.fit: x must have 16 values on its last axis, got shape [4, 5]');
+    await expect(ae.fit([[1, 2, NaN]])).rejects.toThrow(/LinearAutoencoder\.fit: x must (have 16 values|be finite)/);
+    expect(() => ae.decode([[1, 2]])).toThrow('LinearAutoencoder.decode: z must have 3 values on its last axis, got shape [1, 2]');
+    expect(() => ae.encode(tf.zeros([16]) as never)).toThrow('LinearAutoencoder.encode: x must have rank 2, got shape [16]');
+    const bad = Array.from({ length: 2 }, () => new Array<number>(16).fill(0));
+    bad[1]![4] = Infinity;
+    expect(() => ae.reconstruct(bad)).toThrow('LinearAutoencoder.reconstruct: x must be finite, got Infinity at index [1, 4]');
     wrong.dispose();
   });
 });

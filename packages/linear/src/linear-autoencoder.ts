@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { adam, minimize, tfjsSeed } from '@elbo/prob';
-import { toDataTensor } from './data-input';
-import { Linear } from './linear';
-import type { LinearWeights } from './linear';
+import { Linear } from '@elbo/nn';
+import type { LinearWeights } from '@elbo/nn';
+import { checkKnownKeys, fit, foldIn, tfjsSeed, toFloatTensor } from '@elbo/prob';
+import type { FitOptions, History } from '@elbo/prob';
 
 /** Constructor options of {@link LinearAutoencoder}. */
 export interface LinearAutoencoderConfig {
@@ -16,26 +16,25 @@ export interface LinearAutoencoderConfig {
   seed?: number;
 }
 
-/** Options of {@link LinearAutoencoder.fit}. */
-export interface LinearAutoencoderFitOptions {
-  /** Passes over the data. Default 10. */
-  epochs?: number;
-  /** Rows per step. Default 128. */
-  batchSize?: number;
-  /** Adam learning rate. Default 1e-3 (PyTorch's default, as the reference run). */
-  learningRate?: number;
-  /** Seed of the per-epoch shuffling. Default 0. */
-  seed?: number;
-  /** Called after each epoch with its mean training loss; returning `false` stops. */
-  onEpoch?: (info: { epoch: number; loss: number }) => void | boolean | Promise<void | boolean>;
-  /** Stops between steps. */
-  signal?: AbortSignal;
-}
+/**
+ * Options of {@link LinearAutoencoder.fit}: the one options shape of `fit`
+ * from `@elbo/prob` (epochs default 1, batchSize 128, Adam at learningRate
+ * 1e-3, seeded shuffling, validationData, callbacks, earlyStopping, signal).
+ * @example
+ * ```ts
+ * const options: LinearAutoencoderFitOptions = { epochs: 20, learningRate: 3e-3, callbacks: { onEpochEnd: (e, logs) => console.log(e, logs.loss) } };
+ * ```
+ */
+export type LinearAutoencoderFitOptions = FitOptions;
+
+const FIT_OPTIONS = [
+  'epochs', 'batchSize', 'seed', 'shuffle', 'validationData', 'callbacks', 'earlyStopping', 'signal', 'learningRate', 'optimizer',
+] as const satisfies readonly (keyof FitOptions)[];
 
 /**
  * The autoencoder with no non-linearity, `x_hat = (x W_e + b_e) W_d + b_d`,
  * trained by Adam on the mean squared reconstruction error (through
- * `minimize` from `@elbo/prob`).
+ * `fit` from `@elbo/prob`).
  *
  * ```
  * loss = mean_{n, i} (x_hat[n, i] - x[n, i])^2
@@ -49,7 +48,7 @@ export interface LinearAutoencoderFitOptions {
  * @example
  * ```ts
  * const ae = new LinearAutoencoder({ inputDim: 784, latentDim: 20, seed: 0 });
- * await ae.fit(x, { epochs: 20, learningRate: 3e-3 });
+ * const { history } = await ae.fit(x, { epochs: 20, learningRate: 3e-3 }); // history.loss: 20 epoch means
  * const xHat = ae.reconstruct(x);
  * ```
  */
@@ -68,15 +67,16 @@ export class LinearAutoencoder {
     const seed = config.seed ?? 0;
     if (!Number.isInteger(seed)) throw new Error(`LinearAutoencoder: seed must be an integer, got ${seed}`);
     this.config = { inputDim, latentDim, tied: config.tied ?? false, seed };
-    this.encoder = new Linear({ inputDim, outputDim: latentDim, seed, name: 'linear_ae_encoder' });
+    // one seed, independent streams: encoder foldIn(seed, 0), decoder foldIn(seed, 1), tied bias foldIn(seed, 2)
+    this.encoder = new Linear({ inputDim, outputDim: latentDim, seed: foldIn(seed, 0), name: 'linear_ae_encoder' });
     if (this.config.tied) {
       this.decoder = null;
       const bound = 1 / Math.sqrt(latentDim);
-      const init = tf.randomUniform([inputDim], -bound, bound, 'float32', tfjsSeed(seed + 2));
+      const init = tf.randomUniform([inputDim], -bound, bound, 'float32', tfjsSeed(foldIn(seed, 2)));
       this.tiedBias = tf.variable(init, true);
       init.dispose();
     } else {
-      this.decoder = new Linear({ inputDim: latentDim, outputDim: inputDim, seed: seed + 1, name: 'linear_ae_decoder' });
+      this.decoder = new Linear({ inputDim: latentDim, outputDim: inputDim, seed: foldIn(seed, 1), name: 'linear_ae_decoder' });
       this.tiedBias = null;
     }
   }
@@ -106,84 +106,66 @@ export class LinearAutoencoder {
 
   /** Code of each row: x W_e + b_e. @param x [n, inputDim]. @returns [n, latentDim]. */
   encode(x: tf.Tensor | number[][]): tf.Tensor2D {
-    const { t, owned } = toDataTensor(x, 'x', 'LinearAutoencoder.encode', { cols: this.config.inputDim });
+    const t = this.toData(x, 'x', 'LinearAutoencoder.encode', this.config.inputDim);
     const z = this.encoder.apply(t) as tf.Tensor2D;
-    if (owned) t.dispose();
+    if (t !== x) t.dispose();
     return z;
   }
 
   /** Data-space image of codes: z W_d + b_d. @param z [n, latentDim]. @returns [n, inputDim]. */
   decode(z: tf.Tensor | number[][]): tf.Tensor2D {
-    const { t, owned } = toDataTensor(z, 'z', 'LinearAutoencoder.decode', { cols: this.config.latentDim });
+    const t = this.toData(z, 'z', 'LinearAutoencoder.decode', this.config.latentDim);
     const x = this.decodeTensor(t);
-    if (owned) t.dispose();
+    if (t !== z) t.dispose();
     return x;
   }
 
   /** decode(encode(x)). @param x [n, inputDim]. @returns [n, inputDim]. */
   reconstruct(x: tf.Tensor | number[][]): tf.Tensor2D {
-    const { t, owned } = toDataTensor(x, 'x', 'LinearAutoencoder.reconstruct', { cols: this.config.inputDim });
+    const t = this.toData(x, 'x', 'LinearAutoencoder.reconstruct', this.config.inputDim);
     const out = tf.tidy(() => this.decodeTensor(this.encoder.apply(t) as tf.Tensor2D));
-    if (owned) t.dispose();
+    if (t !== x) t.dispose();
     return out;
   }
 
   /**
-   * Trains on the rows of `x` with Adam on the mean squared error, shuffling each epoch (seeded).
+   * Trains on the rows of `x` with `fit` from `@elbo/prob` on the mean squared
+   * error: Adam, epoch e shuffled as `permutation(n, foldIn(seed, e))`.
+   * Continues from the current weights, so a schedule is consecutive calls
+   * (or a `learningRate` function of the epoch).
    * @param x [n, inputDim].
-   * @returns the mean training loss of each epoch.
+   * @param options - {@link LinearAutoencoderFitOptions}; `validationData` as a tensor [m, inputDim].
+   * @returns the `History`: `history.loss` holds each epoch's mean training loss.
+   * @example
+   * ```ts
+   * const { history } = await ae.fit(x, { epochs: 5, batchSize: 50, learningRate: 1e-2, seed: 1 });
+   * ```
    */
-  async fit(x: tf.Tensor2D, options: LinearAutoencoderFitOptions = {}): Promise<{ epochLosses: number[] }> {
-    const { epochs = 10, batchSize = 128, learningRate = 1e-3, seed = 0, onEpoch, signal } = options;
-    if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`LinearAutoencoder.fit: epochs must be a positive integer, got ${epochs}`);
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`LinearAutoencoder.fit: batchSize must be a positive integer, got ${batchSize}`);
-    if (!(learningRate > 0)) throw new Error(`LinearAutoencoder.fit: learningRate must be > 0, got ${learningRate}`);
-    if (!Number.isInteger(seed)) throw new Error(`LinearAutoencoder.fit: seed must be an integer, got ${seed}`);
-    const { t, owned } = toDataTensor(x, 'x', 'LinearAutoencoder.fit', { cols: this.config.inputDim });
-    const n = t.shape[0];
-    const stepsPerEpoch = Math.ceil(n / batchSize);
-    const optimizer = adam(learningRate);
-    const epochLosses: number[] = [];
-    let sum = 0;
-    let count = 0;
-    let stop = false;
+  async fit(x: tf.Tensor | number[][], options: LinearAutoencoderFitOptions = {}): Promise<History> {
+    const caller = 'LinearAutoencoder.fit';
+    checkKnownKeys(options, FIT_OPTIONS, caller);
+    const { validationData } = options;
+    const t = this.toData(x, 'x', caller, this.config.inputDim);
+    let v: tf.Tensor | null = null;
     try {
-      await minimize(
-        (idx: Int32Array) =>
-          tf.tidy(() => {
-            const xb = tf.gather(t, tf.tensor1d(idx, 'int32'));
-            return tf.mean(tf.squaredDifference(this.decodeTensor(this.encoder.apply(xb) as tf.Tensor2D), xb));
-          }),
-        {
-          variables: this.trainableVariables,
-          optimizer,
-          batches: shuffledBatches(n, batchSize, epochs, seed),
-          signal,
-          onStep: async ({ step, loss }) => {
-            sum += loss;
-            count++;
-            if ((step + 1) % stepsPerEpoch === 0) {
-              const mean = sum / count;
-              epochLosses.push(mean);
-              sum = 0;
-              count = 0;
-              if (onEpoch != null && (await onEpoch({ epoch: epochLosses.length - 1, loss: mean })) === false) stop = true;
-            }
-            return !stop;
-          },
-        },
-      );
+      if (validationData instanceof tf.Tensor) v = this.toData(validationData, 'validationData', caller, this.config.inputDim);
+      return await fit({
+        ...options,
+        ...(v == null ? {} : { validationData: v }),
+        loss: (xb: tf.Tensor) => tf.mean(tf.squaredDifference(this.decodeTensor(this.encoder.apply(xb) as tf.Tensor2D), xb)),
+        variables: this.trainableVariables,
+        data: t,
+      });
     } finally {
-      optimizer.dispose();
-      if (owned) t.dispose();
+      if (t !== x) t.dispose();
+      if (v != null && v !== validationData) v.dispose();
     }
-    return { epochLosses };
   }
 
   /** Config and weights as plain numbers. */
   toJSON(): { config: Required<LinearAutoencoderConfig>; encoder: LinearWeights; decoder: LinearWeights } {
-    const decoder = this.decoder?.getWeights() ?? { kernel: [], bias: Array.from(this.tiedBias!.dataSync()) };
-    return { config: this.getConfig(), encoder: this.encoder.getWeights(), decoder };
+    const decoder = this.decoder?.toJSON().weights ?? { kernel: [], bias: Array.from(this.tiedBias!.dataSync()) };
+    return { config: this.getConfig(), encoder: this.encoder.toJSON().weights, decoder };
   }
 
   /** Rebuilds a trained autoencoder from {@link LinearAutoencoder.toJSON}. */
@@ -213,30 +195,13 @@ export class LinearAutoencoder {
     this.tiedBias?.dispose();
   }
 
+  /** A data argument as a float32 matrix [n, cols] with finite entries (a new tensor unless it was one already). */
+  private toData(x: tf.Tensor | number[][], name: string, caller: string, cols: number): tf.Tensor2D {
+    return toFloatTensor(x, name, caller, { rank: 2, lastDim: cols, minRows: 1, finite: true }) as tf.Tensor2D;
+  }
+
   private decodeTensor(z: tf.Tensor2D): tf.Tensor2D {
     if (this.decoder != null) return this.decoder.apply(z) as tf.Tensor2D;
     return tf.tidy(() => tf.add(tf.matMul(z, tf.transpose(this.encoder.kernel)), this.tiedBias!)) as tf.Tensor2D;
-  }
-}
-
-/** Index batches for `epochs` seeded shuffles of 0..n-1 (Fisher-Yates with a mulberry32 stream). */
-function* shuffledBatches(n: number, batchSize: number, epochs: number, seed: number): Generator<Int32Array> {
-  let state = (seed ^ 0x2545f491) >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(state ^ (state >>> 15), 1 | state);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-  const perm = new Int32Array(n);
-  for (let e = 0; e < epochs; e++) {
-    for (let i = 0; i < n; i++) perm[i] = i;
-    for (let i = n - 1; i > 0; i--) {
-      const j = Math.floor(next() * (i + 1));
-      const tmp = perm[i]!;
-      perm[i] = perm[j]!;
-      perm[j] = tmp;
-    }
-    for (let s = 0; s < n; s += batchSize) yield perm.slice(s, Math.min(n, s + batchSize));
   }
 }

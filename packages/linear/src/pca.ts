@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { tensorFrom64, toDataTensor } from './data-input';
+import { toFloatTensor } from '@elbo/prob';
+import { tensorFrom64 } from './dense';
 import { subspaceGaussianLogDensity } from './gaussian-subspace';
 import { flipSigns, solveFull, solveRandomized } from './pca-solvers';
 import type { ComponentCount, PcaSolution } from './pca-solvers';
@@ -139,7 +140,8 @@ export class PCA {
     if (!['auto', 'full', 'randomized'].includes(solverOpt)) {
       throw new Error(`PCA.fit: solver must be 'auto', 'full' or 'randomized', got ${String(solverOpt)}`);
     }
-    const { t, owned } = toDataTensor(x, 'x', 'PCA.fit', { minRows: 2 });
+    const t = toFloatTensor(x, 'x', 'PCA.fit', { rank: 2, minRows: 2, finite: true }) as tf.Tensor2D;
+    const owned = t !== x;
     try {
       const [n, d] = t.shape;
       const maxK = Math.min(n, d);
@@ -191,7 +193,8 @@ export class PCA {
    * @param x [n, d]. @returns [n, k].
    */
   transform(x: tf.Tensor | number[][]): tf.Tensor2D {
-    const { t, owned } = toDataTensor(x, 'x', 'PCA.transform', { cols: this.nFeatures });
+    const t = toFloatTensor(x, 'x', 'PCA.transform', { rank: 2, lastDim: this.nFeatures, minRows: 1, finite: true }) as tf.Tensor2D;
+    const owned = t !== x;
     const z = tf.tidy(() => {
       const proj = tf.matMul(tf.sub(t, this.mean), this.componentsT);
       return this.whiten ? tf.div(proj, tf.tensor1d(this.explainedVariance.map(Math.sqrt))) : proj;
@@ -205,7 +208,8 @@ export class PCA {
    * @param z [n, k]. @returns [n, d].
    */
   inverseTransform(z: tf.Tensor | number[][]): tf.Tensor2D {
-    const { t, owned } = toDataTensor(z, 'z', 'PCA.inverseTransform', { cols: this.nComponents });
+    const t = toFloatTensor(z, 'z', 'PCA.inverseTransform', { rank: 2, lastDim: this.nComponents, minRows: 1, finite: true }) as tf.Tensor2D;
+    const owned = t !== z;
     const x = tf.tidy(() => {
       const zz = this.whiten ? tf.mul(t, tf.tensor1d(this.explainedVariance.map(Math.sqrt))) : t;
       return tf.add(tf.matMul(zz, this.components), this.mean);
@@ -220,7 +224,8 @@ export class PCA {
    * @param x [n, d]. @returns [n] log-densities in nats.
    */
   scoreSamples(x: tf.Tensor | number[][]): tf.Tensor1D {
-    const { t, owned } = toDataTensor(x, 'x', 'PCA.scoreSamples', { cols: this.nFeatures });
+    const t = toFloatTensor(x, 'x', 'PCA.scoreSamples', { rank: 2, lastDim: this.nFeatures, minRows: 1, finite: true }) as tf.Tensor2D;
+    const owned = t !== x;
     const noise = this.noiseVariance > 0 ? this.noiseVariance : (tf.backend().epsilon() * this.totalVariance) / this.nFeatures;
     const out = subspaceGaussianLogDensity(t, this.mean, this.components, this.explainedVariance, noise);
     if (owned) t.dispose();

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { toDataTensor } from './data-input';
+import { toFloatTensor } from '@elbo/prob';
 import { eigenDense } from './eigh';
 import type { LinearAutoencoder } from './linear-autoencoder';
 import { svdDense } from './svd';
@@ -35,7 +35,8 @@ export interface AutoencoderDirections {
  */
 export function principalDirectionsFromAutoencoder(ae: LinearAutoencoder, x: tf.Tensor | number[][]): AutoencoderDirections {
   const { inputDim: d, latentDim: k } = ae.getConfig();
-  const { t, owned } = toDataTensor(x, 'x', 'principalDirectionsFromAutoencoder', { cols: d, minRows: 2 });
+  const t = toFloatTensor(x, 'x', 'principalDirectionsFromAutoencoder', { rank: 2, lastDim: d, minRows: 2, finite: true }) as tf.Tensor2D;
+  const owned = t !== x;
   try {
     const n = t.shape[0];
     const w = ae.decoderWeights;

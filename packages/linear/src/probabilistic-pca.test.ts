@@ -99,7 +99,7 @@ describe('ProbabilisticPCA', () => {
     const ppca = ProbabilisticPCA.fit(x, { components: 1 });
     expect(() => ppca.sample(0)).toThrow(/n must be a positive integer, got 0/);
     expect(() => ppca.sample(2, { seed: 0.5 })).toThrow(/seed must be an integer, got 0.5/);
-    expect(() => ppca.logLikelihood([[1, 2]])).toThrow(/x must have 3 columns/);
+    expect(() => ppca.logLikelihood([[1, 2]])).toThrow('ProbabilisticPCA.logLikelihood: x must have 3 values on its last axis, got shape [1, 2]');
     expect(() => ProbabilisticPCA.fit(x, { components: 4 })).toThrow(/components must be an integer in \[1, 3\]/);
     ppca.dispose();
     x.dispose();

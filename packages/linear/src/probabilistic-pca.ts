@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { tfjsSeed } from '@elbo/prob';
-import { toDataTensor } from './data-input';
+import { tfjsSeed, toFloatTensor } from '@elbo/prob';
 import { subspaceGaussianLogDensity } from './gaussian-subspace';
 import { PCA } from './pca';
 import type { PcaOptions } from './pca';
@@ -73,7 +72,8 @@ export class ProbabilisticPCA {
    * @param x [n, d]. @returns [n] in nats.
    */
   logLikelihoodSamples(x: tf.Tensor | number[][]): tf.Tensor1D {
-    const { t, owned } = toDataTensor(x, 'x', 'ProbabilisticPCA.logLikelihood', { cols: this.pca.nFeatures });
+    const t = toFloatTensor(x, 'x', 'ProbabilisticPCA.logLikelihood', { rank: 2, lastDim: this.pca.nFeatures, minRows: 1, finite: true }) as tf.Tensor2D;
+    const owned = t !== x;
     const out = subspaceGaussianLogDensity(t, this.mean, this.pca.components, this.pca.explainedVariance, this.noiseVariance);
     if (owned) t.dispose();
     return out;
@@ -92,7 +92,8 @@ export class ProbabilisticPCA {
    * @param x [n, d]. @returns [n, k].
    */
   encode(x: tf.Tensor | number[][]): tf.Tensor2D {
-    const { t, owned } = toDataTensor(x, 'x', 'ProbabilisticPCA.encode', { cols: this.pca.nFeatures });
+    const t = toFloatTensor(x, 'x', 'ProbabilisticPCA.encode', { rank: 2, lastDim: this.pca.nFeatures, minRows: 1, finite: true }) as tf.Tensor2D;
+    const owned = t !== x;
     const z = tf.tidy(() => {
       // with W = V diag(a), M = diag(a^2 + s2): M^{-1} W^T = diag(a / (a^2 + s2)) V^T
       const a = this.pca.explainedVariance.map((w) => Math.sqrt(Math.max(w - this.noiseVariance, 0)));

@@ -14,7 +14,6 @@ export type { SequentialOptions, SequentialConfig } from './sequential';
 export { mlp, mlpConfigToSequential, isMlpConfig } from './mlp';
 export type { MlpOptions, MlpConfig } from './mlp';
 export { lastActivation } from './last-activation';
-export { checkKnownKeys } from './check-keys';
 export { ioHandler } from './io-handler';
 export {
   RECORD_FORMAT_VERSION,

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { toFloatTensor } from '@elbo/prob';
+import { describeValue, toFloatTensor } from '@elbo/prob';
 import type { TensorInput } from '@elbo/prob';
 
 /**
@@ -191,7 +191,11 @@ function checkRectangular(x: unknown[], caller: string): void {
     shape.push((v as ArrayLike<unknown>).length);
   }
   const walk = (v: unknown, depth: number, at: number[]): void => {
-    if (depth === shape.length) return;
+    if (depth === shape.length) {
+      // tfjs would read a string as NaN and flatten a deeper array into the wrong shape
+      if (typeof v !== 'number' && typeof v !== 'boolean') throw new Error(`${caller}: x must hold numbers, got ${describeValue(v)} at [${at.join(', ')}]`);
+      return;
+    }
     const length = Array.isArray(v) || ArrayBuffer.isView(v) ? (v as ArrayLike<unknown>).length : -1;
     if (length !== shape[depth]) {
       throw new Error(`${caller}: x must be a rectangular array, got ${length < 0 ? 'a non-array' : `length ${length}`} at [${at.join(', ')}] where the first row has ${shape[depth]}`);

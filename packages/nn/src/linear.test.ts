@@ -99,6 +99,9 @@ describe('Linear', () => {
     const fresh = layerFromConfig(JSON.parse(JSON.stringify(layer.getConfig())));
     expect(fresh).toBeInstanceOf(Linear);
     expect(arrays(fresh as Linear)).toEqual(arrays(layer));
+    const rebuilt = Linear.fromConfig(layer.getConfig()); // the same seed draws the same weights
+    expect(arrays(rebuilt)).toEqual(arrays(layer));
+    rebuilt.dispose();
     const zeros = linear({ inputDim: 3, outputDim: 2, init: 'zeros' });
     await expectNoLeaks(() => {
       const weights = layer.getWeights();
@@ -131,6 +134,7 @@ describe('Linear', () => {
     expect(() => layer.setWeights({ kernel: [1, 2, 3, 4, 5, 6], bias: [0] })).toThrow(/bias must have 2 values, got 1/);
     expect(() => layer.setWeights({ kernel: [1, 2, NaN, 4, 5, 6], bias: [0, 0] })).toThrow(/got NaN at index 2/);
     expect(() => layer.setWeights({ kernel: [1, 2, 3, 4, 5, 6], bias: [0, Infinity] })).toThrow('Linear.setWeights: bias must be finite, got Infinity at index 1');
+    expect(() => layer.setWeights({ kernel: [1, 2, 3, 4, 5, 6], bias: [NaN, 0] })).toThrow('Linear.setWeights: bias must be finite, got NaN at index 0');
     const k = tf.ones([3, 2]);
     const b = tf.tensor1d([0, NaN]);
     const wrong = tf.ones([2, 3]);
@@ -154,6 +158,14 @@ describe('Linear', () => {
       expect(() => layer.apply(image)).toThrow('Linear.apply: x of shape [2, 2, 3] does not fit: Linear takes items of shape [3], got [2, 3] (flatten() first for images)');
       image.dispose();
       expect(() => layer.apply(7)).toThrow('Linear.apply: x must have a batch axis, got a scalar');
+      expect(() => layer.apply({ length: 3 } as never)).toThrow(/^Linear\.apply: x could not be made into a tensor/);
+      // tfjs would read the string as NaN and flatten the inner array: both must throw, naming where
+      expect(() => layer.apply([[1, 'a', 3]] as never)).toThrow('Linear.apply: x must hold numbers, got string "a" at [0, 1]');
+      expect(() => layer.apply([1, [2], 3] as never)).toThrow('Linear.apply: x must hold numbers, got an array of length 1 at [1]');
+      expect(() => layer.apply([[1, 2, 3], 4] as never)).toThrow('Linear.apply: x must be a rectangular array, got a non-array at [1] where the first row has 3');
+      const strings = tf.tensor([['a', 'b', 'c']]);
+      expect(() => layer.apply(strings)).toThrow('Linear.apply: x must be a numeric tensor, got a string tensor of shape [1, 3]');
+      strings.dispose();
     });
     const gone = tf.zeros([1, 3]);
     gone.dispose();
@@ -170,7 +182,7 @@ describe('Linear', () => {
     layer.dispose();
   });
 
-  it('apply gives the same answer for a tensor, number[][], number[], typed arrays and int tensors', async () => {
+  it('apply gives the same answer for a tensor, number[][], number[], typed arrays, typed-array rows and int tensors', async () => {
     const layer = new Linear({ inputDim: 3, outputDim: 2, seed: 4 });
     const rows = [
       [1, -2, 0],
@@ -180,7 +192,7 @@ describe('Linear', () => {
     const want = Array.from(layer.apply(x).dataSync());
     await expectNoLeaks(() => {
       const ints = tf.tensor2d(rows, undefined, 'int32');
-      for (const input of [rows, ints]) {
+      for (const input of [rows, ints, rows.map((r) => Float32Array.from(r)), rows.map((r) => Float64Array.from(r))]) {
         const y = layer.apply(input);
         expect(y.shape).toEqual([2, 2]);
         expect(Array.from(y.dataSync())).toEqual(want);

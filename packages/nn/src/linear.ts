@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { tfjsSeed } from '@elbo/prob';
+import { checkKnownKeys, tfjsSeed } from '@elbo/prob';
 import { checkActivation } from './activations';
 import type { ActivationName } from './activations';
-import { checkKnownKeys } from './check-keys';
 import { dense } from './dense';
 import { Layer, LayerShapeError } from './layer';
 import type { LayerConfig, WeightSpec } from './layer';

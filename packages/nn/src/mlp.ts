@@ -1,7 +1,6 @@
-import { foldIn } from '@elbo/prob';
+import { checkKnownKeys, foldIn } from '@elbo/prob';
 import { checkActivation } from './activations';
 import type { ActivationName } from './activations';
-import { checkKnownKeys } from './check-keys';
 import { Linear } from './linear';
 import type { LinearInit } from './linear';
 import { Sequential } from './sequential';

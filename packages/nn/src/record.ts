@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkKnownKeys } from './check-keys';
+import { checkKnownKeys } from '@elbo/prob';
 import { decodeCheckedWeights, ioHandler } from './io-handler';
 import { Layer } from './layer';
 import type { LayerConfig } from './layer';

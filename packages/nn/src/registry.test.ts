@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { Layer, checkKnownKeys, layerFromConfig, registerLayer, registeredLayerKinds } from '@elbo/nn';
+import { Layer, layerFromConfig, registerLayer, registeredLayerKinds } from '@elbo/nn';
 import type { LayerConfig, WeightSpec } from '@elbo/nn';
 
 /** A layer kind from outside the package: y = 2x. */
@@ -48,15 +48,5 @@ describe('the layer registry', () => {
     const before = tf.memory().numTensors;
     expect(() => layerFromConfig({ kind: 'Sequential', inputShape: [2], layers: [{ kind: 'Linear', inputDim: 2, outputDim: 2 }, { kind: 'Nope' }] })).toThrow(/unknown layer kind "Nope"/);
     expect(tf.memory().numTensors).toBe(before);
-  });
-});
-
-describe('checkKnownKeys', () => {
-  it('names the caller, the unknown key and the closest known one when it is a likely typo', () => {
-    expect(() => checkKnownKeys({ seed: 1 }, ['seed', 'init'], 'f')).not.toThrow();
-    expect(() => checkKnownKeys(undefined, ['seed'], 'f')).not.toThrow();
-    expect(() => checkKnownKeys({ sede: 1 }, ['seed', 'init'], 'f')).toThrow('f: unknown option "sede"; did you mean "seed"? (known: seed, init)');
-    expect(() => checkKnownKeys({ learningRate: 1 }, ['seed', 'init'], 'f')).toThrow('f: unknown option "learningRate" (known: seed, init)');
-    expect(() => checkKnownKeys(3, ['seed'], 'f')).toThrow('f: options must be an object, got number');
   });
 });

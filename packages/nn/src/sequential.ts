@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { checkKnownKeys } from './check-keys';
+import { checkKnownKeys } from '@elbo/prob';
 import { Layer, LayerShapeError } from './layer';
 import type { LayerConfig, WeightSpec } from './layer';
 import { layerFromConfig, registerLayer } from './registry';

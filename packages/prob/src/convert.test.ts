@@ -45,6 +45,13 @@ describe('toFloatTensor', () => {
     expect(() => toFloatTensor([[1, 2]], 'x', 'f', { minRows: 2 })).toThrow('f: x must have at least 2 rows, got shape [1, 2]');
     expect(() => toFloatTensor([[1, 2], [3, Number.NaN]], 'data', 'fit', { finite: true })).toThrow('fit: data must be finite, got NaN at index [1, 1]');
     expect(() => toFloatTensor('abc' as never, 'x', 'f')).toThrow('f: x must be a tensor, a number or a (nested) array of numbers, got string "abc"');
+    const rows = toFloatTensor([Float64Array.of(1, 2, 3), Float32Array.of(4, 5, 6)], 'x', 'f', { rank: 2 });
+    expect(rows.shape).toEqual([2, 3]); // tfjs alone reads Float64Array rows as a flat [2]
+    expect(Array.from(rows.dataSync())).toEqual([1, 2, 3, 4, 5, 6]);
+    rows.dispose();
+    const strings = tf.tensor(['a', 'b']);
+    expect(() => toFloatTensor(strings, 'x', 'f')).toThrow('f: x must be a numeric tensor, got a string tensor of shape [2]');
+    strings.dispose();
     const disposed = tf.ones([1]);
     disposed.dispose();
     expect(() => toFloatTensor(disposed, 'x', 'f')).toThrow('f: x is a disposed tensor');

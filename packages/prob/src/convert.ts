@@ -9,16 +9,35 @@ export type TensorInput = tf.Tensor | tf.TensorLike;
  * anything else is a new tensor, so call this inside `tf.tidy`.
  */
 export function toFloat(x: TensorInput, name: string, where: string): tf.Tensor {
-  if (x instanceof tf.Tensor) return x.dtype === 'float32' ? x : tf.cast(x, 'float32');
+  if (x instanceof tf.Tensor) {
+    if (x.dtype === 'string') throw new TypeError(`${where}: ${name} must be a numeric tensor, got ${describeValue(x)}`);
+    return x.dtype === 'float32' ? x : tf.cast(x, 'float32');
+  }
   if (x == null || (typeof x !== 'number' && typeof x !== 'boolean' && typeof x !== 'object')) {
     throw new TypeError(`${where}: ${name} must be a tensor, a number or a (nested) array of numbers, got ${describeValue(x)}`);
   }
   try {
-    return tf.tensor(x as tf.TensorLike, undefined, 'float32');
+    return tf.tensor((Array.isArray(x) ? withPlainRows(x) : x) as tf.TensorLike, undefined, 'float32');
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new TypeError(`${where}: ${name} could not be made into a tensor (${reason})`);
   }
+}
+
+/**
+ * `x` with any typed array nested in it copied to a plain array: tfjs infers
+ * the shape of nested arrays from their first element and recognises only
+ * some typed arrays there (an array of Float64Array rows would be misread).
+ * `x` itself when it holds none (no copy).
+ */
+function withPlainRows(x: unknown[]): unknown[] {
+  if (typeof x[0] === 'number') return x; // a row of numbers: nothing nested to copy
+  let copy: unknown[] | null = null;
+  x.forEach((v, i) => {
+    const plain = ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as unknown as ArrayLike<number>) : Array.isArray(v) ? withPlainRows(v) : v;
+    if (plain !== v) (copy ??= [...x])[i] = plain;
+  });
+  return copy ?? x;
 }
 
 /** The broadcast of two shapes under tfjs (numpy) rules, or an error naming both. */

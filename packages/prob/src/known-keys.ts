@@ -1,27 +1,45 @@
 import { describeValue } from './convert';
 
 /**
- * Edit distance between two strings (insertions, deletions, substitutions),
- * the classic two-row dynamic programme.
+ * Edit distance between two strings where an insertion, a deletion, a
+ * substitution or a swap of neighbours each cost 1 (optimal string
+ * alignment), so the typo `bacthSize` is one edit from `batchSize`.
  */
-export function levenshtein(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+export function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = best;
     }
-    previous = current;
   }
-  return previous[b.length]!;
+  return d[a.length]![b.length]!;
 }
 
 /**
- * Throws unless every own key of `options` is in `known`, naming the unknown
- * key and the closest known one (a typo such as `epoch` for `epochs` would
- * otherwise be ignored silently). Also throws when `options` is not a plain
- * object. The one check of every elbo function that takes an options object.
+ * The known key nearest to `key` (ignoring case), or null when even the
+ * nearest is too far to be a typo: more than max(1, floor(|key| / 3)) edits.
+ */
+function closestKey(key: string, known: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const candidate of known) {
+    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return bestDistance <= Math.max(1, Math.floor(key.length / 3)) ? best : null;
+}
+
+/**
+ * Throws unless every own key of `options` is in `known`, naming the caller,
+ * the unknown key and, when it looks like a typo of one, the closest known key
+ * (`epoch` for `epochs` would otherwise be ignored silently; `learningRate`
+ * given to a layer gets no misleading suggestion). Also throws when `options`
+ * is not a plain object (null and undefined included: give `options = {}` a
+ * default where it may be left out). The one check of every elbo function
+ * that takes an options object.
  *
  * @param options - the object the caller passed.
  * @param known - every key the function reads.
@@ -38,7 +56,7 @@ export function checkKnownKeys(options: unknown, known: readonly string[], calle
   }
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
-    const closest = [...known].sort((a, b) => levenshtein(key, a) - levenshtein(key, b))[0];
+    const closest = closestKey(key, known);
     const hint = closest == null ? '' : `; did you mean "${closest}"?`;
     throw new Error(`${caller}: unknown option "${key}"${hint} (known: ${known.join(', ')})`);
   }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkKnownKeys, inBatches, meanLoss } from './index';
-import { levenshtein } from './known-keys';
+import { editDistance } from './known-keys';
 import { expectClose, expectNoLeaks } from '../../../tooling/testing';
 
 const owned: tf.Tensor[] = [];
@@ -71,14 +71,25 @@ describe('inBatches', () => {
 });
 
 describe('checkKnownKeys', () => {
-  it('names the unknown key and the closest known one', () => {
-    expect(levenshtein('kitten', 'sitting')).toBe(3);
-    expect(levenshtein('', 'abc')).toBe(3);
-    expect(levenshtein('epochs', 'epochs')).toBe(0);
+  it('names the caller, the unknown key and the closest known one when it is a likely typo', () => {
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+    expect(editDistance('', 'abc')).toBe(3);
+    expect(editDistance('epochs', 'epochs')).toBe(0);
+    expect(editDistance('bacthSize', 'batchSize')).toBe(1); // a swap of neighbours is one edit
     expect(() => checkKnownKeys({ epochs: 1, batchSize: 2 }, ['epochs', 'batchSize'], 'fit')).not.toThrow();
     expect(() => checkKnownKeys({ bachSize: 2 }, ['epochs', 'batchSize'], 'Autoencoder.fit')).toThrow(
       'Autoencoder.fit: unknown option "bachSize"; did you mean "batchSize"? (known: epochs, batchSize)',
     );
+    expect(() => checkKnownKeys({ BATCHSIZE: 2 }, ['epochs', 'batchSize'], 'fit')).toThrow('fit: unknown option "BATCHSIZE"; did you mean "batchSize"?');
+    expect(() => checkKnownKeys({ sede: 1 }, ['seed', 'init'], 'mlp')).toThrow('mlp: unknown option "sede"; did you mean "seed"? (known: seed, init)');
+    // too far from every known key to be a typo: no suggestion
+    expect(() => checkKnownKeys({ learningRate: 1 }, ['seed', 'init'], 'Linear')).toThrow(/^Linear: unknown option "learningRate" \(known: seed, init\)$/);
+  });
+
+  it('throws on options that are not an object, describing what came', () => {
     expect(() => checkKnownKeys([1], ['a'], 'fit')).toThrow('fit: options must be an object, got an array of length 1');
+    expect(() => checkKnownKeys(3, ['seed'], 'f')).toThrow('f: options must be an object, got number 3');
+    expect(() => checkKnownKeys(null, ['seed'], 'f')).toThrow('f: options must be an object, got null');
+    expect(() => checkKnownKeys(undefined, ['seed'], 'f')).toThrow('f: options must be an object, got undefined');
   });
 });
