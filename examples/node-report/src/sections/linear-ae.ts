@@ -36,7 +36,8 @@ export const linearAeSection: Section = {
         epochs,
         learningRate: LEARNING_RATE,
         seed,
-        onEpoch: ({ epoch, loss }) => {
+        callbacks: {
+          onEpochEnd: (epoch, { loss }) => {
           const w = ae.decoderWeights;
           const angles = principalAngles(w, pcaBasis);
           const ortho = orthonormalityError(w);
@@ -44,6 +45,7 @@ export const linearAeSection: Section = {
           const mse = tf.tidy(() => tf.mean(tf.square(tf.sub(ae.reconstruct(xTest), xTest))).dataSync()[0]!);
           track.push({ epoch: epoch + 1, maxAngle: angles[angles.length - 1]!, meanAngle: angles.reduce((a, b) => a + b, 0) / angles.length, ortho, mse });
           bar.update(epoch + 1, { epoch: epoch + 1, epochs, loss });
+          },
         },
       });
       bar.stop();
