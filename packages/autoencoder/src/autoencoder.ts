@@ -57,7 +57,13 @@ export interface Evaluation {
  */
 export type AutoencoderBatch = tf.Tensor | { images: tf.Tensor } | { x: tf.Tensor };
 
-/** Where two TF.js Layers models are read from by {@link Autoencoder.fromLayers}, and the likelihood to put on top. */
+/**
+ * Where {@link Autoencoder.fromLayers} reads two TF.js Layers models from, and the likelihood to put on top.
+ * @example
+ * ```ts
+ * const options: FromLayersOptions = { encoder: 'file:///models/enc', decoder: 'file:///models/dec', likelihood: 'bernoulli' };
+ * ```
+ */
 export interface FromLayersOptions {
   encoder: string | tf.io.IOHandler;
   decoder: string | tf.io.IOHandler;
