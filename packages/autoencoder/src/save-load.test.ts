@@ -62,6 +62,22 @@ describe('save / load', () => {
     ae.dispose();
   });
 
+  it('refuses a record whose likelihood is not a likelihood config, loading nothing', async () => {
+    const ae = model(3);
+    const dir = freshDir();
+    await ae.save(`file://${dir}`);
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    json.modelTopology.config.likelihood = 42;
+    writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
+    const before = tf.memory().numTensors;
+    await expect(Autoencoder.load(`file://${dir}`)).rejects.toThrow("Autoencoder.load: the record's likelihood must be a likelihood config, got number 42; nothing was loaded");
+    json.modelTopology.config.likelihood = { name: 'poisson', eventRank: 1 };
+    writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
+    await expect(Autoencoder.load(`file://${dir}`)).rejects.toThrow(/^Autoencoder\.load: .*likelihood\.name must be one of .*poisson.*; nothing was loaded$/);
+    expect(tf.memory().numTensors).toBe(before);
+    ae.dispose();
+  });
+
   it('refuses a model of another format and a URL with no handler', async () => {
     const dir = freshDir();
     const w = tf.zeros([2]);
