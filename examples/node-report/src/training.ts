@@ -1,4 +1,4 @@
-import type { FitCallbacks } from '@elbo/autoencoder';
+import type { FitCallbacks } from '@elbo/prob';
 import type { ReportContext } from './context';
 
 /** Callbacks that drive a progress bar (epoch, loss, ETA) through a `fit`. */

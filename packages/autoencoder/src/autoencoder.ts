@@ -1,46 +1,25 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fitModel } from './fit-model';
-import type { History, TrainOptions } from './fit-model';
-import { checkBatchSize, checkData, inBatches } from './batches';
-import type { FitData } from './batches';
-import { meanLoss } from './loss-output';
-import { checkDataInSupport, checkDecoderOutput, checkLikelihood, checkScale, likelihoodMean, negLogLikelihood } from './likelihood';
-import type { Likelihood } from './likelihood';
-import { Mlp } from './mlp';
-import type { MlpConfig, Module } from './mlp';
-import { loadEncoderDecoder, prefixWeights, saveModelRecord } from './serialization';
-import { exportLayersModel, importLayersModel } from './layers-model';
+import { EncoderDecoderModel, Sequential, importLayersModel } from '@elbo/nn';
+import type { LayerConfig, LoadedLayers } from '@elbo/nn';
+import { checkKnownKeys, describeValue, inBatches, meanLoss, toFloatTensor } from '@elbo/prob';
+import type { FitData, FitOptions, History, LikelihoodConfig, LikelihoodSpec, TensorInput } from '@elbo/prob';
+import { likelihoodFromRecord, toParts } from './options';
+import type { AutoencoderOptions } from './options';
 
 /**
- * Constructor options of {@link Autoencoder}.
+ * What {@link Autoencoder.getConfig} returns and {@link Autoencoder.save} stores besides the weights.
  * @example
  * ```ts
- * const options: AutoencoderOptions = { encoder: mlp([784, 32]), decoder: mlp([32, 784]), likelihood: 'bernoulli' };
- * ```
- */
-export interface AutoencoderOptions {
-  /** x [batch, D] -> code z [batch, latent]. */
-  encoder: Module;
-  /** z -> the likelihood's parameter per pixel: logits ('bernoulli', 'continuous-bernoulli') or the mean ('gaussian'). */
-  decoder: Module;
-  /** p(x | z) per pixel. Default `'bernoulli'`. */
-  likelihood?: Likelihood;
-  /** Standard deviation of the 'gaussian' likelihood. Default 1. */
-  scale?: number;
-}
-
-/**
- * What {@link Autoencoder.save} stores besides the weights.
- * @example
- * ```ts
- * ae.getConfig().encoder.sizes; // [784, 400, 20]
+ * ae.getConfig().likelihood; // { name: 'bernoulli', eventRank: 1 }
  * ```
  */
 export interface AutoencoderConfig {
-  encoder: MlpConfig;
-  decoder: MlpConfig;
-  likelihood: Likelihood;
-  scale: number;
+  /** The encoder's layer config (any registered layer kind of @elbo/nn). */
+  encoder: LayerConfig;
+  /** The decoder's layer config. */
+  decoder: LayerConfig;
+  /** The likelihood p(x | decoder output), with the learned sigma's current value. */
+  likelihood: LikelihoodConfig;
 }
 
 /**
@@ -70,7 +49,7 @@ export interface Evaluation {
 }
 
 /**
- * A batch of examples: a [batch, D] tensor, or an object holding one as `images` (as `npyBatches` from @elbo/datasets/node yields) or `x`.
+ * A batch of examples: a [batch, ...itemShape] tensor, or an object holding one as `images` (as `npyBatches` from @elbo/datasets/node yields) or `x`.
  * @example
  * ```ts
  * const batch: AutoencoderBatch = { images: tf.zeros([128, 784]) };
@@ -78,200 +57,260 @@ export interface Evaluation {
  */
 export type AutoencoderBatch = tf.Tensor | { images: tf.Tensor } | { x: tf.Tensor };
 
-const FORMAT = 'elbo/autoencoder';
+/**
+ * Where {@link Autoencoder.fromLayers} reads two TF.js Layers models from, and the likelihood to put on top.
+ * @example
+ * ```ts
+ * const options: FromLayersOptions = { encoder: 'file:///models/enc', decoder: 'file:///models/dec', likelihood: 'bernoulli' };
+ * ```
+ */
+export interface FromLayersOptions {
+  encoder: string | tf.io.IOHandler;
+  decoder: string | tf.io.IOHandler;
+  /** Default `'bernoulli'`. */
+  likelihood?: LikelihoodSpec;
+  /** @deprecated use `likelihood: { name: 'gaussian', sigma }`. */
+  scale?: number;
+}
 
-/** The [batch, D] tensor of a batch. */
+const FORMAT = 'elbo/autoencoder';
+const DEFAULT_BATCH = 1024;
+const RESERVED = ['data', 'loss', 'variables'];
+
+/** The [batch, ...] tensor of a batch. */
 function examples(batch: AutoencoderBatch): tf.Tensor {
   if (batch instanceof tf.Tensor) return batch;
-  const t = (batch as { images?: unknown }).images ?? (batch as { x?: unknown }).x;
-  if (!(t instanceof tf.Tensor)) throw new TypeError('Autoencoder: a batch must be a tensor or an object with an `images` or `x` tensor');
+  const t = batch == null ? undefined : ((batch as { images?: unknown }).images ?? (batch as { x?: unknown }).x);
+  if (!(t instanceof tf.Tensor)) throw new TypeError(`Autoencoder: a batch must be a tensor or an object with an \`images\` or \`x\` tensor, got ${describeValue(batch)}`);
   return t;
+}
+
+/** The checked batch size of the inference methods. */
+function batchSizeOf(options: BatchOptions, caller: string): number {
+  checkKnownKeys(options, ['batchSize'], caller);
+  return options.batchSize ?? DEFAULT_BATCH;
 }
 
 /**
  * A deterministic autoencoder: `z = encoder(x)`, and `decoder(z)` parameterizes
- * a per-pixel likelihood whose negative log-likelihood is the loss.
+ * a likelihood over each item (a Bernoulli, continuous Bernoulli or Gaussian per
+ * pixel, from @elbo/prob) whose negative log-likelihood is the loss.
  *
  * ```
- * loss(x) = mean_n  -log p(x_n | decoder(encoder(x_n)))        (summed over pixels; nats per example)
+ * loss(x) = mean_n  -log p(x_n | decoder(encoder(x_n)))        (summed over the item's axes; nats per example)
  * bernoulli on logits l:  -log p(x | l) = sum_i softplus(l_i) - x_i l_i   (binary cross-entropy)
  * ```
  *
+ * The encoder and the decoder are any layers of @elbo/nn (`mlp(...)`, `sequential([...])`);
+ * the model owns them from construction on and frees them in {@link Autoencoder.dispose}.
  * @example
  * ```ts
- * const ae = new Autoencoder({ encoder: mlp([784, 400, 20]), decoder: mlp([20, 400, 784]) });
+ * const ae = new Autoencoder({ encoder: mlp([784, 400, 20]), decoder: mlp([20, 400, 784]), likelihood: 'bernoulli' });
  * await ae.fit(xTrain, { epochs: 10, batchSize: 128, validationData: xTest });
  * const { loss } = await ae.evaluate(xTest); // nats per image
  * ```
  */
-export class Autoencoder {
-  readonly encoder: Module;
-  readonly decoder: Module;
-  readonly likelihood: Likelihood;
-  readonly scale: number;
-
+export class Autoencoder extends EncoderDecoderModel {
+  /**
+   * @param options - encoder, decoder and likelihood (see {@link AutoencoderOptions}).
+   * @throws naming the option, what it must be and what came, before anything is made.
+   */
   constructor(options: AutoencoderOptions) {
-    const { encoder, decoder, likelihood = 'bernoulli', scale = 1 } = options ?? ({} as AutoencoderOptions);
-    for (const [name, m] of [['encoder', encoder], ['decoder', decoder]] as const) {
-      if (m == null || typeof m.apply !== 'function' || !Array.isArray(m.trainableVariables)) {
-        throw new TypeError(`Autoencoder: ${name} must be a module with apply() and trainableVariables (e.g. mlp([...])), got ${typeof m}`);
-      }
-    }
-    checkLikelihood(likelihood, 'Autoencoder');
-    checkScale(scale, 'Autoencoder');
-    if (encoder instanceof Mlp && decoder instanceof Mlp) {
-      if (encoder.outputDim !== decoder.inputDim) {
-        throw new Error(`Autoencoder: the decoder must take the encoder's ${encoder.outputDim} outputs, but its input width is ${decoder.inputDim}`);
-      }
-      if (decoder.outputDim !== encoder.inputDim) {
-        throw new Error(`Autoencoder: the decoder must output the encoder's ${encoder.inputDim} inputs, but it outputs ${decoder.outputDim}`);
-      }
-      checkDecoderOutput(likelihood, decoder, 'Autoencoder');
-    }
-    this.encoder = encoder;
-    this.decoder = decoder;
-    this.likelihood = likelihood;
-    this.scale = scale;
-  }
-
-  /** Encoder then decoder variables. */
-  get trainableVariables(): tf.Variable[] {
-    return [...this.encoder.trainableVariables, ...this.decoder.trainableVariables];
+    super(toParts(options), 'Autoencoder');
   }
 
   /**
-   * Negative log-likelihood of each example (summed over pixels), nats.
-   * @param x - shape [batch, D]. @returns shape [batch].
+   * Negative log-likelihood of each example (summed over the item's axes), nats.
+   * @param x - shape [batch, ...itemShape].
+   * @returns shape [batch]; the caller disposes it.
+   * @example
+   * ```ts
+   * ae.negLogLikelihood(tf.zeros([4, 784])).shape; // [4]
+   * ```
    */
-  negLogLikelihood(x: tf.Tensor): tf.Tensor1D {
-    return tf.tidy(() => negLogLikelihood(this.likelihood, this.decoder.apply(this.encoder.apply(x)), x, this.scale));
+  negLogLikelihood(x: TensorInput): tf.Tensor1D {
+    const t = this.toData(x, 'x', 'negLogLikelihood');
+    try {
+      return tf.tidy(() => tf.neg(this.likelihood.logProb(t, this.decoder.apply(this.encoder.apply(t)))) as tf.Tensor1D);
+    } finally {
+      if (t !== x) t.dispose();
+    }
   }
 
-  /** The training loss: mean over the batch of {@link Autoencoder.negLogLikelihood}. @returns a scalar. */
-  loss(x: tf.Tensor): tf.Scalar {
+  /**
+   * The training loss: the mean over the batch of {@link Autoencoder.negLogLikelihood}.
+   * @param x - shape [batch, ...itemShape].
+   * @returns a scalar (nats per example); the caller disposes it.
+   * @example
+   * ```ts
+   * const grads = tf.variableGrads(() => ae.loss(x));
+   * ```
+   */
+  loss(x: TensorInput): tf.Scalar {
     return tf.tidy(() => tf.mean(this.negLogLikelihood(x)) as tf.Scalar);
   }
 
   /**
-   * Trains on `data` with {@link fitModel} (Adam 1e-3 by default): a [n, D] tensor cut into seeded
-   * shuffled batches, or (async) iterables of [batch, D] tensors. See {@link TrainOptions}.
+   * Trains every variable of the model with prob's `fit` (Adam 1e-3 by default, one epoch
+   * unless told): `data` is a [n, ...itemShape] tensor cut into seeded shuffled batches, or
+   * batches (an array, a (async) iterable, or `epoch => iterable`) of tensors or `{ images }` / `{ x }`.
+   * Tensor data is checked (shape, and values in [0, 1] for the Bernoulli kinds) before the first step.
+   * @param options - see `FitOptions` of @elbo/prob.
    * @returns the history (`loss`, and `valLoss` with validationData).
+   * @example
+   * ```ts
+   * const history = await ae.fit(xTrain, { epochs: 10, batchSize: 128, seed: 0, validationData: xTest });
+   * history.history.valLoss;
+   * ```
    */
-  async fit(data: FitData<AutoencoderBatch>, options: TrainOptions<AutoencoderBatch> = {}): Promise<History> {
-    this.checkX(data, 'fit: data');
-    if (options.validationData != null) this.checkX(options.validationData, 'fit: validationData');
-    return fitModel<AutoencoderBatch>({ ...options, data, lossFn: (b) => this.loss(examples(b)), variables: this.trainableVariables });
-  }
-
-  /** The codes z = encoder(x), computed batchSize rows at a time. @param x [n, D] @returns [n, latent] */
-  encode(x: tf.Tensor | number[][], options: BatchOptions = {}): tf.Tensor2D {
-    return inBatches(x, options, 'encode', (b) => this.encoder.apply(b));
-  }
-
-  /** The reconstruction (the likelihood's mean) of codes z. @param z [n, latent] @returns [n, D] */
-  decode(z: tf.Tensor | number[][], options: BatchOptions = {}): tf.Tensor2D {
-    return inBatches(z, options, 'decode', (b) => likelihoodMean(this.likelihood, this.decoder.apply(b)));
-  }
-
-  /** decode(encode(x)), in batches. @param x [n, D] @returns [n, D] */
-  reconstruct(x: tf.Tensor | number[][], options: BatchOptions = {}): tf.Tensor2D {
-    return inBatches(x, options, 'reconstruct', (b) => likelihoodMean(this.likelihood, this.decoder.apply(this.encoder.apply(b))));
+  async fit(data: FitData<AutoencoderBatch>, options: FitOptions<AutoencoderBatch> = {}): Promise<History> {
+    if (options == null || typeof options !== 'object') throw new TypeError(`Autoencoder.fit: options must be an object, got ${describeValue(options)}`);
+    const reserved = RESERVED.find((key) => key in options);
+    if (reserved != null) throw new Error(`Autoencoder.fit: options.${reserved} is set by the model; pass the data as the first argument and the rest as options`);
+    return this.train<AutoencoderBatch>({ ...options, data, loss: (b) => this.loss(examples(b)) });
   }
 
   /**
-   * Mean loss (nats per example) and reconstruction MSE (per pixel) over the data, in batches.
-   * @param data - [n, D] tensor or (async) iterable of batches.
+   * The codes z = encoder(x), computed `batchSize` rows at a time.
+   * @param x - shape [n, ...itemShape].
+   * @returns shape [n, ...codeShape] (e.g. [n, latent]); the caller disposes it.
+   * @example
+   * ```ts
+   * const z = ae.encode(xTest); // [n, 20]
+   * ```
+   */
+  encode(x: TensorInput, options: BatchOptions = {}): tf.Tensor {
+    return this.batched(x, batchSizeOf(options, 'Autoencoder.encode'), 'encode', (b) => this.encoder.apply(b));
+  }
+
+  /**
+   * The reconstruction (the likelihood's mean) of codes z, `batchSize` rows at a time.
+   * @param z - shape [n, ...codeShape].
+   * @returns shape [n, ...itemShape]; the caller disposes it.
+   * @example
+   * ```ts
+   * const images = ae.decode(ae.encode(x)); // probabilities under a Bernoulli likelihood
+   * ```
+   */
+  decode(z: TensorInput, options: BatchOptions = {}): tf.Tensor {
+    const caller = 'Autoencoder.decode';
+    const batchSize = batchSizeOf(options, caller);
+    const codeShape = this.decoder instanceof Sequential ? this.decoder.inputShape : undefined;
+    const t = toFloatTensor(z, 'z', caller, codeShape == null ? { rank: [2, 3, 4, 5] } : { itemShape: codeShape });
+    try {
+      return inBatches(t, batchSize, (b) => this.likelihood.mean(this.decoder.apply(b)), caller);
+    } finally {
+      if (t !== z) t.dispose();
+    }
+  }
+
+  /**
+   * decode(encode(x)), `batchSize` rows at a time.
+   * @param x - shape [n, ...itemShape].
+   * @returns shape [n, ...itemShape]; the caller disposes it.
+   * @example
+   * ```ts
+   * const xHat = ae.reconstruct(xTest, { batchSize: 256 });
+   * ```
+   */
+  reconstruct(x: TensorInput, options: BatchOptions = {}): tf.Tensor {
+    return this.batched(x, batchSizeOf(options, 'Autoencoder.reconstruct'), 'reconstruct', (b) => this.likelihood.mean(this.decoder.apply(this.encoder.apply(b))));
+  }
+
+  /**
+   * Mean loss (nats per example) and reconstruction MSE (per pixel) over the data, in batches
+   * (prob's `meanLoss`: example-weighted, no gradients).
+   * @param data - a [n, ...itemShape] tensor or batches, as {@link Autoencoder.fit} takes.
+   * @example
+   * ```ts
+   * const { loss, mse } = await ae.evaluate(npyBatches('/data/test.npy', { batchSize: 256, shuffle: false }));
+   * ```
    */
   async evaluate(data: FitData<AutoencoderBatch>, options: BatchOptions = {}): Promise<Evaluation> {
-    this.checkX(data, 'evaluate: data');
-    const batchSize = checkBatchSize(options.batchSize ?? 1024, 'evaluate');
+    const batchSize = batchSizeOf(options, 'Autoencoder.evaluate');
+    this.checkFitData(data, undefined, 'evaluate');
     const means = await meanLoss<AutoencoderBatch>(
       (b) => {
         const x = examples(b);
         const out = this.decoder.apply(this.encoder.apply(x));
-        const mse = tf.mean(tf.square(tf.sub(likelihoodMean(this.likelihood, out), x)));
-        return { loss: tf.mean(negLogLikelihood(this.likelihood, out, x, this.scale)), metrics: { mse } };
+        const mse = tf.mean(tf.square(tf.sub(this.likelihood.mean(out), x)));
+        return { loss: tf.neg(tf.mean(this.likelihood.logProb(x, out))), metrics: { mse } };
       },
       data,
-      { batchSize, shuffle: false, seed: 0 },
+      { batchSize },
     );
     return { loss: means.loss!, mse: means.mse! };
   }
 
-  /** Config of both networks and the likelihood (needs {@link Mlp} encoder and decoder). */
+  /**
+   * The layer configs of both parts and the likelihood's config (plain JSON).
+   * @example
+   * ```ts
+   * ae.getConfig().encoder.kind; // 'Sequential'
+   * ```
+   */
   getConfig(): AutoencoderConfig {
-    const { encoder, decoder } = this.mlps('getConfig');
-    return { encoder: encoder.getConfig(), decoder: decoder.getConfig(), likelihood: this.likelihood, scale: this.scale };
+    return { encoder: this.encoder.getConfig(), decoder: this.decoder.getConfig(), likelihood: this.likelihood.getConfig() };
   }
 
   /**
-   * Saves config and weights through a tfjs IO handler: `file://dir` in Node (after selectBackend()
-   * from @elbo/backend-node), `indexeddb://name`, `localstorage://name`, `downloads://name` in browsers.
+   * Saves both parts (any layer kinds), their weights and the likelihood as one record of
+   * format `'elbo/autoencoder'` through a tfjs IO handler: `file://dir` in Node (after
+   * selectBackend() from @elbo/backend-node), `indexeddb://name`, `localstorage://name`,
+   * `downloads://name` in browsers, or a handler.
+   * @example
+   * ```ts
+   * await ae.save('file:///models/ae');
+   * ```
    */
   async save(url: string | tf.io.IOHandler): Promise<tf.io.SaveResult> {
-    const { encoder, decoder } = this.mlps('save');
-    const parts = [encoder.getWeights(), decoder.getWeights()] as const;
-    try {
-      const weights = { ...prefixWeights(parts[0], 'encoder'), ...prefixWeights(parts[1], 'decoder') };
-      return await saveModelRecord(url, FORMAT, { config: this.getConfig(), weights });
-    } finally {
-      tf.dispose([...Object.values(parts[0]), ...Object.values(parts[1])]);
-    }
+    return this.saveRecord(url, FORMAT, {});
   }
 
-  /** Loads what {@link Autoencoder.save} wrote; a truncated or mismatched file throws and loads nothing. */
+  /**
+   * Loads what {@link Autoencoder.save} wrote, including the records of @elbo/autoencoder
+   * before @elbo/nn (MLP configs and a `scale`). A truncated or mismatched file throws and loads nothing.
+   * @example
+   * ```ts
+   * const ae = await Autoencoder.load('file:///models/ae');
+   * ```
+   */
   static async load(url: string | tf.io.IOHandler): Promise<Autoencoder> {
-    return loadEncoderDecoder<AutoencoderConfig, Autoencoder>(
-      url,
-      FORMAT,
-      'Autoencoder.load',
-      ({ encoder, decoder }, { config }) => new Autoencoder({ encoder, decoder, likelihood: config.likelihood, scale: config.scale }),
-    );
+    return EncoderDecoderModel.loadRecord(url, FORMAT, 'Autoencoder.load', ({ parts, config, weights }: LoadedLayers) => {
+      const likelihood = likelihoodFromRecord(config, weights);
+      try {
+        return new Autoencoder({ encoder: parts.encoder!, decoder: parts.decoder!, likelihood });
+      } catch (error) {
+        likelihood.dispose();
+        throw error;
+      }
+    });
   }
 
-  /** Saves encoder and decoder as two TF.js Layers models (Sequential of Dense) for tfjs-layers and Keras. */
-  async exportLayers(urls: { encoder: string | tf.io.IOHandler; decoder: string | tf.io.IOHandler }): Promise<void> {
-    const { encoder, decoder } = this.mlps('exportLayers');
-    await exportLayersModel(encoder, urls.encoder, 'encoder');
-    await exportLayersModel(decoder, urls.decoder, 'decoder');
-  }
-
-  /** Builds an autoencoder from two TF.js Layers models (as {@link Autoencoder.exportLayers} writes, or trained in Keras). */
-  static async fromLayers(urls: { encoder: string | tf.io.IOHandler; decoder: string | tf.io.IOHandler; likelihood?: Likelihood; scale?: number }): Promise<Autoencoder> {
-    const encoder = await importLayersModel(urls.encoder);
-    let decoder: Mlp | null = null;
+  /**
+   * Builds an autoencoder from two TF.js Layers models (as {@link EncoderDecoderModel.exportLayers}
+   * writes, or trained in Keras: Sequentials of Dense layers).
+   * @example
+   * ```ts
+   * const ae = await Autoencoder.fromLayers({ encoder: 'file:///models/enc', decoder: 'file:///models/dec', likelihood: 'bernoulli' });
+   * ```
+   */
+  static async fromLayers(options: FromLayersOptions): Promise<Autoencoder> {
+    if (options == null || typeof options !== 'object') throw new TypeError(`Autoencoder.fromLayers: options must be { encoder, decoder, likelihood? }, got ${describeValue(options)}`);
+    checkKnownKeys(options, ['encoder', 'decoder', 'likelihood', 'scale'], 'Autoencoder.fromLayers');
+    const { likelihood, scale } = options;
+    const encoder = await importLayersModel(options.encoder);
+    let decoder: Sequential | null = null;
     try {
-      decoder = await importLayersModel(urls.decoder);
-      const options: AutoencoderOptions = { encoder, decoder };
-      if (urls.likelihood != null) options.likelihood = urls.likelihood;
-      if (urls.scale != null) options.scale = urls.scale;
-      return new Autoencoder(options);
+      decoder = await importLayersModel(options.decoder);
+      const parts: AutoencoderOptions = { encoder, decoder };
+      if (likelihood !== undefined) parts.likelihood = likelihood;
+      if (scale !== undefined) parts.scale = scale;
+      return new Autoencoder(parts);
     } catch (error) {
       encoder.dispose();
       decoder?.dispose();
       throw error;
     }
-  }
-
-  /** Frees both networks' variables. */
-  dispose(): void {
-    this.encoder.dispose();
-    this.decoder.dispose();
-  }
-
-  private mlps(what: string): { encoder: Mlp; decoder: Mlp } {
-    if (!(this.encoder instanceof Mlp) || !(this.decoder instanceof Mlp)) {
-      throw new Error(`Autoencoder.${what}: needs an encoder and a decoder made by mlp() (custom modules have no config to store)`);
-    }
-    return { encoder: this.encoder, decoder: this.decoder };
-  }
-
-  /** For tensor data: shape [n, D] with D the encoder's input width; for likelihoods on [0, 1], values in range. */
-  private checkX(data: unknown, name: string): void {
-    checkData(data, name);
-    if (!(data instanceof tf.Tensor)) return;
-    const width = this.encoder instanceof Mlp ? this.encoder.inputDim : data.shape[1];
-    if (data.rank !== 2 || data.shape[1] !== width) throw new Error(`${name} must have shape [n, ${width}], got [${data.shape.join(', ')}]`);
-    checkDataInSupport(this.likelihood, data, name);
   }
 }

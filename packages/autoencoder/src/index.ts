@@ -1,25 +1,18 @@
 /**
- * @elbo/autoencoder — the deep autoencoder: MLPs of `Linear` layers, a
- * reusable training loop built on `minimize` from @elbo/prob, and models
- * saved, reloaded and exchanged with TF.js Layers / Keras.
+ * @elbo/autoencoder — the deterministic autoencoder on @elbo/nn's encoder-decoder
+ * base: any encoder and decoder layers, a decoder likelihood of @elbo/prob, training
+ * through prob's `fit`, batched inference, save/load and TF.js Layers (Keras) exchange.
+ *
+ * It re-exports what its quick start uses, so one install is enough to begin:
+ * `mlp`, `sequential`, `linear`, `activation` (from @elbo/nn) and the `FitOptions`,
+ * `History` and `LikelihoodSpec` types (from @elbo/prob).
  *
  * @packageDocumentation
  */
-export { mlp, Mlp } from './mlp';
-export type { MlpConfig, MlpOptions, Module } from './mlp';
-export { ACTIVATIONS } from './affine';
-export type { Activation } from './affine';
-export { fitModel } from './fit-model';
-export type { FitCallbacks, FitModelOptions, History, Logs, TrainOptions } from './fit-model';
-export type { EarlyStoppingOptions } from './early-stopping';
-export { meanLoss } from './loss-output';
-export type { BatchLoss, LossOutput } from './loss-output';
-export { seededPermutation } from './batches';
-export type { BatchingOptions, FitData } from './batches';
 export { Autoencoder } from './autoencoder';
-export type { AutoencoderBatch, AutoencoderConfig, AutoencoderOptions, BatchOptions, Evaluation } from './autoencoder';
-export { LIKELIHOODS, checkDataInSupport, checkDecoderOutput, decoderDistribution, likelihoodMean, negLogLikelihood } from './likelihood';
-export type { Likelihood } from './likelihood';
-export { loadModelRecord, saveModelRecord, pickWeights, prefixWeights, loadEncoderDecoder } from './serialization';
-export type { ModelRecord } from './serialization';
-export { exportLayersModel, importLayersModel, toLayersArtifacts } from './layers-model';
+export type { AutoencoderBatch, AutoencoderConfig, BatchOptions, Evaluation, FromLayersOptions } from './autoencoder';
+export type { AutoencoderOptions } from './options';
+
+// Re-exported for a one-install quick start (their home packages document them).
+export { mlp, sequential, linear, activation } from '@elbo/nn';
+export type { FitOptions, History, LikelihoodSpec } from '@elbo/prob';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Autoencoder, mlp } from '@elbo/autoencoder';
+import { Autoencoder, mlp } from '@elbo/autoencoder'; // mlp is @elbo/nn's, re-exported for a one-install start
 import { assertFiniteRows, renderChart } from '../charts';
 import type { PngFigure, ReportContext, Section, SectionResult, SvgFigure } from '../context';
 import { imagesTensor, oneOfEach, rowsTensor, tensorRows } from '../digits-util';
@@ -74,7 +74,7 @@ export const deepAeSection: Section = {
       ];
       const svgs: SvgFigure[] = [{ file: 'deep-ae-loss.svg', svg: lossSvg, caption: 'Training and test loss per epoch.' }];
       const html = `
-<p>Put nonlinearities (ReLU) around the same ${LATENT}-number bottleneck: <code>mlp([784, 400, ${LATENT}])</code> encodes, <code>mlp([${LATENT}, 400, 784])</code> decodes, and <code>Autoencoder</code> from <code>@elbo/autoencoder</code> trains both on the Bernoulli negative log-likelihood of the grey levels (a stable cross-entropy on logits), ${epochs} epochs of Adam on ${train.shape[0]} digits.</p>
+<p>Put nonlinearities (ReLU) around the same ${LATENT}-number bottleneck: <code>mlp([784, 400, ${LATENT}])</code> encodes, <code>mlp([${LATENT}, 400, 784])</code> decodes (stacks of <code>Linear</code> layers from <code>@elbo/nn</code>), and <code>Autoencoder</code> from <code>@elbo/autoencoder</code> trains both on the Bernoulli negative log-likelihood of the grey levels (a stable cross-entropy on logits), ${epochs} epochs of Adam on ${train.shape[0]} digits.</p>
 ${svgHtml(svgs[0]!)}
 ${table(
   ['model (20 numbers per digit)', 'test MSE per pixel'],
