@@ -104,7 +104,7 @@ function runStep(vae: VAE, variables: tf.Variable[], views: ReturnType<typeof sh
   tf.tidy(() => {
     // slice(): the cpu backend keeps the array it is given, and this memory is rewritten next step.
     variables.forEach((v, i) => v.assign(tf.tensor(views.weights[i]!.slice(), v.shape)));
-    const x = tf.tensor2d(m.x, [m.rows, m.x.length / m.rows]);
+    const x = tf.tensor(m.x, [m.rows, ...(vae.inputShape ?? [m.x.length / m.rows])]);
     let parts: tf.Tensor[] = [];
     const { value, grads } = tf.variableGrads(() => {
       const t = trainingLoss(vae, x, { beta: m.beta, freeBits: m.freeBits, kl: m.kl, samples: m.samples, seed: m.seed });
