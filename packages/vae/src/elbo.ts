@@ -63,7 +63,13 @@ export function elboTerms(parts: VaeParts, x: tf.Tensor, options: ElboTermOption
   });
 }
 
-/** Options of {@link trainingLoss}. */
+/**
+ * Options of {@link trainingLoss}.
+ * @example
+ * ```ts
+ * const options: TrainingLossOptions = { beta: 0.5, freeBits: 0.1, seed: 3 };
+ * ```
+ */
 export interface TrainingLossOptions extends ElboTermOptions {
   /** Weight of the KL term (a number, or a scalar tensor such as a tf.Variable updated by a schedule). Default 1. */
   beta?: number | tf.Tensor;
@@ -71,7 +77,13 @@ export interface TrainingLossOptions extends ElboTermOptions {
   freeBits?: number;
 }
 
-/** The batch loss and its parts (scalars). */
+/**
+ * The batch loss and its parts (scalars).
+ * @example
+ * ```ts
+ * const { loss, reconstruction, kl, klPerDim }: TrainingLoss = trainingLoss(vae, batch);
+ * ```
+ */
 export interface TrainingLoss {
   /** mean_n [reconstruction_n] + beta * sum_i max(freeBits, mean_n KL_ni). */
   loss: tf.Scalar;

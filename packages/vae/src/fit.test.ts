@@ -3,6 +3,8 @@ import { mlp } from '@elbo/nn';
 import { mnist } from '@elbo/datasets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectClose, expectNoLeaks } from '../../../tooling/testing';
+import { foldIn } from '@elbo/prob';
+import { trainingLoss } from './elbo';
 import { linearWarmup } from './schedules';
 import { VAE } from './vae';
 
@@ -23,7 +25,7 @@ function small(seed = 0, latentDim = 4): VAE {
   return vae;
 }
 
-describe('VAE.fit (the autoencoder loop)', () => {
+describe('VAE.fit (prob\'s fit through the base\'s train)', () => {
   it('lowers the loss on real digits, records reconstruction and KL separately, KL > 0, no warning, no leaks', async () => {
     const vae = small();
     const h = await expectNoLeaks(() => vae.fit(digits, { epochs: 3, batchSize: 64, learningRate: 3e-3, seed: 1 }));
@@ -66,6 +68,25 @@ describe('VAE.fit (the autoencoder loop)', () => {
     const h = await vae.fit(digits, { epochs: 5, batchSize: 64, signal: controller.signal, callbacks: { onBatchEnd: (b) => void (b === 1 && controller.abort()) } });
     expect(h.aborted).toBe(true);
     expect(h.steps).toBe(2);
+  });
+});
+
+describe('VAE.fit seeds', () => {
+  it('step t draws its noise with foldIn(seed, t), validation batch b with foldIn(seed, -1, b): the logged losses are those of trainingLoss with these seeds', async () => {
+    const vae = small(11);
+    const [x0, x1] = [tf.slice(digits, [0, 0], [32, 784]), tf.slice(digits, [32, 0], [32, 784])];
+    const weights = vae.trainableVariables.map((v) => tf.clone(v));
+    // Before any update: what step 0 on x0 must report with seed 5.
+    const first = trainingLoss(vae, x0, { beta: 1, seed: foldIn(5, 0) });
+    const want0 = first.loss.dataSync()[0]!;
+    tf.dispose(Object.values(first));
+    const batches: number[] = [];
+    const h = await vae.fit([x0, x1], { seed: 5, epochs: 1, validationData: [x1], callbacks: { onBatchEnd: (_, logs) => void batches.push(logs.loss!) } });
+    expectClose(batches[0]!, want0, { rtol: 1e-6 });
+    // After training: the validation loss is trainingLoss at beta 1 with foldIn(seed, -1, 0).
+    const val = trainingLoss(vae, x1, { seed: foldIn(5, -1, 0) });
+    expectClose(h.history.valLoss![0]!, val.loss.dataSync()[0]!, { rtol: 1e-6 });
+    tf.dispose([...Object.values(val), x0, x1, ...weights]);
   });
 });
 

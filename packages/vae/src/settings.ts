@@ -5,13 +5,31 @@ import type { FitOptions } from '@elbo/prob';
 import type { DataParallel } from './parallel';
 import type { BetaSchedule } from './schedules';
 
-/** How the KL term is computed: the closed form (default) or from the same draws of z as the reconstruction. */
+/**
+ * How the KL term is computed: the closed form (default) or from the same draws of z as the reconstruction.
+ * @example
+ * ```ts
+ * const kl: KLEstimator = 'monte-carlo';
+ * ```
+ */
 export type KLEstimator = 'analytic' | 'monte-carlo';
 
-/** How the encoder's second half becomes a variance: taken as log sigma^2, or sigma = softplus(raw). */
+/**
+ * How the encoder's second half becomes a variance: taken as log sigma^2, or sigma = softplus(raw).
+ * @example
+ * ```ts
+ * new VAE({ encoder, decoder, encoderScale: 'softplus' });
+ * ```
+ */
 export type EncoderScale = 'log-variance' | 'softplus';
 
-/** The objective's settings a VAE keeps (its defaults for `fit`). */
+/**
+ * The objective's settings a VAE keeps (its defaults for `fit`).
+ * @example
+ * ```ts
+ * const { beta, freeBits, kl }: VAESettings = vae;
+ * ```
+ */
 export interface VAESettings {
   /** KL weight, a finite number >= 0. Default 1. */
   beta: number;
@@ -128,7 +146,13 @@ export function splitFitOptions(options: VAEFitOptions | undefined, defaults: VA
   };
 }
 
-/** Options of the per-example ELBO terms. */
+/**
+ * Options of the per-example ELBO terms.
+ * @example
+ * ```ts
+ * const options: ElboTermOptions = { samples: 4, kl: 'analytic', seed: 0 };
+ * ```
+ */
 export interface ElboTermOptions {
   /** Draws of z per example for the reconstruction (and Monte Carlo KL) term, an integer >= 1. Default 1. */
   samples?: number;

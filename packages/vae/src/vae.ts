@@ -16,7 +16,13 @@ import { Posterior } from './posterior';
 import { checkEncoderScale, elboTermSettings, modelSettings } from './settings';
 import type { ElboTermOptions, EncoderScale, KLEstimator, VAEFitOptions } from './settings';
 
-/** The record format {@link VAE.save} writes (and the previous versions wrote). */
+/**
+ * The record format {@link VAE.save} writes (and the previous versions wrote).
+ * @example
+ * ```ts
+ * VAE_FORMAT; // 'elbo/vae'
+ * ```
+ */
 export const VAE_FORMAT = 'elbo/vae';
 
 /**
@@ -44,7 +50,13 @@ export interface VAEOptions extends EncoderDecoderParts {
 
 const OPTION_KEYS = ['encoder', 'decoder', 'likelihood', 'latentDim', 'beta', 'freeBits', 'kl', 'encoderScale'];
 
-/** Which image `sample`, `decode`, ... return: the decoder's mean, or a draw from p(x|z). */
+/**
+ * Which image `sample`, `decode`, ... return: the decoder's mean, or a draw from p(x|z).
+ * @example
+ * ```ts
+ * vae.sample(4, { mode: 'draw', seed: 1 });
+ * ```
+ */
 export type OutputMode = 'mean' | 'draw';
 
 /**
@@ -435,7 +447,13 @@ export class VAE extends EncoderDecoderModel implements VaeParts {
   }
 }
 
-/** The data `VAE.fit` takes: prob's `FitData` of tensors. */
+/**
+ * The data `VAE.fit` takes: prob's `FitData` of tensors (a tensor, arrays, iterables or a function of the epoch).
+ * @example
+ * ```ts
+ * const data: VAEFitData = [batch1, batch2];
+ * ```
+ */
 export type VAEFitData = FitData<tf.Tensor>;
 
 /** The likelihood config as stored: `{ name, sigma?, learnSigma?, eventRank? }` (eventRank since @elbo/nn records). */
