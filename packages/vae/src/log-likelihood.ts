@@ -56,7 +56,8 @@ const CHUNK_FLOATS = 2 ** 23;
  * ```
  */
 export function importanceWeightedLogLikelihood(parts: VaeParts, x: tf.Tensor, options: LogLikelihoodOptions = {}): LogLikelihoodResult {
-  if (options == null || typeof options !== 'object') throw new TypeError(`logLikelihood: options must be an object, got ${describeValue(options)}`);
+  if (options == null || typeof options !== 'object')
+    throw new TypeError(`logLikelihood: options must be an object, got ${describeValue(options)}`);
   const K = checkSamples(options.samples ?? 500, 'logLikelihood');
   const n = x.shape[0]!;
   const D = n === 0 ? 0 : x.size / n;

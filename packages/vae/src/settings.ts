@@ -1,5 +1,7 @@
 // The VAE's own options, checked in one place: the model's settings, fit's, elbo's and the loss functions' all come here.
 import * as tf from '@tensorflow/tfjs-core';
+import { Sequential } from '@elbo/nn';
+import type { Layer } from '@elbo/nn';
 import { describeValue } from '@elbo/prob';
 import type { FitOptions } from '@elbo/prob';
 import type { DataParallel } from './parallel';
@@ -116,21 +118,70 @@ export function modelSettings(options: { beta?: unknown; freeBits?: unknown; kl?
 }
 
 /**
+ * The size d of z: from the encoder's declared output [2d] (a Sequential declares it) and
+ * `latentDim` when given (they must agree); the decoder, when it declares its input, must take [d].
+ */
+export function latentDimOf(encoder: Layer, decoder: Layer, latentDim: unknown, where: string): number {
+  const encOut = encoder instanceof Sequential ? encoder.finalShape : undefined;
+  if (encOut != null && (encOut.length !== 1 || encOut[0]! % 2 !== 0)) {
+    throw new Error(
+      `${where}: the encoder must output [2 * latentDim] values per example (mean and log-variance), got [${encOut.join(', ')}]`,
+    );
+  }
+  const declared = encOut == null ? undefined : encOut[0]! / 2;
+  const d = latentDim ?? declared;
+  if (d == null)
+    throw new Error(
+      `${where}: latentDim is required when the encoder does not declare its output shape (a Sequential does), got undefined`,
+    );
+  if (!Number.isInteger(d) || (d as number) < 1) fail(where, 'latentDim', 'a positive integer', d);
+  if (declared != null && declared !== d) {
+    throw new Error(
+      `${where}: the encoder must output 2 * latentDim = ${2 * (d as number)} values (mean and log-variance), got [${encOut!.join(', ')}]`,
+    );
+  }
+  if (decoder instanceof Sequential && (decoder.inputShape.length !== 1 || decoder.inputShape[0] !== d)) {
+    throw new Error(
+      `${where}: the decoder must take z of shape [${String(d)}] (latentDim), got inputShape [${decoder.inputShape.join(', ')}]`,
+    );
+  }
+  return d as number;
+}
+
+/**
  * Splits `VAE.fit`'s options into the VAE's settings (checked, defaults from the model)
  * and the rest, which goes to prob's `fit` (which checks it and refuses unknown keys).
  */
-export function splitFitOptions(options: VAEFitOptions | undefined, defaults: VAESettings, where: string): { settings: FitSettings; rest: FitOptions } {
+export function splitFitOptions(
+  options: VAEFitOptions | undefined,
+  defaults: VAESettings,
+  where: string,
+): { settings: FitSettings; rest: FitOptions } {
   if (options != null && (typeof options !== 'object' || Array.isArray(options))) fail(where, 'options', 'an object', options);
-  const { beta = defaults.beta, freeBits = defaults.freeBits, kl = defaults.kl, samples = 1, collapseThreshold = 0.01, parallel, ...rest } = options ?? {};
+  const {
+    beta = defaults.beta,
+    freeBits = defaults.freeBits,
+    kl = defaults.kl,
+    samples = 1,
+    collapseThreshold = 0.01,
+    parallel,
+    ...rest
+  } = options ?? {};
   let betaAt: BetaSchedule;
   if (typeof beta === 'function') {
     betaAt = (step) => checkNonNegative(beta(step), `beta(${step})`, where);
     betaAt(0);
   } else {
-    if (typeof beta !== 'number' || !(Number.isFinite(beta) && beta >= 0)) fail(where, 'beta', 'a finite number >= 0 or a schedule step => beta', beta);
+    if (typeof beta !== 'number' || !(Number.isFinite(beta) && beta >= 0))
+      fail(where, 'beta', 'a finite number >= 0 or a schedule step => beta', beta);
     betaAt = () => beta as number;
   }
-  if (parallel != null && (typeof parallel !== 'object' || typeof parallel.dispatch !== 'function' || !(Number.isInteger(parallel.replicas) && parallel.replicas >= 1))) {
+  if (
+    parallel != null &&
+    (typeof parallel !== 'object' ||
+      typeof parallel.dispatch !== 'function' ||
+      !(Number.isInteger(parallel.replicas) && parallel.replicas >= 1))
+  ) {
     fail(where, 'parallel', 'a DataParallel (e.g. workerThreads() from @elbo/vae/node) with replicas >= 1', parallel);
   }
   return {

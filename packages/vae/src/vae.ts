@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { EncoderDecoderModel, Sequential, checkKnownKeys, importLayersModel } from '@elbo/nn';
 import type { EncoderDecoderParts, LayersExportUrls } from '@elbo/nn';
 import { Likelihood, foldIn, tfjsSeed } from '@elbo/prob';
-import type { FitData, LikelihoodSpec, TensorInput } from '@elbo/prob';
+import type { FitData, TensorInput } from '@elbo/prob';
 import { klStandardNormalPerDim } from './diag-gaussian';
 import { elboTerms } from './elbo';
 import type { ElboTerms } from './elbo';
@@ -13,17 +13,12 @@ import { importanceWeightedLogLikelihood } from './log-likelihood';
 import type { LogLikelihoodOptions, LogLikelihoodResult } from './log-likelihood';
 import type { VaeParts } from './parts';
 import { Posterior } from './posterior';
-import { checkEncoderScale, elboTermSettings, modelSettings } from './settings';
-import type { ElboTermOptions, EncoderScale, KLEstimator, VAEFitOptions } from './settings';
+import { VAE_FORMAT, storedLikelihood } from './saved';
+import type { StoredLikelihood } from './saved';
+import { checkEncoderScale, elboTermSettings, latentDimOf, modelSettings } from './settings';
+import type { ElboTermOptions, EncoderScale, KLEstimator, VAEFitOptions, VAESettings } from './settings';
 
-/**
- * The record format {@link VAE.save} writes (and the previous versions wrote).
- * @example
- * ```ts
- * VAE_FORMAT; // 'elbo/vae'
- * ```
- */
-export const VAE_FORMAT = 'elbo/vae';
+export { VAE_FORMAT } from './saved';
 
 /**
  * Options of {@link VAE}: the encoder-decoder parts of @elbo/nn plus the VAE's settings.
@@ -109,25 +104,9 @@ export class VAE extends EncoderDecoderModel implements VaeParts {
     }
   }
 
-  private checkSettings(options: VAEOptions): { latentDim: number; beta: number; freeBits: number; kl: KLEstimator; encoderScale: EncoderScale } {
-    const { encoder, decoder } = options;
-    const { beta, freeBits, kl } = modelSettings(options, 'VAE');
-    const encoderScale = checkEncoderScale(options.encoderScale ?? 'log-variance', 'VAE');
-    const encOut = encoder instanceof Sequential ? encoder.finalShape : undefined;
-    if (encOut != null && (encOut.length !== 1 || encOut[0]! % 2 !== 0)) {
-      throw new Error(`VAE: the encoder must output [2 * latentDim] values per example (mean and log-variance), got [${encOut.join(', ')}]`);
-    }
-    const declared = encOut == null ? undefined : encOut[0]! / 2;
-    const latentDim = options.latentDim ?? declared;
-    if (latentDim == null) throw new Error('VAE: latentDim is required when the encoder does not declare its output shape (a Sequential does), got undefined');
-    if (!Number.isInteger(latentDim) || latentDim < 1) throw new Error(`VAE: latentDim must be a positive integer, got ${String(latentDim)}`);
-    if (declared != null && declared !== latentDim) {
-      throw new Error(`VAE: the encoder must output 2 * latentDim = ${2 * latentDim} values (mean and log-variance), got [${encOut!.join(', ')}]`);
-    }
-    if (decoder instanceof Sequential && (decoder.inputShape.length !== 1 || decoder.inputShape[0] !== latentDim)) {
-      throw new Error(`VAE: the decoder must take z of shape [${latentDim}] (latentDim), got inputShape [${decoder.inputShape.join(', ')}]`);
-    }
-    return { latentDim, beta, freeBits, kl, encoderScale };
+  private checkSettings(options: VAEOptions): VAESettings & { latentDim: number; encoderScale: EncoderScale } {
+    const latentDim = latentDimOf(options.encoder, options.decoder, options.latentDim, 'VAE');
+    return { ...modelSettings(options, 'VAE'), latentDim, encoderScale: checkEncoderScale(options.encoderScale ?? 'log-variance', 'VAE') };
   }
 
   /**
@@ -294,7 +273,8 @@ export class VAE extends EncoderDecoderModel implements VaeParts {
    * ```
    */
   traverse(x: TensorInput, dim: number, values: number[]): tf.Tensor {
-    if (!Number.isInteger(dim) || dim < 0 || dim >= this.latentDim) throw new Error(`VAE.traverse: dim must be an integer in [0, ${this.latentDim - 1}], got ${String(dim)}`);
+    if (!Number.isInteger(dim) || dim < 0 || dim >= this.latentDim)
+      throw new Error(`VAE.traverse: dim must be an integer in [0, ${this.latentDim - 1}], got ${String(dim)}`);
     if (!Array.isArray(values) || values.length === 0 || values.some((v) => !Number.isFinite(v))) {
       throw new Error(`VAE.traverse: values must be a non-empty array of finite numbers, got ${JSON.stringify(values)}`);
     }
@@ -327,12 +307,17 @@ export class VAE extends EncoderDecoderModel implements VaeParts {
    * const { count, active } = vae.activeUnits(xTest);
    * ```
    */
-  activeUnits(x: TensorInput, { threshold = 0.01 }: { threshold?: number } = {}): { count: number; active: boolean[]; variance: number[]; klPerDim: number[] } {
-    if (!(Number.isFinite(threshold) && threshold >= 0)) throw new Error(`VAE.activeUnits: threshold must be a finite number >= 0, got ${String(threshold)}`);
+  activeUnits(
+    x: TensorInput,
+    { threshold = 0.01 }: { threshold?: number } = {},
+  ): { count: number; active: boolean[]; variance: number[]; klPerDim: number[] } {
+    if (!(Number.isFinite(threshold) && threshold >= 0))
+      throw new Error(`VAE.activeUnits: threshold must be a finite number >= 0, got ${String(threshold)}`);
     const [variance, klPerDim] = tf.tidy(() => {
       const { mu, logVar } = this.encodeParams(x);
       // One example has zero variance in every dimension: it would report every unit inactive.
-      if (mu.shape[0] < 2) throw new Error(`VAE.activeUnits: x must have at least 2 rows (the variance is across examples), got ${mu.shape[0]}`);
+      if (mu.shape[0] < 2)
+        throw new Error(`VAE.activeUnits: x must have at least 2 rows (the variance is across examples), got ${mu.shape[0]}`);
       const kl = klStandardNormalPerDim(mu, logVar);
       return [tf.moments(mu, 0).variance.dataSync(), tf.mean(kl, 0).dataSync()];
     });
@@ -380,7 +365,14 @@ export class VAE extends EncoderDecoderModel implements VaeParts {
    */
   static async load(url: string | tf.io.IOHandler): Promise<VAE> {
     return EncoderDecoderModel.loadRecord(url, VAE_FORMAT, 'VAE.load', ({ parts, config, weights }) => {
-      const settings = config as { latentDim?: number; beta?: number; freeBits?: number; kl?: KLEstimator; encoderScale?: EncoderScale; likelihood?: StoredLikelihood };
+      const settings = config as {
+        latentDim?: number;
+        beta?: number;
+        freeBits?: number;
+        kl?: KLEstimator;
+        encoderScale?: EncoderScale;
+        likelihood?: StoredLikelihood;
+      };
       const likelihood = storedLikelihood(settings.likelihood, weights['likelihood/logSigma']);
       const { latentDim, beta, freeBits, kl, encoderScale } = settings;
       return new VAE({ encoder: parts.encoder!, decoder: parts.decoder!, likelihood, latentDim, beta, freeBits, kl, encoderScale });
@@ -396,7 +388,8 @@ export class VAE extends EncoderDecoderModel implements VaeParts {
    * ```
    */
   static async fromLayers(urls: LayersExportUrls, options: Omit<VAEOptions, 'encoder' | 'decoder'> = {}): Promise<VAE> {
-    if (urls == null || typeof urls !== 'object') throw new TypeError(`VAE.fromLayers: urls must be { encoder, decoder }, got ${String(urls)}`);
+    if (urls == null || typeof urls !== 'object')
+      throw new TypeError(`VAE.fromLayers: urls must be { encoder, decoder }, got ${String(urls)}`);
     const encoder = await importLayersModel(urls.encoder);
     let decoder: Sequential | null = null;
     try {
@@ -418,13 +411,19 @@ export class VAE extends EncoderDecoderModel implements VaeParts {
     super.checkFitData(data, validationData, caller);
     if (this.inputShape != null) return;
     const named = (d: unknown, name: string): [string, tf.Tensor][] =>
-      d instanceof tf.Tensor ? [[name, d]] : Array.isArray(d) ? d.flatMap((b, i): [string, tf.Tensor][] => (b instanceof tf.Tensor ? [[`${name}[${i}]`, b]] : [])) : [];
+      d instanceof tf.Tensor
+        ? [[name, d]]
+        : Array.isArray(d)
+          ? d.flatMap((b, i): [string, tf.Tensor][] => (b instanceof tf.Tensor ? [[`${name}[${i}]`, b]] : []))
+          : [];
     const [first, ...others] = [...named(data, 'data'), ...named(validationData, 'validationData')];
     if (first == null) return;
     const item = first[1].shape.slice(1);
     for (const [name, t] of others) {
       if (!tf.util.arraysEqual(t.shape.slice(1), item)) {
-        throw new Error(`VAE.${caller}: ${name} must have item shape [${item.join(', ')}] (that of ${first[0]}), got [${t.shape.join(', ')}]`);
+        throw new Error(
+          `VAE.${caller}: ${name} must have item shape [${item.join(', ')}] (that of ${first[0]}), got [${t.shape.join(', ')}]`,
+        );
       }
     }
   }
@@ -435,14 +434,18 @@ export class VAE extends EncoderDecoderModel implements VaeParts {
       let t = x instanceof tf.Tensor ? x : tf.tensor(x as tf.TensorLike);
       const single = shape != null ? t.rank === shape.length : t.rank === 1;
       if (single) t = tf.expandDims(t, 0);
-      if (t.shape[0] !== 1) throw new Error(`VAE.${caller}: ${name} must be one example, [${shape?.join(', ') ?? 'D'}] or [1, ${shape?.join(', ') ?? 'D'}], got [${x instanceof tf.Tensor ? x.shape.join(', ') : t.shape.join(', ')}]`);
+      if (t.shape[0] !== 1)
+        throw new Error(
+          `VAE.${caller}: ${name} must be one example, [${shape?.join(', ') ?? 'D'}] or [1, ${shape?.join(', ') ?? 'D'}], got [${x instanceof tf.Tensor ? x.shape.join(', ') : t.shape.join(', ')}]`,
+        );
       return Array.from(this.encodeParams(this.toData(t, name, caller)).mu.dataSync());
     });
   }
 
   private checkZ(z: TensorInput, caller: string): tf.Tensor2D {
     const t = z instanceof tf.Tensor ? z : tf.tensor(z as tf.TensorLike);
-    if (t.rank !== 2 || t.shape[1] !== this.latentDim) throw new Error(`VAE.${caller}: z must have shape [m, ${this.latentDim}], got [${t.shape.join(', ')}]`);
+    if (t.rank !== 2 || t.shape[1] !== this.latentDim)
+      throw new Error(`VAE.${caller}: z must have shape [m, ${this.latentDim}], got [${t.shape.join(', ')}]`);
     return (t.dtype === 'float32' ? t : tf.cast(t, 'float32')) as tf.Tensor2D;
   }
 }
@@ -455,24 +458,6 @@ export class VAE extends EncoderDecoderModel implements VaeParts {
  * ```
  */
 export type VAEFitData = FitData<tf.Tensor>;
-
-/** The likelihood config as stored: `{ name, sigma?, learnSigma?, eventRank? }` (eventRank since @elbo/nn records). */
-interface StoredLikelihood {
-  name?: string;
-  sigma?: number;
-  learnSigma?: boolean;
-  eventRank?: number;
-}
-
-/** The likelihood spec of a stored config; a learned sigma comes from the weight `likelihood/logSigma`. */
-function storedLikelihood(stored: StoredLikelihood | undefined, logSigma: tf.Tensor | undefined): LikelihoodSpec {
-  if (stored == null || typeof stored !== 'object') throw new Error(`the record's likelihood must be { name, sigma?, learnSigma? }, got ${String(stored)}`);
-  if (stored.name !== 'gaussian') return stored.name as LikelihoodSpec;
-  const learnSigma = stored.learnSigma === true;
-  if (learnSigma && logSigma == null) throw new Error('the learned likelihood sigma (likelihood/logSigma) is missing');
-  const sigma = logSigma == null ? (stored.sigma ?? 1) : Math.exp(logSigma.dataSync()[0]!);
-  return { name: 'gaussian', sigma, learnSigma };
-}
 
 function checkMode(mode: unknown, caller: string): void {
   if (mode !== 'mean' && mode !== 'draw') throw new Error(`VAE.${caller}: mode must be 'mean' or 'draw', got ${String(mode)}`);
