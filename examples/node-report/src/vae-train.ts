@@ -1,9 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { FitCallbacks } from '@elbo/autoencoder';
-import { mlp } from '@elbo/autoencoder';
 import type { MnistArrays } from '@elbo/datasets';
-import { VAE } from '@elbo/vae';
-import type { VAEHistory } from '@elbo/vae';
+import { VAE, mlp } from '@elbo/vae';
+import type { FitCallbacks, VAEHistory } from '@elbo/vae';
 
 export const VAE_BATCH = 128;
 

@@ -2,10 +2,9 @@
 // VAE (784-400-20, Bernoulli, Adam, batch 128) trained in Chromium on the
 // backend @elbo/backend-web picks, timed the way packages/vae/bench times Node.
 import * as tf from '@tensorflow/tfjs-core';
-import { mlp } from '@elbo/autoencoder';
 import { selectBackend, type SelectBackendOptions } from '@elbo/backend-web';
 import { adam } from '@elbo/prob';
-import { VAE } from '@elbo/vae';
+import { VAE, mlp } from '@elbo/vae';
 import { loadDigits } from '../src/digits';
 
 export interface BrowserStepResult {

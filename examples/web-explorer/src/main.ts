@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '@elbo/backend-web';
-import { mlp } from '@elbo/autoencoder';
 import { adam } from '@elbo/prob';
-import { VAE } from '@elbo/vae';
+import { VAE, mlp } from '@elbo/vae';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';

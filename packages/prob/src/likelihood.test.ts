@@ -161,6 +161,20 @@ describe('Likelihood: shapes, gradients and events', () => {
     expectClose(dSigma, [xv.reduce((s, xi, i) => s + ((xi - lv[i]!) / 0.5) ** 2, 0) - 4], { rtol: 1e-5 });
   });
 
+  it('continuous-bernoulli logProb has the finite-difference gradient in the logits, near 0 and away from it (ported from @elbo/vae)', () => {
+    const lik = new Likelihood('continuous-bernoulli');
+    const x = keep(tf.tensor2d([[0.3, 0.8, 0.5]]));
+    const lv = [-2, 0.05, 3];
+    const g = keep(tf.grad((out: tf.Tensor) => lik.logProb(x, out))(keep(tf.tensor2d([lv])))).dataSync();
+    const f = (v: number[]): number => tf.tidy(() => lik.logProb(x, tf.tensor2d([v])).dataSync()[0]!);
+    const h = 1e-2;
+    lv.forEach((_, i) => {
+      const up = lv.map((v, j) => (j === i ? v + h : v));
+      const down = lv.map((v, j) => (j === i ? v - h : v));
+      expectClose(g[i]!, (f(up) - f(down)) / (2 * h), { rtol: 0.02, atol: 2e-3 });
+    });
+  });
+
   it('distribution() is the same p(x|out) as an @elbo/prob distribution, with eventRank event axes', () => {
     const out = keep(tf.tensor2d([[-2, 0.3, 4], [1, -0.5, 0]]));
     const x = keep(tf.tensor2d([[0, 0.2, 1], [0.9, 0.5, 0]]));

@@ -12,11 +12,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '@elbo/backend-node';
-import { mlp } from '@elbo/autoencoder';
 import { lines, mnist, toNpy } from '@elbo/datasets';
-import * as linear from '@elbo/linear';
+import * as linear from '@elbo/linear'; // the pPCA oracle (a devDependency of the bench only)
 import { adam } from '@elbo/prob';
-import { VAE } from '../dist/index.js';
+import { VAE, mlp } from '../dist/index.js'; // mlp: @elbo/nn's, re-exported
 
 const here = dirname(fileURLToPath(import.meta.url));
 const refDir = process.env.ELBO_REFERENCE_DIR ?? resolve(here, '../../../../shared/reference');

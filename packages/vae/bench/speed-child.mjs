@@ -3,10 +3,12 @@
 // ELBO_BACKEND (wasm|cpu), ELBO_WASM_KERNELS (elbo|stock), ELBO_WASM_RELAXED_SIMD (1 = on). Prints one JSON line.
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '@elbo/backend-node';
-import { Autoencoder, mlp } from '@elbo/autoencoder';
+// The deep autoencoder is measured beside the VAE (a devDependency of the bench only); it builds its parts
+// with its own mlp() while it has one, else with @elbo/nn's.
+import * as autoencoder from '@elbo/autoencoder';
 import { mnist } from '@elbo/datasets';
 import { adam } from '@elbo/prob';
-import { VAE } from '../dist/index.js';
+import { VAE, mlp } from '../dist/index.js';
 import { workerThreads } from '../dist/node.js';
 
 const model = process.env.BENCH_MODEL ?? 'vae';
@@ -18,10 +20,11 @@ const data = await mnist();
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
 // The pytorch/examples models with nn.Linear's init, as in quality.bench.mjs.
+const aeMlp = autoencoder.mlp ?? mlp;
 const make = () =>
   model === 'vae'
     ? new VAE({ encoder: mlp([784, 400, 40], { seed: 0 }), decoder: mlp([20, 400, 784], { seed: 3 }), latentDim: 20, likelihood: 'bernoulli' })
-    : new Autoencoder({ encoder: mlp([784, 400, 20], { seed: 0 }), decoder: mlp([20, 400, 784], { seed: 1 }) });
+    : new autoencoder.Autoencoder({ encoder: aeMlp([784, 400, 20], { seed: 0 }), decoder: aeMlp([20, 400, 784], { seed: 1 }) });
 const net = make();
 const optimizer = adam(1e-3, 0.9, 0.999, 1e-8); // torch's Adam; tfjs' own arithmetic under ELBO_WASM_KERNELS=stock
 // The workers select the same backend through the same module (the application's set-up).

@@ -1,21 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { klStandardNormalPerDim, reparameterize } from './diag-gaussian';
 import type { VaeParts } from './parts';
+import { checkBetaWeight, checkNonNegative, elboTermSettings } from './settings';
+import type { ElboTermOptions } from './settings';
 
-/** How the KL term is computed: the closed form (default) or from the same draws of z as the reconstruction. */
-export type KLEstimator = 'analytic' | 'monte-carlo';
+export type { ElboTermOptions, KLEstimator } from './settings';
 
-/** Options of the per-example ELBO terms. */
-export interface ElboTermOptions {
-  /** Draws of z per example for the reconstruction (and Monte Carlo KL) term. Default 1. */
-  samples?: number;
-  /** KL estimator. Default 'analytic'. */
-  kl?: KLEstimator;
-  /** Seed of the draws. */
-  seed?: number;
-}
-
-/** Per-example terms of the ELBO, tensors of shape [n] (klPerDim: [n, d]). */
+/**
+ * Per-example terms of the ELBO, tensors of shape [n] (klPerDim: [n, d]).
+ * @example
+ * ```ts
+ * const { elbo, kl } = vae.elbo(x); // each [n]
+ * ```
+ */
 export interface ElboTerms {
   /** E_q[-log p(x|z)], the reconstruction negative log-likelihood, [n]. */
   reconstruction: tf.Tensor;
@@ -39,20 +36,25 @@ export interface ElboTerms {
  * Gradients flow through the draws (reparameterization), so this is also the training loss.
  *
  * @param parts - encoder, decoder, likelihood.
- * @param x - data, shape [n, D].
+ * @param x - data, shape [n, ...itemShape] (e.g. [n, 784] or [n, 28, 28, 1]).
  * @returns the terms; the caller owns (and disposes) them.
+ * @example
+ * ```ts
+ * const t = elboTerms(vae, x, { samples: 4, seed: 1 }); // t.elbo: [n]
+ * ```
  */
 export function elboTerms(parts: VaeParts, x: tf.Tensor, options: ElboTermOptions = {}): ElboTerms {
-  const samples = checkElboTermOptions(options, 'elboTerms');
+  const { samples, kl: estimator, seed } = elboTermSettings(options, 'elboTerms');
   return tf.tidy(() => {
     const { mu, logVar } = parts.encodeParams(x);
     const [n, d] = mu.shape as [number, number];
-    const { z, eps } = reparameterize(mu, logVar, samples, options.seed);
+    const { z, eps } = reparameterize(mu, logVar, samples, seed);
     const out = parts.decodeRaw(tf.reshape(z, [samples * n, d]));
-    const logPx = parts.likelihood.logProb(x, tf.reshape(out, [samples, n, -1]));
+    // [samples, n, ...itemShape]: the likelihood sums its event axes, leaving [samples, n].
+    const logPx = parts.likelihood.logProb(x, tf.reshape(out, [samples, n, ...out.shape.slice(1)]));
     const reconstruction = tf.neg(tf.mean(logPx, 0));
     const klPerDim =
-      options.kl === 'monte-carlo'
+      estimator === 'monte-carlo'
         ? tf.mean(tf.sub(tf.mul(-0.5, tf.add(tf.square(eps), logVar)), tf.mul(-0.5, tf.square(z))), 0)
         : klStandardNormalPerDim(mu, logVar);
     const kl = tf.sum(klPerDim, -1);
@@ -61,7 +63,13 @@ export function elboTerms(parts: VaeParts, x: tf.Tensor, options: ElboTermOption
   });
 }
 
-/** Options of {@link trainingLoss}. */
+/**
+ * Options of {@link trainingLoss}.
+ * @example
+ * ```ts
+ * const options: TrainingLossOptions = { beta: 0.5, freeBits: 0.1, seed: 3 };
+ * ```
+ */
 export interface TrainingLossOptions extends ElboTermOptions {
   /** Weight of the KL term (a number, or a scalar tensor such as a tf.Variable updated by a schedule). Default 1. */
   beta?: number | tf.Tensor;
@@ -69,7 +77,13 @@ export interface TrainingLossOptions extends ElboTermOptions {
   freeBits?: number;
 }
 
-/** The batch loss and its parts (scalars). */
+/**
+ * The batch loss and its parts (scalars).
+ * @example
+ * ```ts
+ * const { loss, reconstruction, kl, klPerDim }: TrainingLoss = trainingLoss(vae, batch);
+ * ```
+ */
 export interface TrainingLoss {
   /** mean_n [reconstruction_n] + beta * sum_i max(freeBits, mean_n KL_ni). */
   loss: tf.Scalar;
@@ -91,19 +105,16 @@ export interface TrainingLoss {
  * ```
  *
  * @param parts - encoder, decoder, likelihood.
- * @param x - batch, shape [n, D].
+ * @param x - batch, shape [n, ...itemShape].
+ * @example
+ * ```ts
+ * const { loss, kl } = trainingLoss(vae, batch, { beta: 0.5, freeBits: 0.1, seed: 3 }); // scalars
+ * ```
  */
 export function trainingLoss(parts: VaeParts, x: tf.Tensor, options: TrainingLossOptions = {}): TrainingLoss {
-  checkElboTermOptions(options, 'trainingLoss');
-  const freeBits = options.freeBits ?? 0;
-  const beta = options.beta ?? 1;
-  if (!(Number.isFinite(freeBits) && freeBits >= 0)) throw new Error(`trainingLoss: freeBits must be a finite number >= 0, got ${freeBits}`);
-  // A tensor beta (a tf.Variable a schedule updates) is checked for shape only: reading its value would sync every step.
-  const betaOk = beta instanceof tf.Tensor ? beta.rank === 0 : typeof beta === 'number' && Number.isFinite(beta) && beta >= 0;
-  if (!betaOk) {
-    const got = beta instanceof tf.Tensor ? `a tensor of shape [${beta.shape.join(', ')}]` : String(beta);
-    throw new Error(`trainingLoss: beta must be a finite number >= 0 or a scalar tensor, got ${got}`);
-  }
+  elboTermSettings(options, 'trainingLoss');
+  const freeBits = checkNonNegative(options.freeBits ?? 0, 'freeBits', 'trainingLoss');
+  const beta = checkBetaWeight(options.beta ?? 1, 'trainingLoss');
   return tf.tidy(() => {
     const t = elboTerms(parts, x, options);
     const reconstruction = tf.mean(t.reconstruction) as tf.Scalar;
@@ -113,14 +124,4 @@ export function trainingLoss(parts: VaeParts, x: tf.Tensor, options: TrainingLos
     const loss = tf.add(reconstruction, tf.mul(beta, klTerm)) as tf.Scalar;
     return { loss, reconstruction, kl, klPerDim };
   });
-}
-
-/** Checks `samples` and `kl` of {@link ElboTermOptions} (naming `where`) and returns samples: an unknown `kl` would silently mean analytic. */
-export function checkElboTermOptions(options: ElboTermOptions, where: string): number {
-  if (options == null || typeof options !== 'object') throw new TypeError(`${where}: options must be an object, got ${options === null ? 'null' : typeof options}`);
-  const samples = options.samples ?? 1;
-  const kl = options.kl;
-  if (!Number.isInteger(samples) || samples < 1) throw new Error(`${where}: samples must be an integer >= 1, got ${samples}`);
-  if (kl != null && kl !== 'analytic' && kl !== 'monte-carlo') throw new Error(`${where}: kl must be 'analytic' or 'monte-carlo', got ${String(kl)}`);
-  return samples;
 }

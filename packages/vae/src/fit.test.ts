@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { mlp } from '@elbo/autoencoder';
+import { mlp } from '@elbo/nn';
 import { mnist } from '@elbo/datasets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectClose, expectNoLeaks } from '../../../tooling/testing';
+import { foldIn } from '@elbo/prob';
+import { trainingLoss } from './elbo';
 import { linearWarmup } from './schedules';
 import { VAE } from './vae';
 
@@ -23,7 +25,7 @@ function small(seed = 0, latentDim = 4): VAE {
   return vae;
 }
 
-describe('VAE.fit (the autoencoder loop)', () => {
+describe('VAE.fit (prob\'s fit through the base\'s train)', () => {
   it('lowers the loss on real digits, records reconstruction and KL separately, KL > 0, no warning, no leaks', async () => {
     const vae = small();
     const h = await expectNoLeaks(() => vae.fit(digits, { epochs: 3, batchSize: 64, learningRate: 3e-3, seed: 1 }));
@@ -58,7 +60,7 @@ describe('VAE.fit (the autoencoder loop)', () => {
   it('stops on the abort signal and rejects bad options before training', async () => {
     const vae = small(5);
     const before = Array.from(vae.trainableVariables[0]!.dataSync());
-    await expect(vae.fit(digits, { beta: -1 })).rejects.toThrow(/beta must be a finite number >= 0 or a schedule, got -1/);
+    await expect(vae.fit(digits, { beta: -1 })).rejects.toThrow(/VAE.fit: beta must be a finite number >= 0 or a schedule step => beta, got -1/);
     await expect(vae.fit(digits, { samples: 0 })).rejects.toThrow(/samples must be an integer >= 1, got 0/);
     await expect(vae.fit(tf.zeros([4, 10]))).rejects.toThrow(/data must have shape \[n, 784\], got \[4, 10\]/);
     expect(Array.from(vae.trainableVariables[0]!.dataSync())).toEqual(before);
@@ -66,6 +68,25 @@ describe('VAE.fit (the autoencoder loop)', () => {
     const h = await vae.fit(digits, { epochs: 5, batchSize: 64, signal: controller.signal, callbacks: { onBatchEnd: (b) => void (b === 1 && controller.abort()) } });
     expect(h.aborted).toBe(true);
     expect(h.steps).toBe(2);
+  });
+});
+
+describe('VAE.fit seeds', () => {
+  it('step t draws its noise with foldIn(seed, t), validation batch b with foldIn(seed, -1, b): the logged losses are those of trainingLoss with these seeds', async () => {
+    const vae = small(11);
+    const [x0, x1] = [tf.slice(digits, [0, 0], [32, 784]), tf.slice(digits, [32, 0], [32, 784])];
+    const weights = vae.trainableVariables.map((v) => tf.clone(v));
+    // Before any update: what step 0 on x0 must report with seed 5.
+    const first = trainingLoss(vae, x0, { beta: 1, seed: foldIn(5, 0) });
+    const want0 = first.loss.dataSync()[0]!;
+    tf.dispose(Object.values(first));
+    const batches: number[] = [];
+    const h = await vae.fit([x0, x1], { seed: 5, epochs: 1, validationData: [x1], callbacks: { onBatchEnd: (_, logs) => void batches.push(logs.loss!) } });
+    expectClose(batches[0]!, want0, { rtol: 1e-6 });
+    // After training: the validation loss is trainingLoss at beta 1 with foldIn(seed, -1, 0).
+    const val = trainingLoss(vae, x1, { seed: foldIn(5, -1, 0) });
+    expectClose(h.history.valLoss![0]!, val.loss.dataSync()[0]!, { rtol: 1e-6 });
+    tf.dispose([...Object.values(val), x0, x1, ...weights]);
   });
 });
 
@@ -96,19 +117,19 @@ describe('VAE.fit data checks (before any step)', () => {
     const shifted = tf.sub(tf.slice(digits, [0, 0], [32, 784]), 0.5);
     const withNaN = tf.concat([tf.slice(digits, [0, 0], [3, 784]), tf.fill([1, 784], NaN)]);
     await expectNoLeaks(async () => {
-      await expect(vae.fit(doubled, { epochs: 1 })).rejects.toThrow(/VAE.fit: data must hold values in \[0, 1\] for a bernoulli likelihood, got values in \[0, 2\]/);
+      await expect(vae.fit(doubled, { epochs: 1 })).rejects.toThrow(/VAE.fit: data must be in the unit interval \[0, 1\], got 1\.\d+ at index \[0, \d+\]/);
       await expect(vae.fit(digits, { epochs: 1, validationData: shifted })).rejects.toThrow(
-        /VAE.fit: validationData must hold values in \[0, 1\] for a bernoulli likelihood, got values in \[-0.5, 0.5\]/,
+        /VAE.fit: validationData must be in the unit interval \[0, 1\], got -0\.\d+ at index/,
       );
-      await expect(vae.fit(withNaN, { epochs: 1 })).rejects.toThrow(/VAE.fit: data must hold values in \[0, 1\] for a bernoulli likelihood, got NaN values/);
-      await expect(vae.fit([digits, doubled], { epochs: 1 })).rejects.toThrow(/VAE.fit: data\[1\] must hold values in \[0, 1\]/);
+      await expect(vae.fit(withNaN, { epochs: 1 })).rejects.toThrow(/VAE.fit: data must be in the unit interval \[0, 1\], got NaN at index \[3, 0\]/);
+      await expect(vae.fit([digits, doubled], { epochs: 1 })).rejects.toThrow(/VAE.fit: data\[1\] must be in the unit interval \[0, 1\]/);
     });
     expect(weights(vae)).toEqual(before);
 
     const cb = new VAE({ encoder: mlp([784, 8, 4], { seed: 8 }), decoder: mlp([2, 8, 784], { seed: 9 }), latentDim: 2, likelihood: 'continuous-bernoulli' });
     made.push(cb);
     const cbBefore = weights(cb);
-    await expect(cb.fit(digits, { epochs: 1, validationData: doubled })).rejects.toThrow(/validationData must hold values in \[0, 1\] for a continuous-bernoulli likelihood/);
+    await expect(cb.fit(digits, { epochs: 1, validationData: doubled })).rejects.toThrow(/VAE.fit: validationData must be in the unit interval \[0, 1\], got 1\.\d+ at index/);
     expect(weights(cb)).toEqual(cbBefore);
 
     // A Gaussian likelihood models any real values: the same data trains.

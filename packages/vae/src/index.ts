@@ -1,27 +1,31 @@
 /**
  * @elbo/vae — the variational autoencoder on TensorFlow.js: a Gaussian
  * encoder q(z|x), reparameterized z, the ELBO, sampling, interpolation and
- * the importance-weighted estimate of log p(x).
+ * the importance-weighted estimate of log p(x). A sibling of the autoencoder
+ * on @elbo/nn's `EncoderDecoderModel`, trained by @elbo/prob's `fit`.
  *
  * @packageDocumentation
  */
-export { VAE } from './vae';
-export type { VAEOptions, EncoderScale, OutputMode } from './vae';
+export { VAE, VAE_FORMAT } from './vae';
+export type { VAEOptions, OutputMode, VAEFitData } from './vae';
+export type { EncoderScale, KLEstimator, VAESettings } from './settings';
 export { Posterior } from './posterior';
-export { saveVAE, loadVAE, exportVAELayers, vaeFromLayers, vaeConfig, VAE_FORMAT } from './io';
-export type { VAEConfig } from './io';
-export { fitVAE } from './fit';
 export type { VAEFitOptions, VAEHistory } from './fit';
 export { combineShards, localRows } from './parallel';
 export type { DataParallel, ShardResult, ShardSettings } from './parallel';
 export { linearWarmup, cyclicalAnnealing } from './schedules';
 export type { BetaSchedule, LinearWarmupOptions, CyclicalAnnealingOptions } from './schedules';
 export { logStandardNormal, logDiagNormal } from './diag-gaussian';
-export { Likelihood } from './likelihood';
-export type { LikelihoodName, LikelihoodSpec, LikelihoodConfig, GaussianLikelihoodOptions } from './likelihood';
 export { elboTerms, trainingLoss } from './elbo';
-export type { ElboTerms, ElboTermOptions, KLEstimator, TrainingLoss, TrainingLossOptions } from './elbo';
+export type { ElboTerms, ElboTermOptions, TrainingLoss, TrainingLossOptions } from './elbo';
 export { importanceWeightedLogLikelihood } from './log-likelihood';
 export type { LogLikelihoodOptions, LogLikelihoodResult } from './log-likelihood';
 export { normalQuantile, latentPath, latentGridPoints } from './latent';
 export type { VaeParts } from './parts';
+
+// Re-exported so that the quick start needs one install (plus a backend):
+// the layers come from @elbo/nn, the likelihood and the training types from @elbo/prob.
+export { mlp, sequential, linear, activation, flatten, reshape } from '@elbo/nn';
+export type { Layer, Sequential, LayersExportUrls } from '@elbo/nn';
+export { Likelihood } from '@elbo/prob';
+export type { LikelihoodSpec, LikelihoodName, FitOptions, FitCallbacks, History, Logs } from '@elbo/prob';

@@ -3,7 +3,7 @@
 // W has orthogonal columns, so the exact posterior q*(z|x) is diagonal:
 //   var_i = 1 / (1 + |w_i|^2 / sigma^2),  mean_i = var_i w_i . (x - b) / sigma^2
 import * as tf from '@tensorflow/tfjs-core';
-import { Likelihood } from './likelihood';
+import { Likelihood } from '@elbo/prob';
 import type { VaeParts } from './parts';
 
 export const W = [

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { describeValue, foldIn } from '@elbo/prob';
 import { logDiagNormalFromNoise, logStandardNormal, reparameterize } from './diag-gaussian';
 import type { VaeParts } from './parts';
+import { checkSamples } from './settings';
 
 /** Options of the importance-weighted log p(x) estimate. */
 export interface LogLikelihoodOptions {
@@ -44,13 +46,21 @@ const CHUNK_FLOATS = 2 ** 23;
  * Runs in chunks over examples and over K, keeping running log-sum-exps of
  * log w and 2 log w per example, so K = 5000 on 2000 images fits in memory.
  *
+ * The draws of chunk c (counted over the whole data) use the seed `foldIn(seed, c)`.
+ *
  * @param parts - encoder, decoder, likelihood.
- * @param x - data, shape [n, D].
+ * @param x - data, shape [n, ...itemShape].
+ * @example
+ * ```ts
+ * const { mean, standardError } = importanceWeightedLogLikelihood(vae, x, { samples: 500, seed: 0 });
+ * ```
  */
-export function importanceWeightedLogLikelihood(parts: VaeParts, x: tf.Tensor2D, options: LogLikelihoodOptions = {}): LogLikelihoodResult {
-  const K = options.samples ?? 500;
-  if (!Number.isInteger(K) || K < 1) throw new Error(`logLikelihood: samples must be an integer >= 1, got ${K}`);
-  const [n, D] = x.shape;
+export function importanceWeightedLogLikelihood(parts: VaeParts, x: tf.Tensor, options: LogLikelihoodOptions = {}): LogLikelihoodResult {
+  if (options == null || typeof options !== 'object')
+    throw new TypeError(`logLikelihood: options must be an object, got ${describeValue(options)}`);
+  const K = checkSamples(options.samples ?? 500, 'logLikelihood');
+  const n = x.shape[0]!;
+  const D = n === 0 ? 0 : x.size / n;
   const rows = Math.max(1, Math.floor(CHUNK_FLOATS / Math.max(D, parts.latentDim)));
   const sampleChunk = options.sampleChunk ?? Math.min(K, rows);
   const exampleChunk = options.exampleChunk ?? Math.max(1, Math.min(n, Math.floor(rows / sampleChunk)));
@@ -68,14 +78,14 @@ export function importanceWeightedLogLikelihood(parts: VaeParts, x: tf.Tensor2D,
   for (let start = 0; start < n; start += exampleChunk) {
     const b = Math.min(exampleChunk, n - start);
     const [lse1, lse2, sumLogW] = tf.tidy(() => {
-      const xb = tf.slice(x, [start, 0], [b, D]);
+      const xb = tf.slice(x, start, b);
       const { mu, logVar } = parts.encodeParams(xb);
       let acc1: tf.Tensor = tf.fill([b], -Infinity);
       let acc2: tf.Tensor = tf.fill([b], -Infinity);
       let accSum: tf.Tensor = tf.zeros([b]);
       for (let k0 = 0; k0 < K; k0 += sampleChunk) {
         const s = Math.min(sampleChunk, K - k0);
-        const seed = options.seed == null ? undefined : options.seed + 7919 * chunkIndex++;
+        const seed = options.seed == null ? undefined : foldIn(options.seed, chunkIndex++);
         const next = tf.tidy(() => {
           const logW = logWeights(parts, xb, mu, logVar, s, seed); // [s, b]
           return [
@@ -113,6 +123,6 @@ function logWeights(parts: VaeParts, xb: tf.Tensor, mu: tf.Tensor, logVar: tf.Te
   const [b, d] = mu.shape as [number, number];
   const { z, eps } = reparameterize(mu, logVar, s, seed);
   const out = parts.decodeRaw(tf.reshape(z, [s * b, d]));
-  const logPxz = parts.likelihood.logProb(xb, tf.reshape(out, [s, b, -1]));
+  const logPxz = parts.likelihood.logProb(xb, tf.reshape(out, [s, b, ...out.shape.slice(1)]));
   return tf.add(logPxz, tf.sub(logStandardNormal(z), logDiagNormalFromNoise(eps, logVar)));
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { KLEstimator, TrainingLoss } from './elbo';
+import type { TrainingLoss } from './elbo';
+import type { KLEstimator } from './settings';
 import type { VAE } from './vae';
 
 /** How a replica computes its share of one training step (the same settings as the local share). */
@@ -8,8 +9,10 @@ export interface ShardSettings {
   freeBits: number;
   kl: KLEstimator;
   samples: number;
-  /** Seed of the replica's reparameterization noise for this step (the local share uses another). */
+  /** The run's seed: replica k draws its noise with `foldIn(seed, step, k)` (this thread with `foldIn(seed, step)`). */
   seed: number;
+  /** The training step (0-based, over all epochs). */
+  step: number;
 }
 
 /** One replica's answer for its rows of the batch. */
@@ -42,7 +45,7 @@ export interface DataParallel {
    * returns a function that blocks until all have answered and returns their
    * results (throwing what a replica threw).
    */
-  dispatch(vae: VAE, x: tf.Tensor2D, from: number, settings: ShardSettings): () => ShardResult[];
+  dispatch(vae: VAE, x: tf.Tensor, from: number, settings: ShardSettings): () => ShardResult[];
   /** Stops the replicas; called once by `fit` when training ends, however it ends. */
   close(): Promise<void>;
 }

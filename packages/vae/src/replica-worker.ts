@@ -99,12 +99,12 @@ function nextMessage(port: MessagePort, step: number): StepMessage {
 }
 
 function runStep(vae: VAE, variables: tf.Variable[], views: ReturnType<typeof sharedViews>, m: StepMessage): void {
-  if (m.kl !== 'analytic' && m.kl !== 'monte-carlo') throw new Error(`kl must be 'analytic' or 'monte-carlo', got ${String(m.kl)}`);
+  // The settings (kl, beta, ...) are checked by trainingLoss, in the one place the VAE's options are.
   if (!(Number.isInteger(m.rows) && m.rows >= 1 && m.x.length % m.rows === 0)) throw new Error(`rows must divide the ${m.x.length} values sent, got ${m.rows}`);
   tf.tidy(() => {
     // slice(): the cpu backend keeps the array it is given, and this memory is rewritten next step.
     variables.forEach((v, i) => v.assign(tf.tensor(views.weights[i]!.slice(), v.shape)));
-    const x = tf.tensor2d(m.x, [m.rows, m.x.length / m.rows]);
+    const x = tf.tensor(m.x, [m.rows, ...(vae.inputShape ?? [m.x.length / m.rows])]);
     let parts: tf.Tensor[] = [];
     const { value, grads } = tf.variableGrads(() => {
       const t = trainingLoss(vae, x, { beta: m.beta, freeBits: m.freeBits, kl: m.kl, samples: m.samples, seed: m.seed });

@@ -1,4 +1,5 @@
 // KL annealing: beta as a function of the training step.
+import { checkNonNegative } from './settings';
 
 /** A KL-weight schedule: the beta of the step (0-based, counted over all epochs). */
 export type BetaSchedule = (step: number) => number;
@@ -27,8 +28,8 @@ export interface LinearWarmupOptions {
  */
 export function linearWarmup({ steps, from = 0, to = 1 }: LinearWarmupOptions): BetaSchedule {
   checkPositiveInteger('linearWarmup', 'steps', steps);
-  checkBeta('linearWarmup', 'from', from);
-  checkBeta('linearWarmup', 'to', to);
+  checkNonNegative(from, 'from', 'linearWarmup');
+  checkNonNegative(to, 'to', 'linearWarmup');
   return (t) => from + (to - from) * Math.min(1, Math.max(0, t) / steps);
 }
 
@@ -61,7 +62,7 @@ export interface CyclicalAnnealingOptions {
 export function cyclicalAnnealing({ period, ratio = 0.5, to = 1, cycles }: CyclicalAnnealingOptions): BetaSchedule {
   checkPositiveInteger('cyclicalAnnealing', 'period', period);
   if (!(ratio > 0 && ratio <= 1)) throw new Error(`cyclicalAnnealing: ratio must be in (0, 1], got ${ratio}`);
-  checkBeta('cyclicalAnnealing', 'to', to);
+  checkNonNegative(to, 'to', 'cyclicalAnnealing');
   if (cycles != null) checkPositiveInteger('cyclicalAnnealing', 'cycles', cycles);
   return (t) => {
     const step = Math.max(0, t);
@@ -73,8 +74,4 @@ export function cyclicalAnnealing({ period, ratio = 0.5, to = 1, cycles }: Cycli
 
 function checkPositiveInteger(where: string, name: string, v: number): void {
   if (!Number.isInteger(v) || v < 1) throw new Error(`${where}: ${name} must be an integer >= 1, got ${v}`);
-}
-
-function checkBeta(where: string, name: string, v: number): void {
-  if (!(Number.isFinite(v) && v >= 0)) throw new Error(`${where}: ${name} must be a finite number >= 0, got ${v}`);
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { mlp } from '@elbo/autoencoder';
+import { flatten, linear, mlp, reshape, sequential } from '@elbo/nn';
+import { Likelihood } from '@elbo/prob';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backendTolerance, expectClose, expectNoLeaks, loadReference } from '../../../tooling/testing';
 import { logDiagNormal } from './diag-gaussian';
@@ -25,12 +26,33 @@ describe('VAE construction', () => {
   it('rejects inconsistent parts and bad settings, naming them', () => {
     const enc = mlp([6, 5, 4]);
     const dec = mlp([2, 5, 6]);
-    expect(() => new VAE({ encoder: enc, decoder: dec, latentDim: 3 })).toThrow(/encoder must output 2 \* latentDim = 6 values .* got outputDim 4/);
+    const [enc3, dec3, dec7] = [mlp([6, 3]), mlp([3, 6]), mlp([2, 7])];
+    const before = tf.memory().numTensors;
+    expect(() => new VAE({ encoder: enc, decoder: dec, latentDim: 3 })).toThrow(/VAE: the encoder must output 2 \* latentDim = 6 values .* got \[4\]/);
     expect(() => new VAE({ encoder: enc, decoder: dec, latentDim: 0 })).toThrow(/latentDim must be a positive integer, got 0/);
-    expect(() => new VAE({ encoder: enc, decoder: mlp([2, 7]), latentDim: 2 })).toThrow(/decoder must output the encoder's input width 6, got outputDim 7/);
-    expect(() => new VAE({ encoder: enc, decoder: dec, latentDim: 2, beta: -1 })).toThrow(/beta must be a finite number >= 0, got -1/);
+    expect(() => new VAE({ encoder: enc3, decoder: dec })).toThrow(/VAE: the encoder must output \[2 \* latentDim\] values .* got \[3\]/);
+    expect(() => new VAE({ encoder: enc, decoder: dec3 })).toThrow(/VAE: the decoder must take z of shape \[2\] \(latentDim\), got inputShape \[3\]/);
+    expect(() => new VAE({ encoder: enc, decoder: dec7, latentDim: 2 })).toThrow(/decoder must give back the encoder's input shape \[6\], but it outputs \[7\]/);
+    expect(() => new VAE({ encoder: enc, decoder: dec, latentDim: 2, beta: -1 })).toThrow(/VAE: beta must be a finite number >= 0, got -1/);
+    expect(() => new VAE({ encoder: enc, decoder: dec, freeBits: Infinity })).toThrow(/VAE: freeBits must be a finite number >= 0, got Infinity/);
+    expect(() => new VAE({ encoder: enc, decoder: dec, kl: 'exact' as never })).toThrow(/VAE: kl must be 'analytic' or 'monte-carlo', got string "exact"/);
+    expect(() => new VAE({ encoder: enc, decoder: dec, encoderScale: 'exp' as never })).toThrow(/VAE: encoderScale must be 'log-variance' or 'softplus', got string "exp"/);
     expect(() => new VAE({ encoder: enc, decoder: dec, latentDim: 2, likelihood: 'poisson' as never })).toThrow(/likelihood must be/);
-    expect(() => new VAE({ encoder: null as never, decoder: dec, latentDim: 2 })).toThrow(/encoder must be a module/);
+    expect(() => new VAE({ encoder: enc, decoder: dec, latentDims: 2 } as never)).toThrow(/latentDims/);
+    expect(() => new VAE({ encoder: null as never, decoder: dec, latentDim: 2 })).toThrow(/encoder must be a layer from @elbo\/nn/);
+    // A learned sigma made before a failing check is freed; the layers stay the caller's.
+    expect(() => new VAE({ encoder: enc, decoder: dec, likelihood: { name: 'gaussian', learnSigma: true }, beta: -1 })).toThrow(/beta/);
+    expect(tf.memory().numTensors).toBe(before);
+    [enc, dec, enc3, dec3, dec7].forEach((l) => l.dispose());
+  });
+
+  it('takes latentDim from the encoder when it declares its output, and needs it when not', () => {
+    const vae = new VAE({ encoder: mlp([6, 5, 8]), decoder: mlp([4, 5, 6]) });
+    expect(vae.latentDim).toBe(4);
+    expect(vae.inputShape).toEqual([6]);
+    vae.dispose();
+    const [enc, dec] = [linear({ inputDim: 6, outputDim: 4 }), linear({ inputDim: 2, outputDim: 6 })];
+    expect(() => new VAE({ encoder: enc, decoder: dec })).toThrow(/VAE: latentDim is required when the encoder does not declare its output shape/);
     enc.dispose();
     dec.dispose();
   });
@@ -40,10 +62,10 @@ describe('VAE construction', () => {
     const sig = mlp([2, 5, 6], { outputActivation: 'sigmoid' });
     const before = tf.memory().numTensors;
     expect(() => new VAE({ encoder: enc, decoder: sig, latentDim: 2 })).toThrow(
-      /VAE: a bernoulli likelihood reads logits, so the decoder's outputActivation must be 'linear', got 'sigmoid'/,
+      /VAE: a bernoulli likelihood reads logits, so the decoder must end without an activation \('linear'\), got 'sigmoid'/,
     );
     expect(() => new VAE({ encoder: enc, decoder: sig, latentDim: 2, likelihood: 'continuous-bernoulli' })).toThrow(
-      /a continuous-bernoulli likelihood reads logits, so the decoder's outputActivation must be 'linear', got 'sigmoid'/,
+      /a continuous-bernoulli likelihood reads logits, so the decoder must end without an activation \('linear'\), got 'sigmoid'/,
     );
     expect(tf.memory().numTensors).toBe(before);
     const g = new VAE({ encoder: enc, decoder: sig, latentDim: 2, likelihood: { name: 'gaussian', learnSigma: true } });
@@ -132,7 +154,7 @@ describe('ELBO and log p(x)', () => {
   it('elbo rejects an unknown kl estimator instead of silently using the analytic one', async () => {
     const vae = tiny();
     await expectNoLeaks(() => {
-      expect(() => vae.elbo(x, { kl: 'mc' as never })).toThrow(/VAE.elbo: kl must be 'analytic' or 'monte-carlo', got mc/);
+      expect(() => vae.elbo(x, { kl: 'mc' as never })).toThrow(/VAE.elbo: kl must be 'analytic' or 'monte-carlo', got string "mc"/);
       expect(() => vae.elbo(x, { samples: 1.5 })).toThrow(/VAE.elbo: samples must be an integer >= 1, got 1.5/);
     });
     const [a, m] = [vae.elbo(x, { seed: 2 }), vae.elbo(x, { seed: 2, kl: 'monte-carlo' })];
@@ -153,13 +175,13 @@ describe('latent space', () => {
     const vae = tiny();
     const [x1, x2] = [tf.slice(x, [0, 0], [1, 6]), tf.slice(x, [1, 0], [1, 6])];
     const path = await expectNoLeaks(() => vae.interpolate(x1, x2, { steps: 3 }));
-    const rec = vae.reconstruct(tf.concat([x1, x2])).arraySync();
-    const p = path.arraySync();
+    const rec = vae.reconstruct(tf.concat([x1, x2])).arraySync() as number[][];
+    const p = path.arraySync() as number[][];
     expectClose(p[0]!, rec[0]!, { rtol: 1e-5 });
     expectClose(p[2]!, rec[1]!, { rtol: 1e-5 });
     const mid = vae.decode(tf.mean(vae.encodeParams(tf.concat([x1, x2])).mu, 0, true)).dataSync();
     expectClose(p[1]!, Array.from(mid), { rtol: 1e-5 });
-    const s = vae.interpolate(x1, x2, { steps: 5, spherical: true }).arraySync();
+    const s = vae.interpolate(x1, x2, { steps: 5, spherical: true }).arraySync() as number[][];
     expectClose(s[0]!, rec[0]!, { rtol: 1e-5 });
     expectClose(s[4]!, rec[1]!, { rtol: 1e-5 });
     expect(() => vae.interpolate(x1, x2, { steps: 1 })).toThrow(/steps must be an integer >= 2, got 1/);
@@ -169,7 +191,7 @@ describe('latent space', () => {
     const vae = tiny();
     const x1 = tf.slice(x, [0, 0], [1, 6]);
     const mu = Array.from(vae.encodeParams(x1).mu.dataSync());
-    const rows = vae.traverse(x1, 1, [-2, 2]).arraySync();
+    const rows = vae.traverse(x1, 1, [-2, 2]).arraySync() as number[][];
     expectClose(rows[1]!, Array.from(vae.decode([[mu[0]!, 2]]).dataSync()), { rtol: 1e-5 });
     expect(() => vae.traverse(x1, 2, [0])).toThrow(/dim must be an integer in \[0, 1\], got 2/);
   });
@@ -205,6 +227,39 @@ describe('latent space', () => {
   });
 });
 
+describe('any layers: image items [n, h, w, c]', () => {
+  it('trains, scores, samples, interpolates and round-trips a VAE on 4x4x1 images built of flatten / linear / reshape, leaking nothing', async () => {
+    const encoder = sequential([flatten(), linear({ inputDim: 16, outputDim: 6, seed: 1 })], { inputShape: [4, 4, 1] });
+    const decoder = sequential([linear({ inputDim: 3, outputDim: 16, seed: 2 }), reshape([4, 4, 1])]);
+    const vae = new VAE({ encoder, decoder, likelihood: 'continuous-bernoulli' });
+    made.push(vae);
+    expect([vae.latentDim, vae.inputShape, vae.likelihood.eventRank]).toEqual([3, [4, 4, 1], 3]);
+    const images = tf.randomUniform([10, 4, 4, 1], 0, 1, 'float32', 4);
+    const h = await expectNoLeaks(() => vae.fit(images, { epochs: 2, batchSize: 5, seed: 0 }));
+    expect(h.history.loss).toHaveLength(2);
+    const t = vae.elbo(images, { seed: 1 });
+    expect(t.elbo.shape).toEqual([10]);
+    // The per-image terms are the flat model's: the likelihood sums all three event axes.
+    const { mu } = vae.encodeParams(images);
+    const out = vae.decodeRaw(mu);
+    expect(out.shape).toEqual([10, 4, 4, 1]);
+    const flat = vae.likelihood.logProb(images, out).dataSync();
+    const byHand = new Likelihood('continuous-bernoulli').logProb(tf.reshape(images, [10, 16]), tf.reshape(out, [10, 16])).dataSync();
+    expectClose(Array.from(flat), Array.from(byHand), { rtol: 1e-6 });
+    expect(Number.isFinite(vae.logLikelihood(images, { samples: 4, seed: 2, exampleChunk: 3, sampleChunk: 3 }).mean)).toBe(true);
+    expect(vae.sample(2, { seed: 3 }).shape).toEqual([2, 4, 4, 1]);
+    const one = tf.slice(images, 0, 1);
+    expect(vae.interpolate(one, tf.squeeze(tf.slice(images, 1, 1), [0]), { steps: 3 }).shape).toEqual([3, 4, 4, 1]);
+    expect(() => vae.traverse(images, 0, [1])).toThrow(/VAE.traverse: x must be one example, \[4, 4, 1\] or \[1, 4, 4, 1\], got \[10, 4, 4, 1\]/);
+    expect(() => vae.elbo(tf.zeros([2, 16]))).toThrow(/VAE.elbo/);
+    const handler = { artifacts: undefined as tf.io.ModelArtifacts | undefined };
+    await vae.save(tf.io.withSaveHandler(async (a) => ((handler.artifacts = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+    const back = await VAE.load(tf.io.fromMemory(handler.artifacts!));
+    expect(Array.from(back.reconstruct(images).dataSync())).toEqual(Array.from(vae.reconstruct(images).dataSync()));
+    back.dispose();
+  });
+});
+
 describe('latentPath', () => {
   it('checks steps and that both points are finite and of one length', () => {
     expect(latentPath([1, 2], [3, 4], 1, false)).toEqual([[1, 2]]);
@@ -220,19 +275,23 @@ describe('latentPath', () => {
 });
 
 describe('fit input checks', () => {
-  it('with modules that declare no width, validationData must match the data width; nothing trains', async () => {
-    const enc = mlp([6, 5, 4], { seed: 3 });
-    const dec = mlp([2, 5, 6], { seed: 4 });
-    // Plain modules: no inputDim / outputDim, so the VAE cannot know D.
-    const plain = (m: typeof enc) => ({ apply: (t: tf.Tensor) => m.apply(t), trainableVariables: m.trainableVariables, dispose: () => m.dispose() });
-    const vae = new VAE({ encoder: plain(enc), decoder: plain(dec), latentDim: 2 });
+  it('with layers that declare no shape, validationData must match the data item shape; nothing trains', async () => {
+    // Linear layers (not a Sequential): the VAE cannot know the item shape, so the first tensor sets it.
+    const vae = new VAE({ encoder: linear({ inputDim: 6, outputDim: 4, seed: 3 }), decoder: linear({ inputDim: 2, outputDim: 6, seed: 4 }), latentDim: 2 });
     made.push(vae);
-    expect(vae.inputDim).toBeUndefined();
+    expect(vae.inputShape).toBeUndefined();
     const weights = () => vae.trainableVariables.map((v) => Array.from(v.dataSync()));
     const before = weights();
     const bad = tf.zeros([3, 5]);
-    await expect(vae.fit(x, { epochs: 1, validationData: bad })).rejects.toThrow(/VAE.fit: validationData must have shape \[n, 6\], got \[3, 5\]/);
-    await expect(vae.fit([x, bad], { epochs: 1 })).rejects.toThrow(/VAE.fit: data\[1\] must have shape \[n, 6\], got \[3, 5\]/);
+    await expect(vae.fit(x, { epochs: 1, validationData: bad })).rejects.toThrow(/VAE.fit: validationData must have item shape \[6\] \(that of data\), got \[3, 5\]/);
+    await expect(vae.fit([x, bad], { epochs: 1 })).rejects.toThrow(/VAE.fit: data\[1\] must have item shape \[6\] \(that of data\[0\]\), got \[3, 5\]/);
+    await expect(vae.fit(x, { epochs: 1, beta: -1 })).rejects.toThrow(/VAE.fit: beta must be a finite number >= 0 or a schedule step => beta, got -1/);
+    await expect(vae.fit(x, { epochs: 1, beta: () => NaN })).rejects.toThrow(/VAE.fit: beta\(0\) must be a finite number >= 0, got NaN/);
+    await expect(vae.fit(x, { epochs: 1, samples: 0 })).rejects.toThrow(/VAE.fit: samples must be an integer >= 1, got 0/);
+    await expect(vae.fit(x, { epochs: 1, collapseThreshold: -1 })).rejects.toThrow(/VAE.fit: collapseThreshold must be a finite number >= 0, got -1/);
+    await expect(vae.fit(x, { epochs: 1, kl: 'mc' as never })).rejects.toThrow(/VAE.fit: kl must be 'analytic' or 'monte-carlo', got string "mc"/);
+    await expect(vae.fit(x, { epochs: 1, parallel: {} as never })).rejects.toThrow(/VAE.fit: parallel must be a DataParallel/);
+    await expect(vae.fit(x, { epochs: 1, bogus: 1 } as never)).rejects.toThrow(/bogus/);
     expect(weights()).toEqual(before);
     bad.dispose();
   });

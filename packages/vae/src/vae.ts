@@ -1,37 +1,41 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { tfjsSeed } from '@elbo/prob';
-import { checkDecoderOutput } from '@elbo/autoencoder';
-import type { FitData, Module } from '@elbo/autoencoder';
-import { fitVAE } from './fit';
-import { exportVAELayers, loadVAE, saveVAE } from './io';
-import type { VAEFitOptions, VAEHistory } from './fit';
+import { EncoderDecoderModel, Sequential, checkKnownKeys, importLayersModel } from '@elbo/nn';
+import type { EncoderDecoderParts, LayersExportUrls } from '@elbo/nn';
+import { Likelihood, foldIn, tfjsSeed } from '@elbo/prob';
+import type { FitData, TensorInput } from '@elbo/prob';
 import { klStandardNormalPerDim } from './diag-gaussian';
-import { checkElboTermOptions, elboTerms } from './elbo';
-import type { ElboTerms, KLEstimator } from './elbo';
+import { elboTerms } from './elbo';
+import type { ElboTerms } from './elbo';
+import { fitVAE } from './fit';
+import type { VAEHistory } from './fit';
 import { latentGridPoints, latentPath } from './latent';
-import { Likelihood } from './likelihood';
-import type { LikelihoodSpec } from './likelihood';
 import { importanceWeightedLogLikelihood } from './log-likelihood';
 import type { LogLikelihoodOptions, LogLikelihoodResult } from './log-likelihood';
 import type { VaeParts } from './parts';
 import { Posterior } from './posterior';
+import { VAE_FORMAT, storedLikelihood } from './saved';
+import type { StoredLikelihood } from './saved';
+import { checkEncoderScale, elboTermSettings, latentDimOf, modelSettings } from './settings';
+import type { ElboTermOptions, EncoderScale, KLEstimator, VAEFitOptions, VAESettings } from './settings';
 
-/** How the encoder's second half becomes a variance: taken as log sigma^2, or sigma = softplus(raw). */
-export type EncoderScale = 'log-variance' | 'softplus';
+export { VAE_FORMAT } from './saved';
 
-/** Options of {@link VAE}. */
-export interface VAEOptions {
-  /** x [n, D] -> [n, 2 * latentDim]: the mean, then the log-variance (or softplus scale) of q(z|x). */
-  encoder: Module;
-  /** z [n, latentDim] -> [n, D]: logits (Bernoulli kinds) or the mean (Gaussian) of p(x|z). */
-  decoder: Module;
-  /** Size d of z. */
-  latentDim: number;
-  /** p(x|z). Default 'bernoulli'. */
-  likelihood?: LikelihoodSpec;
-  /** KL weight used by `fit` when no schedule is given. Default 1. */
+/**
+ * Options of {@link VAE}: the encoder-decoder parts of @elbo/nn plus the VAE's settings.
+ * @example
+ * ```ts
+ * const options: VAEOptions = { encoder: mlp([784, 400, 40]), decoder: mlp([20, 400, 784]), likelihood: 'bernoulli', beta: 1 };
+ * ```
+ */
+export interface VAEOptions extends EncoderDecoderParts {
+  /**
+   * Size d of z. Optional when the encoder declares its output shape ([2d], e.g. a
+   * Sequential from `mlp()`); when given, it must agree with it.
+   */
+  latentDim?: number;
+  /** KL weight used by `fit` when no schedule is given, a finite number >= 0. Default 1. */
   beta?: number;
-  /** Free bits per latent dimension (nats) used by `fit`. Default 0. */
+  /** Free bits per latent dimension (nats) used by `fit`, a finite number >= 0. Default 0. */
   freeBits?: number;
   /** KL estimator used by `fit`. Default 'analytic'. */
   kl?: KLEstimator;
@@ -39,12 +43,24 @@ export interface VAEOptions {
   encoderScale?: EncoderScale;
 }
 
-/** Which image `sample`, `decode`, ... return: the decoder's mean, or a draw from p(x|z). */
+const OPTION_KEYS = ['encoder', 'decoder', 'likelihood', 'latentDim', 'beta', 'freeBits', 'kl', 'encoderScale'];
+
+/**
+ * Which image `sample`, `decode`, ... return: the decoder's mean, or a draw from p(x|z).
+ * @example
+ * ```ts
+ * vae.sample(4, { mode: 'draw', seed: 1 });
+ * ```
+ */
 export type OutputMode = 'mean' | 'draw';
 
 /**
  * A variational autoencoder: a Gaussian encoder q(z|x), the prior N(0, I) and
- * a decoder p(x|z), trained by maximizing the ELBO.
+ * a decoder p(x|z), trained by maximizing the ELBO. It stands on @elbo/nn's
+ * `EncoderDecoderModel` (checks, training through prob's `fit`, save/load,
+ * Layers export), a sibling of the autoencoder. Encoder and decoder are any
+ * layers: the encoder maps x [n, ...itemShape] to [n, 2d] (mean, then
+ * log-variance), the decoder z [n, d] back to [n, ...itemShape].
  *
  * ```
  * z = mu(x) + sigma(x) * eps,  eps ~ N(0, I)                         (reparameterization)
@@ -54,77 +70,60 @@ export type OutputMode = 'mean' | 'draw';
  *
  * @example
  * ```ts
- * const vae = new VAE({ encoder: mlp([784, 400, 40]), decoder: mlp([20, 400, 784]), latentDim: 20 });
+ * const vae = new VAE({ encoder: mlp([784, 400, 40]), decoder: mlp([20, 400, 784]) }); // latentDim 20
  * await vae.fit(x, { epochs: 10 });
  * const digits = vae.sample(16, { seed: 1 }); // [16, 784]
  * ```
  */
-export class VAE implements VaeParts {
-  readonly encoder: Module;
-  readonly decoder: Module;
+export class VAE extends EncoderDecoderModel implements VaeParts {
+  /** Size d of z. */
   readonly latentDim: number;
-  readonly likelihood: Likelihood;
   readonly beta: number;
   readonly freeBits: number;
   readonly kl: KLEstimator;
   readonly encoderScale: EncoderScale;
-  /** Width D of the data, when the encoder declares it (`inputDim`). */
-  readonly inputDim: number | undefined;
 
+  /**
+   * Checks and takes the parts (see `EncoderDecoderModel`) and the settings; the model owns the layers from here on.
+   * @throws naming the option, what it must be and what came.
+   */
   constructor(options: VAEOptions) {
-    if (options == null || typeof options !== 'object') throw new TypeError('VAE: options must be an object with encoder, decoder and latentDim');
-    const { encoder, decoder, latentDim, beta = 1, freeBits = 0, kl = 'analytic', encoderScale = 'log-variance' } = options;
-    for (const [name, m] of [['encoder', encoder], ['decoder', decoder]] as const) {
-      if (m == null || typeof m.apply !== 'function' || !Array.isArray(m.trainableVariables)) {
-        throw new TypeError(`VAE: ${name} must be a module with apply(x) and trainableVariables (e.g. mlp([...])), got ${m === null ? 'null' : typeof m}`);
-      }
+    if (options != null && typeof options === 'object') checkKnownKeys(options, OPTION_KEYS, 'VAE');
+    super(options, 'VAE');
+    try {
+      const settings = this.checkSettings(options);
+      this.latentDim = settings.latentDim;
+      this.beta = settings.beta;
+      this.freeBits = settings.freeBits;
+      this.kl = settings.kl;
+      this.encoderScale = settings.encoderScale;
+    } catch (error) {
+      // The layers stay the caller's (as the base leaves them); a likelihood the base made is freed.
+      if (!(options.likelihood instanceof Likelihood)) this.likelihood.dispose();
+      throw error;
     }
-    if (!Number.isInteger(latentDim) || latentDim < 1) throw new Error(`VAE: latentDim must be a positive integer, got ${latentDim}`);
-    const encOut = (encoder as { outputDim?: number }).outputDim;
-    if (encOut != null && encOut !== 2 * latentDim) {
-      throw new Error(`VAE: encoder must output 2 * latentDim = ${2 * latentDim} values (mean and log-variance), got outputDim ${encOut}`);
-    }
-    const decIn = (decoder as { inputDim?: number }).inputDim;
-    if (decIn != null && decIn !== latentDim) throw new Error(`VAE: decoder must take latentDim = ${latentDim} inputs, got inputDim ${decIn}`);
-    const encIn = (encoder as { inputDim?: number }).inputDim;
-    const decOut = (decoder as { outputDim?: number }).outputDim;
-    if (encIn != null && decOut != null && encIn !== decOut) throw new Error(`VAE: decoder must output the encoder's input width ${encIn}, got outputDim ${decOut}`);
-    const likelihoodName = typeof options.likelihood === 'string' ? options.likelihood : (options.likelihood?.name ?? 'bernoulli');
-    checkDecoderOutput(likelihoodName, decoder, 'VAE');
-    if (!(Number.isFinite(beta) && beta >= 0)) throw new Error(`VAE: beta must be a finite number >= 0, got ${beta}`);
-    if (!(Number.isFinite(freeBits) && freeBits >= 0)) throw new Error(`VAE: freeBits must be a finite number >= 0, got ${freeBits}`);
-    if (kl !== 'analytic' && kl !== 'monte-carlo') throw new Error(`VAE: kl must be 'analytic' or 'monte-carlo', got ${String(kl)}`);
-    if (encoderScale !== 'log-variance' && encoderScale !== 'softplus') {
-      throw new Error(`VAE: encoderScale must be 'log-variance' or 'softplus', got ${String(encoderScale)}`);
-    }
-    this.likelihood = new Likelihood(options.likelihood ?? 'bernoulli');
-    this.encoder = encoder;
-    this.decoder = decoder;
-    this.latentDim = latentDim;
-    this.beta = beta;
-    this.freeBits = freeBits;
-    this.kl = kl;
-    this.encoderScale = encoderScale;
-    this.inputDim = encIn ?? decOut;
   }
 
-  /** Every variable training updates: encoder, decoder, and a learned likelihood sigma. */
-  get trainableVariables(): tf.Variable[] {
-    return [...this.encoder.trainableVariables, ...this.decoder.trainableVariables, ...this.likelihood.trainableVariables];
+  private checkSettings(options: VAEOptions): VAESettings & { latentDim: number; encoderScale: EncoderScale } {
+    const latentDim = latentDimOf(options.encoder, options.decoder, options.latentDim, 'VAE');
+    return { ...modelSettings(options, 'VAE'), latentDim, encoderScale: checkEncoderScale(options.encoderScale ?? 'log-variance', 'VAE') };
   }
 
   /**
    * Mean and log-variance of q(z|x) (the raw tensors behind {@link VAE.encode}).
-   * @param x - data, [n, D].
+   * @param x - data, [n, ...itemShape].
    * @returns `mu` and `logVar`, each [n, d].
+   * @example
+   * ```ts
+   * const { mu, logVar } = vae.encodeParams(x); // [n, d] each
+   * ```
    */
-  encodeParams(x: tf.Tensor | number[][]): { mu: tf.Tensor2D; logVar: tf.Tensor2D } {
+  encodeParams(x: TensorInput): { mu: tf.Tensor2D; logVar: tf.Tensor2D } {
     return tf.tidy(() => {
-      const $x = this.checkX(x, 'x', 'encode');
-      const out = this.encoder.apply($x);
+      const out = this.encoder.apply(this.toData(x, 'x', 'encode'));
       const d = this.latentDim;
       if (out.rank !== 2 || out.shape[1] !== 2 * d) {
-        throw new Error(`VAE.encode: encoder must output [n, ${2 * d}] (mean and log-variance), got [${out.shape.join(', ')}]`);
+        throw new Error(`VAE.encode: the encoder must output [n, ${2 * d}] (mean and log-variance), got [${out.shape.join(', ')}]`);
       }
       const mu = tf.slice(out, [0, 0], [-1, d]) as tf.Tensor2D;
       const raw = tf.slice(out, [0, d], [-1, d]);
@@ -136,48 +135,77 @@ export class VAE implements VaeParts {
 
   /**
    * The posterior q(z|x) = N(mu(x), diag(sigma(x)^2)) as an `Independent(Normal)`.
-   * @param x - data, [n, D].
+   * @param x - data, [n, ...itemShape].
    * @returns a {@link Posterior} (batchShape [n], eventShape [d]); dispose it when done.
+   * @example
+   * ```ts
+   * const q = vae.encode(x); const z = q.rsample([], { seed: 1 }); q.dispose();
+   * ```
    */
-  encode(x: tf.Tensor | number[][]): Posterior {
+  encode(x: TensorInput): Posterior {
     const { mu, logVar } = this.encodeParams(x);
     return new Posterior(mu, logVar);
   }
 
-  /** The decoder's raw output (logits or mean) for z [m, d]: [m, D]. */
-  decodeRaw(z: tf.Tensor): tf.Tensor {
+  /**
+   * The decoder's raw output (logits or mean) for latent codes.
+   * @param z - [m, d].
+   * @returns [m, ...itemShape].
+   * @example
+   * ```ts
+   * const logits = vae.decodeRaw(tf.zeros([1, vae.latentDim]));
+   * ```
+   */
+  decodeRaw(z: TensorInput): tf.Tensor {
     return tf.tidy(() => this.decoder.apply(this.checkZ(z, 'decode')));
   }
 
   /**
    * Images for latent codes: the mean of p(x|z) (default) or a draw from it.
    * @param z - [m, d].
-   * @returns [m, D].
+   * @returns [m, ...itemShape].
+   * @example
+   * ```ts
+   * const images = vae.decode(tf.randomNormal([4, vae.latentDim])); // [4, 784]
+   * ```
    */
-  decode(z: tf.Tensor | number[][], { mode = 'mean', seed }: { mode?: OutputMode; seed?: number } = {}): tf.Tensor2D {
+  decode(z: TensorInput, { mode = 'mean', seed }: { mode?: OutputMode; seed?: number } = {}): tf.Tensor {
     checkMode(mode, 'decode');
     return tf.tidy(() => {
-      const out = this.decodeRaw(this.checkZ(z, 'decode'));
-      return (mode === 'mean' ? this.likelihood.mean(out) : this.likelihood.sample(out, seed)) as tf.Tensor2D;
+      const out = this.decodeRaw(z);
+      return mode === 'mean' ? this.likelihood.mean(out) : this.likelihood.sample(out, seed);
     });
   }
 
-  /** Reconstructions: the decoder's mean at z = mu(x). @param x - [n, D]. @returns [n, D]. */
-  reconstruct(x: tf.Tensor | number[][]): tf.Tensor2D {
+  /**
+   * Reconstructions: the decoder's mean at z = mu(x).
+   * @param x - [n, ...itemShape].
+   * @returns [n, ...itemShape].
+   * @example
+   * ```ts
+   * const xHat = vae.reconstruct(x);
+   * ```
+   */
+  reconstruct(x: TensorInput): tf.Tensor {
     return tf.tidy(() => this.decode(this.encodeParams(x).mu));
   }
 
   /**
-   * New data: z ~ N(0, I), then the decoder's mean (default) or a draw from p(x|z).
-   * @param n - how many.
-   * @returns [n, D].
+   * New data: z ~ N(0, I) (seeded by `seed`), then the decoder's mean (default) or a draw
+   * from p(x|z) (seeded by `foldIn(seed, 1)`).
+   * @param n - how many, a positive integer.
+   * @returns [n, ...itemShape].
+   * @example
+   * ```ts
+   * const digits = vae.sample(16, { seed: 1 }); // [16, 784]
+   * ```
    */
-  sample(n: number, { seed, mode = 'mean' }: { seed?: number; mode?: OutputMode } = {}): tf.Tensor2D {
-    if (!Number.isInteger(n) || n < 1) throw new Error(`VAE.sample: n must be a positive integer, got ${n}`);
+  sample(n: number, { seed, mode = 'mean' }: { seed?: number; mode?: OutputMode } = {}): tf.Tensor {
+    if (!Number.isInteger(n) || n < 1) throw new Error(`VAE.sample: n must be a positive integer, got ${String(n)}`);
     checkMode(mode, 'sample');
     return tf.tidy(() => {
       const z = tf.randomNormal([n, this.latentDim], 0, 1, 'float32', tfjsSeed(seed));
-      return this.decode(z, { mode, seed: seed == null ? undefined : seed + 1 });
+      return this.decode(z, { mode, seed: seed == null ? undefined : foldIn(seed, 1) });
     });
   }
 
@@ -187,23 +215,32 @@ export class VAE implements VaeParts {
    * ```
    * elbo_n = -reconstruction_n - kl_n,   reconstruction_n = E_q[-log p(x_n|z)]
    * ```
-   * @param x - [n, D].
+   * @param x - [n, ...itemShape].
    * @returns tensors [n] (klPerDim [n, d]); the mean of -elbo with samples = 1 is PyTorch's "test loss".
+   * @example
+   * ```ts
+   * const { elbo } = vae.elbo(x, { seed: 0 }); const testLoss = -tf.mean(elbo).dataSync()[0];
+   * ```
    */
-  elbo(x: tf.Tensor | number[][], options: { samples?: number; seed?: number; kl?: KLEstimator } = {}): ElboTerms {
-    const samples = checkElboTermOptions(options, 'VAE.elbo');
-    return tf.tidy(() => elboTerms(this, this.checkX(x, 'x', 'elbo'), { ...options, samples }) as unknown as tf.NamedTensorMap) as unknown as ElboTerms;
+  elbo(x: TensorInput, options: ElboTermOptions = {}): ElboTerms {
+    const settings = elboTermSettings(options, 'VAE.elbo');
+    return tf.tidy(() => elboTerms(this, this.toData(x, 'x', 'elbo'), settings) as unknown as tf.NamedTensorMap) as unknown as ElboTerms;
   }
 
   /**
-   * Importance-weighted estimate of log p(x) with K samples per example, in chunks.
+   * Importance-weighted estimate of log p(x) with K samples per example, in chunks
+   * (chunk c draws with `foldIn(seed, c)`).
    * ```
    * log p(x) ~ logSumExp_k [log p(x|z_k) + log p(z_k) - log q(z_k|x)] - log K,   z_k ~ q(z|x)
    * ```
-   * @param x - [n, D].
+   * @param x - [n, ...itemShape].
+   * @example
+   * ```ts
+   * const { mean, standardError } = vae.logLikelihood(xTest, { samples: 500, seed: 0 });
+   * ```
    */
-  logLikelihood(x: tf.Tensor | number[][], options: LogLikelihoodOptions = {}): LogLikelihoodResult {
-    const $x = tf.tidy(() => this.checkX(x, 'x', 'logLikelihood')) as tf.Tensor2D;
+  logLikelihood(x: TensorInput, options: LogLikelihoodOptions = {}): LogLikelihoodResult {
+    const $x = this.toData(x, 'x', 'logLikelihood');
     try {
       return importanceWeightedLogLikelihood(this, $x, options);
     } finally {
@@ -213,37 +250,50 @@ export class VAE implements VaeParts {
 
   /**
    * Images along the path between the latent means of x1 and x2.
-   * @param x1 - [D] or [1, D]. @param x2 - same.
-   * @returns [steps, D] (first row decodes mu(x1), last mu(x2)).
+   * @param x1 - one example, [...itemShape] or [1, ...itemShape]. @param x2 - same.
+   * @returns [steps, ...itemShape] (first row decodes mu(x1), last mu(x2)).
+   * @example
+   * ```ts
+   * const path = vae.interpolate(x1, x2, { steps: 8, spherical: true });
+   * ```
    */
-  interpolate(x1: tf.Tensor | number[], x2: tf.Tensor | number[], { steps = 8, spherical = false }: { steps?: number; spherical?: boolean } = {}): tf.Tensor2D {
-    if (!Number.isInteger(steps) || steps < 2) throw new Error(`VAE.interpolate: steps must be an integer >= 2, got ${steps}`);
-    const [m1, m2] = [this.latentMean(x1, 'x1'), this.latentMean(x2, 'x2')];
+  interpolate(x1: TensorInput, x2: TensorInput, { steps = 8, spherical = false }: { steps?: number; spherical?: boolean } = {}): tf.Tensor {
+    if (!Number.isInteger(steps) || steps < 2) throw new Error(`VAE.interpolate: steps must be an integer >= 2, got ${String(steps)}`);
+    const [m1, m2] = [this.latentMean(x1, 'x1', 'interpolate'), this.latentMean(x2, 'x2', 'interpolate')];
     return tf.tidy(() => this.decode(tf.tensor2d(latentPath(m1, m2, steps, spherical))));
   }
 
   /**
    * Latent traversal: x's latent mean with dimension `dim` set to each of `values`, decoded.
-   * @param x - [D] or [1, D]. @param dim - 0-based latent dimension. @param values - the values to set.
-   * @returns [values.length, D].
+   * @param x - one example, [...itemShape] or [1, ...itemShape]. @param dim - 0-based latent dimension. @param values - the values to set.
+   * @returns [values.length, ...itemShape].
+   * @example
+   * ```ts
+   * const row = vae.traverse(x1, 0, [-2, -1, 0, 1, 2]);
+   * ```
    */
-  traverse(x: tf.Tensor | number[], dim: number, values: number[]): tf.Tensor2D {
-    if (!Number.isInteger(dim) || dim < 0 || dim >= this.latentDim) throw new Error(`VAE.traverse: dim must be an integer in [0, ${this.latentDim - 1}], got ${dim}`);
+  traverse(x: TensorInput, dim: number, values: number[]): tf.Tensor {
+    if (!Number.isInteger(dim) || dim < 0 || dim >= this.latentDim)
+      throw new Error(`VAE.traverse: dim must be an integer in [0, ${this.latentDim - 1}], got ${String(dim)}`);
     if (!Array.isArray(values) || values.length === 0 || values.some((v) => !Number.isFinite(v))) {
       throw new Error(`VAE.traverse: values must be a non-empty array of finite numbers, got ${JSON.stringify(values)}`);
     }
-    const mu = this.latentMean(x, 'x');
+    const mu = this.latentMean(x, 'x', 'traverse');
     return tf.tidy(() => this.decode(tf.tensor2d(values.map((v) => mu.map((m, i) => (i === dim ? v : m))))));
   }
 
   /**
    * For a 2-D latent space: decoded images on a size x size grid evenly spaced in
    * probability (coordinates Phi^{-1}((i + 1/2) / size)), row-major, top row = largest z2.
-   * @returns `z` [size^2, 2] and `images` [size^2, D].
+   * @returns `z` [size^2, 2] and `images` [size^2, ...itemShape].
+   * @example
+   * ```ts
+   * const { z, images } = vae.latentGrid({ size: 10 });
+   * ```
    */
-  latentGrid({ size = 10 }: { size?: number } = {}): { z: tf.Tensor2D; images: tf.Tensor2D } {
+  latentGrid({ size = 10 }: { size?: number } = {}): { z: tf.Tensor2D; images: tf.Tensor } {
     if (this.latentDim !== 2) throw new Error(`VAE.latentGrid: needs a 2-D latent space, got latentDim ${this.latentDim}`);
-    if (!Number.isInteger(size) || size < 1) throw new Error(`VAE.latentGrid: size must be a positive integer, got ${size}`);
+    if (!Number.isInteger(size) || size < 1) throw new Error(`VAE.latentGrid: size must be a positive integer, got ${String(size)}`);
     const z = tf.tensor2d(latentGridPoints(size));
     return { z, images: this.decode(z) };
   }
@@ -251,14 +301,23 @@ export class VAE implements VaeParts {
   /**
    * Active units (Burda et al. 2016): dimension i is active when its latent mean
    * varies across the data, Var_x(E_q[z_i]) > threshold. Also the mean KL per dimension.
-   * @param x - [n, D], n >= 2. @param threshold - a finite number >= 0. Default 0.01.
+   * @param x - [n, ...itemShape], n >= 2. @param threshold - a finite number >= 0. Default 0.01.
+   * @example
+   * ```ts
+   * const { count, active } = vae.activeUnits(xTest);
+   * ```
    */
-  activeUnits(x: tf.Tensor | number[][], { threshold = 0.01 }: { threshold?: number } = {}): { count: number; active: boolean[]; variance: number[]; klPerDim: number[] } {
-    if (!(Number.isFinite(threshold) && threshold >= 0)) throw new Error(`VAE.activeUnits: threshold must be a finite number >= 0, got ${threshold}`);
+  activeUnits(
+    x: TensorInput,
+    { threshold = 0.01 }: { threshold?: number } = {},
+  ): { count: number; active: boolean[]; variance: number[]; klPerDim: number[] } {
+    if (!(Number.isFinite(threshold) && threshold >= 0))
+      throw new Error(`VAE.activeUnits: threshold must be a finite number >= 0, got ${String(threshold)}`);
     const [variance, klPerDim] = tf.tidy(() => {
       const { mu, logVar } = this.encodeParams(x);
       // One example has zero variance in every dimension: it would report every unit inactive.
-      if (mu.shape[0] < 2) throw new Error(`VAE.activeUnits: x must have at least 2 rows (the variance is across examples), got ${mu.shape[0]}`);
+      if (mu.shape[0] < 2)
+        throw new Error(`VAE.activeUnits: x must have at least 2 rows (the variance is across examples), got ${mu.shape[0]}`);
       const kl = klStandardNormalPerDim(mu, logVar);
       return [tf.moments(mu, 0).variance.dataSync(), tf.mean(kl, 0).dataSync()];
     });
@@ -267,67 +326,139 @@ export class VAE implements VaeParts {
   }
 
   /**
-   * Trains by minimizing the negative ELBO on the autoencoder's training loop
-   * (see {@link fitVAE}): KL annealing, free bits, callbacks, early stopping, abort.
-   * Tensor `data` and `validationData` are checked before the first step: shape [n, D] and,
-   * for the Bernoulli kinds, values in [0, 1].
-   * @param data - [n, D] tensor (shuffled minibatches) or batches (array, iterable, async iterable, function of the epoch).
+   * Trains by minimizing the negative ELBO through the base's `train` (prob's `fit`):
+   * KL annealing, free bits, callbacks, early stopping, abort. Step t draws its noise
+   * with `foldIn(seed, t)`. Tensor `data` and `validationData` are checked before the
+   * first step: the item shape and, for the Bernoulli kinds, values in [0, 1].
+   * @param data - [n, ...itemShape] tensor (shuffled minibatches) or batches (array, iterable, async iterable, function of the epoch).
    * @returns the history with `loss`, `reconstruction`, `kl`, `beta` per epoch, `klPerDim`, and `warnings`.
+   * @example
+   * ```ts
+   * const h = await vae.fit(x, { epochs: 10, batchSize: 128, beta: linearWarmup({ steps: 500 }) });
+   * ```
    */
-  async fit(data: FitData<tf.Tensor>, options: VAEFitOptions = {}): Promise<VAEHistory> {
-    return fitVAE(this, data, options);
+  async fit(data: VAEFitData, options: VAEFitOptions = {}): Promise<VAEHistory> {
+    return fitVAE(this, data, options, (args) => this.train(args));
   }
 
   /**
-   * Saves the whole model (encoder, decoder, likelihood with a learned sigma, settings) through a tfjs
-   * IO handler: `file://dir` in Node (after selectBackend() from @elbo/backend-node), `indexeddb://name`,
-   * `localstorage://name`, `downloads://name` in browsers. Needs encoder and decoder made by `mlp()`.
+   * Saves the whole model (both parts' layers and weights, the likelihood with a learned sigma,
+   * the settings) through a tfjs IO handler: `file://dir` in Node (after a backend is selected),
+   * `indexeddb://name`, `localstorage://name`, `downloads://name` in browsers.
+   * @example
+   * ```ts
+   * await vae.save('file:///tmp/vae');
+   * ```
    */
   async save(url: string | tf.io.IOHandler): Promise<tf.io.SaveResult> {
-    return saveVAE(this, url);
+    const { latentDim, beta, freeBits, kl, encoderScale } = this;
+    return this.saveRecord(url, VAE_FORMAT, { latentDim, beta, freeBits, kl, encoderScale });
   }
 
-  /** Loads what {@link VAE.save} wrote; a truncated, mismatched or foreign file throws and loads nothing. */
+  /**
+   * Loads what {@link VAE.save} wrote, and what the previous versions of @elbo/vae wrote
+   * (records of MLP configs); a truncated, mismatched or foreign file throws and loads nothing.
+   * @example
+   * ```ts
+   * const vae = await VAE.load('file:///tmp/vae');
+   * ```
+   */
   static async load(url: string | tf.io.IOHandler): Promise<VAE> {
-    return loadVAE(url);
-  }
-
-  /** Saves encoder and decoder as two TF.js Layers models (Sequential of Dense) for tfjs-layers and Keras. */
-  async exportLayers(urls: { encoder: string | tf.io.IOHandler; decoder: string | tf.io.IOHandler }): Promise<void> {
-    return exportVAELayers(this, urls);
-  }
-
-  /** Frees the encoder, decoder and likelihood variables. */
-  dispose(): void {
-    this.encoder.dispose();
-    this.decoder.dispose();
-    this.likelihood.dispose();
-  }
-
-  private latentMean(x: tf.Tensor | number[], name: string): number[] {
-    return tf.tidy(() => {
-      const t = x instanceof tf.Tensor ? x : tf.tensor(x);
-      if (t.rank === 2 && t.shape[0] !== 1) throw new Error(`VAE: ${name} must be one example, [D] or [1, D], got [${t.shape.join(', ')}]`);
-      return Array.from(this.encodeParams(t.rank === 1 ? tf.expandDims(t, 0) : (t as tf.Tensor2D)).mu.dataSync());
+    return EncoderDecoderModel.loadRecord(url, VAE_FORMAT, 'VAE.load', ({ parts, config, weights }) => {
+      const settings = config as {
+        latentDim?: number;
+        beta?: number;
+        freeBits?: number;
+        kl?: KLEstimator;
+        encoderScale?: EncoderScale;
+        likelihood?: StoredLikelihood;
+      };
+      const likelihood = storedLikelihood(settings.likelihood, weights['likelihood/logSigma']);
+      const { latentDim, beta, freeBits, kl, encoderScale } = settings;
+      return new VAE({ encoder: parts.encoder!, decoder: parts.decoder!, likelihood, latentDim, beta, freeBits, kl, encoderScale });
     });
   }
 
-  private checkX(x: tf.Tensor | number[][], name: string, where: string): tf.Tensor2D {
-    const t = x instanceof tf.Tensor ? x : tf.tensor2d(x);
-    const D = this.inputDim;
-    if (t.rank !== 2 || (D != null && t.shape[1] !== D)) {
-      throw new Error(`VAE.${where}: ${name} must have shape [n, ${D ?? 'D'}], got [${t.shape.join(', ')}]`);
+  /**
+   * Builds a VAE from two TF.js Layers models (as {@link VAE.exportLayers} writes, or trained in Keras).
+   * @param options - the VAE's options besides the parts.
+   * @example
+   * ```ts
+   * const vae = await VAE.fromLayers({ encoder: 'file:///tmp/enc', decoder: 'file:///tmp/dec' }, { likelihood: 'bernoulli' });
+   * ```
+   */
+  static async fromLayers(urls: LayersExportUrls, options: Omit<VAEOptions, 'encoder' | 'decoder'> = {}): Promise<VAE> {
+    if (urls == null || typeof urls !== 'object')
+      throw new TypeError(`VAE.fromLayers: urls must be { encoder, decoder }, got ${String(urls)}`);
+    const encoder = await importLayersModel(urls.encoder);
+    let decoder: Sequential | null = null;
+    try {
+      decoder = await importLayersModel(urls.decoder);
+      return new VAE({ ...options, encoder, decoder });
+    } catch (error) {
+      encoder.dispose();
+      decoder?.dispose();
+      throw error;
     }
-    return (t.dtype === 'float32' ? t : tf.cast(t, 'float32')) as tf.Tensor2D;
   }
 
-  private checkZ(z: tf.Tensor | number[][], where: string): tf.Tensor2D {
-    const t = z instanceof tf.Tensor ? z : tf.tensor2d(z);
-    if (t.rank !== 2 || t.shape[1] !== this.latentDim) throw new Error(`VAE.${where}: z must have shape [m, ${this.latentDim}], got [${t.shape.join(', ')}]`);
-    return t as tf.Tensor2D;
+  /**
+   * The base's checks, and one more the base lacks: with an encoder that declares no input
+   * shape, every tensor of `data` and `validationData` must have the item shape of the first
+   * (else a mismatched validation set fails only after an epoch has trained).
+   */
+  protected override checkFitData(data: unknown, validationData: unknown, caller: string): void {
+    super.checkFitData(data, validationData, caller);
+    if (this.inputShape != null) return;
+    const named = (d: unknown, name: string): [string, tf.Tensor][] =>
+      d instanceof tf.Tensor
+        ? [[name, d]]
+        : Array.isArray(d)
+          ? d.flatMap((b, i): [string, tf.Tensor][] => (b instanceof tf.Tensor ? [[`${name}[${i}]`, b]] : []))
+          : [];
+    const [first, ...others] = [...named(data, 'data'), ...named(validationData, 'validationData')];
+    if (first == null) return;
+    const item = first[1].shape.slice(1);
+    for (const [name, t] of others) {
+      if (!tf.util.arraysEqual(t.shape.slice(1), item)) {
+        throw new Error(
+          `VAE.${caller}: ${name} must have item shape [${item.join(', ')}] (that of ${first[0]}), got [${t.shape.join(', ')}]`,
+        );
+      }
+    }
+  }
+
+  private latentMean(x: TensorInput, name: string, caller: string): number[] {
+    return tf.tidy(() => {
+      const shape = this.inputShape;
+      let t = x instanceof tf.Tensor ? x : tf.tensor(x as tf.TensorLike);
+      const single = shape != null ? t.rank === shape.length : t.rank === 1;
+      if (single) t = tf.expandDims(t, 0);
+      if (t.shape[0] !== 1)
+        throw new Error(
+          `VAE.${caller}: ${name} must be one example, [${shape?.join(', ') ?? 'D'}] or [1, ${shape?.join(', ') ?? 'D'}], got [${x instanceof tf.Tensor ? x.shape.join(', ') : t.shape.join(', ')}]`,
+        );
+      return Array.from(this.encodeParams(this.toData(t, name, caller)).mu.dataSync());
+    });
+  }
+
+  private checkZ(z: TensorInput, caller: string): tf.Tensor2D {
+    const t = z instanceof tf.Tensor ? z : tf.tensor(z as tf.TensorLike);
+    if (t.rank !== 2 || t.shape[1] !== this.latentDim)
+      throw new Error(`VAE.${caller}: z must have shape [m, ${this.latentDim}], got [${t.shape.join(', ')}]`);
+    return (t.dtype === 'float32' ? t : tf.cast(t, 'float32')) as tf.Tensor2D;
   }
 }
 
-function checkMode(mode: string, where: string): void {
-  if (mode !== 'mean' && mode !== 'draw') throw new Error(`VAE.${where}: mode must be 'mean' or 'draw', got ${String(mode)}`);
+/**
+ * The data `VAE.fit` takes: prob's `FitData` of tensors (a tensor, arrays, iterables or a function of the epoch).
+ * @example
+ * ```ts
+ * const data: VAEFitData = [batch1, batch2];
+ * ```
+ */
+export type VAEFitData = FitData<tf.Tensor>;
+
+function checkMode(mode: unknown, caller: string): void {
+  if (mode !== 'mean' && mode !== 'draw') throw new Error(`VAE.${caller}: mode must be 'mean' or 'draw', got ${String(mode)}`);
 }

@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
-import { mlp } from '@elbo/autoencoder';
+import { mlp } from '@elbo/nn';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { VAE } from '../vae';
 import { WorkerSetupError } from './worker-setup';

@@ -2,8 +2,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { mlp } from '@elbo/autoencoder';
+import { mlp } from '@elbo/nn';
 import { mnist } from '@elbo/datasets';
+import { foldIn } from '@elbo/prob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectClose, expectNoLeaks } from '../../../../tooling/testing';
 import { trainingLoss } from '../elbo';
@@ -30,7 +31,7 @@ function small(seed = 1): VAE {
   made.push(vae);
   return vae;
 }
-const settings = { beta: 0.7, freeBits: 0, kl: 'analytic' as const, samples: 1, seed: 11 };
+const settings = { beta: 0.7, freeBits: 0, kl: 'analytic' as const, samples: 1, seed: 11, step: 5 };
 
 /** Workers set up by a module of the application's (the tests' fixture), on this thread's backend. */
 function threads(options: Partial<WorkerThreadsOptions> = {}) {
@@ -102,7 +103,7 @@ describe('workerThreads', () => {
       tf.tidy(() => vae.trainableVariables.forEach((v) => v.assign(tf.mul(v, 1.5))));
       const collect = parallel.dispatch(vae, digits, 24, settings);
       const [answer] = collect();
-      const here = shardHere(vae, digits, 24, settings); // worker 0 uses the seed as given
+      const here = shardHere(vae, digits, 24, { ...settings, seed: foldIn(settings.seed, settings.step, 0) }); // worker k draws with foldIn(seed, step, k)
       expect(answer!.rows).toBe(40);
       expectClose(answer!.loss, here.loss, { rtol: 1e-6 });
       expectClose(answer!.reconstruction, here.reconstruction, { rtol: 1e-6 });

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
+import { foldIn } from '@elbo/prob';
 import type { DataParallel, ShardResult, ShardSettings } from '../parallel';
 import type { VAE } from '../vae';
 import { Control, Result, readError, sharedViews } from './shared-layout';
@@ -117,10 +118,11 @@ export function workerThreads(options: WorkerThreadsOptions): DataParallel {
     }
   };
 
-  const dispatch = (vae: VAE, x: tf.Tensor2D, from: number, settings: ShardSettings): (() => ShardResult[]) => {
+  const dispatch = (vae: VAE, x: tf.Tensor, from: number, settings: ShardSettings): (() => ShardResult[]) => {
     if (replicas.length === 0) throw new Error('workerThreads: not open (VAE.fit opens it)');
     step++;
-    const [n, d] = x.shape;
+    const n = x.shape[0]!;
+    const d = x.size / n;
     const values = x.dataSync() as Float32Array;
     const weights = vae.trainableVariables.map((v) => v.dataSync() as Float32Array);
     const share = Math.ceil((n - from) / replicas.length);
@@ -129,7 +131,9 @@ export function workerThreads(options: WorkerThreadsOptions): DataParallel {
       const rows = Math.min(n, start + share) - start;
       if (rows === 0) return { replica, rows };
       weights.forEach((w, i) => replica.views.weights[i]!.set(w));
-      const message: StepMessage = { step, rows, x: values.slice(start * d, (start + rows) * d), ...settings, seed: settings.seed + 7919 * k };
+      const { beta, freeBits, kl, samples } = settings;
+      const seed = foldIn(settings.seed, settings.step, k);
+      const message: StepMessage = { step, rows, x: values.slice(start * d, (start + rows) * d), beta, freeBits, kl, samples, seed };
       replica.port.postMessage(message, [message.x.buffer as ArrayBuffer]);
       Atomics.store(replica.views.control, Control.Request, step);
       Atomics.notify(replica.views.control, Control.Request);
