@@ -3,7 +3,7 @@ import { EncoderDecoderModel, Sequential, importLayersModel } from '@elbo/nn';
 import type { LayerConfig, LoadedLayers } from '@elbo/nn';
 import { checkKnownKeys, describeValue, inBatches, meanLoss, toFloatTensor } from '@elbo/prob';
 import type { FitData, FitOptions, History, LikelihoodConfig, LikelihoodSpec, TensorInput } from '@elbo/prob';
-import { likelihoodFromRecord, toParts } from './options';
+import { toParts } from './options';
 import type { AutoencoderOptions } from './options';
 
 /**
@@ -277,13 +277,8 @@ export class Autoencoder extends EncoderDecoderModel {
    */
   static async load(url: string | tf.io.IOHandler): Promise<Autoencoder> {
     return EncoderDecoderModel.loadRecord(url, FORMAT, 'Autoencoder.load', ({ parts, config, weights }: LoadedLayers) => {
-      const likelihood = likelihoodFromRecord(config, weights);
-      try {
-        return new Autoencoder({ encoder: parts.encoder!, decoder: parts.decoder!, likelihood });
-      } catch (error) {
-        likelihood.dispose();
-        throw error;
-      }
+      const likelihood = EncoderDecoderModel.likelihoodFromRecord(config, weights);
+      return new Autoencoder({ encoder: parts.encoder!, decoder: parts.decoder!, likelihood });
     });
   }
 

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Sequential } from '@elbo/nn';
 import type { EncoderDecoderParts } from '@elbo/nn';
-import { Likelihood, checkKnownKeys, describeValue } from '@elbo/prob';
-import type { LikelihoodConfig, LikelihoodSpec } from '@elbo/prob';
+import { checkKnownKeys, describeValue } from '@elbo/prob';
 
 /**
  * Constructor options of `Autoencoder`: the encoder and decoder layers of @elbo/nn
@@ -46,23 +45,4 @@ export function toParts(options: AutoencoderOptions): EncoderDecoderParts {
     throw new Error(`${caller}: the decoder must take the encoder's output shape [${encoder.finalShape.join(', ')}], but its input shape is [${decoder.inputShape.join(', ')}]`);
   }
   return likelihood === undefined ? { encoder, decoder } : { encoder, decoder, likelihood };
-}
-
-/**
- * The likelihood a stored record describes. Version 2 (since @elbo/nn): a `LikelihoodConfig`,
- * and a learned log-sigma as the weight `likelihood/logSigma`. Version 1: a name and `scale`
- * (the Gaussian's sigma, stored for every likelihood).
- */
-export function likelihoodFromRecord(config: Record<string, unknown>, weights: tf.NamedTensorMap): Likelihood {
-  const stored = config.likelihood;
-  if (typeof stored === 'string') {
-    const spec: LikelihoodSpec = stored === 'gaussian' ? { name: 'gaussian', sigma: (config.scale as number | undefined) ?? 1 } : (stored as LikelihoodSpec);
-    return new Likelihood(spec);
-  }
-  if (stored == null || typeof stored !== 'object') throw new Error(`the record's likelihood must be a likelihood config, got ${describeValue(stored)}`);
-  const likelihood = Likelihood.fromConfig(stored as LikelihoodConfig);
-  const logSigma = weights['likelihood/logSigma'];
-  const variable = likelihood.logSigma;
-  if (variable != null && logSigma != null) tf.tidy(() => variable.assign(tf.reshape(tf.cast(logSigma, 'float32'), [])));
-  return likelihood;
 }

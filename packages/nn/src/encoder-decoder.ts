@@ -195,6 +195,26 @@ export abstract class EncoderDecoderModel {
   protected static async loadRecord<M>(url: string | tf.io.IOHandler, format: string, caller: string, build: (loaded: LoadedLayers) => M): Promise<M> {
     return loadLayers(url, { format, parts: ['encoder', 'decoder'], caller }, build);
   }
+
+  /**
+   * The likelihood spec a loaded record describes, in every form elbo has stored:
+   * a `LikelihoodConfig` `{ name, sigma?, learnSigma?, eventRank? }` (the VAE's since its first
+   * version; both models' since @elbo/nn), or a bare name with the Gaussian's `scale` beside it
+   * (the autoencoder's first version). A learned sigma's value is the weight `likelihood/logSigma`.
+   */
+  protected static likelihoodFromRecord(config: Record<string, unknown>, weights: tf.NamedTensorMap): LikelihoodSpec {
+    const stored = config.likelihood;
+    if (typeof stored === 'string') {
+      return stored === 'gaussian' ? { name: 'gaussian', sigma: (config.scale as number | undefined) ?? 1 } : (stored as LikelihoodSpec);
+    }
+    if (stored == null || typeof stored !== 'object') throw new Error(`the record's likelihood must be a likelihood config, got ${describeValue(stored)}`);
+    const { name, sigma, learnSigma } = stored as { name?: unknown; sigma?: number; learnSigma?: boolean };
+    if (name !== 'gaussian') return name as LikelihoodSpec;
+    const logSigma = weights['likelihood/logSigma'];
+    if (learnSigma === true && logSigma == null) throw new Error('the learned likelihood sigma (the weight likelihood/logSigma) is missing');
+    const value = logSigma == null ? (sigma ?? 1) : Math.exp(logSigma.dataSync()[0]!);
+    return { name: 'gaussian', sigma: value, learnSigma: learnSigma === true };
+  }
 }
 
 /**

@@ -142,7 +142,7 @@ describe('records of the previous @elbo/vae (version 1: MLP configs)', () => {
     const missing = await oldRecord({ name: 'gaussian', sigma: 0.5, learnSigma: true });
     tf.dispose(Object.values(missing.weights));
     const before = tf.memory().numTensors;
-    await expect(VAE.load(tf.io.fromMemory(missing.artifacts))).rejects.toThrow(/VAE.load: the learned likelihood sigma \(likelihood\/logSigma\) is missing; nothing was loaded/);
+    await expect(VAE.load(tf.io.fromMemory(missing.artifacts))).rejects.toThrow(/VAE.load: the learned likelihood sigma \(the weight likelihood\/logSigma\) is missing; nothing was loaded/);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { EncoderDecoderModel, Sequential, checkKnownKeys, importLayersModel } from '@elbo/nn';
+import { EncoderDecoderModel, Sequential, importLayersModel } from '@elbo/nn';
 import type { EncoderDecoderParts, LayersExportUrls } from '@elbo/nn';
-import { Likelihood, foldIn, tfjsSeed } from '@elbo/prob';
+import { Likelihood, checkKnownKeys, foldIn, tfjsSeed } from '@elbo/prob';
 import type { FitData, TensorInput } from '@elbo/prob';
 import { klStandardNormalPerDim } from './diag-gaussian';
 import { elboTerms } from './elbo';
@@ -13,8 +13,7 @@ import { importanceWeightedLogLikelihood } from './log-likelihood';
 import type { LogLikelihoodOptions, LogLikelihoodResult } from './log-likelihood';
 import type { VaeParts } from './parts';
 import { Posterior } from './posterior';
-import { VAE_FORMAT, storedLikelihood } from './saved';
-import type { StoredLikelihood } from './saved';
+import { VAE_FORMAT } from './saved';
 import { checkEncoderScale, elboTermSettings, latentDimOf, modelSettings } from './settings';
 import type { ElboTermOptions, EncoderScale, KLEstimator, VAEFitOptions, VAESettings } from './settings';
 
@@ -371,9 +370,8 @@ export class VAE extends EncoderDecoderModel implements VaeParts {
         freeBits?: number;
         kl?: KLEstimator;
         encoderScale?: EncoderScale;
-        likelihood?: StoredLikelihood;
       };
-      const likelihood = storedLikelihood(settings.likelihood, weights['likelihood/logSigma']);
+      const likelihood = EncoderDecoderModel.likelihoodFromRecord(config, weights);
       const { latentDim, beta, freeBits, kl, encoderScale } = settings;
       return new VAE({ encoder: parts.encoder!, decoder: parts.decoder!, likelihood, latentDim, beta, freeBits, kl, encoderScale });
     });
