@@ -95,14 +95,13 @@ const scenarios = [
   },
   {
     name: '@elbo/vae with what it needs (its @elbo dependencies and a backend), training a small VAE',
-    elbo: ['@elbo/vae', '@elbo/autoencoder', '@elbo/linear', '@elbo/prob', '@elbo/backend-node'],
+    elbo: ['@elbo/vae', '@elbo/nn', '@elbo/prob', '@elbo/backend-node'],
     npm: [`@tensorflow/tfjs-core@${TFJS}`],
     programs: {
       'esm.mjs': `
         import * as tf from '@tensorflow/tfjs-core';
         import { selectBackend } from '@elbo/backend-node';
-        import { mlp } from '@elbo/autoencoder';
-        import { VAE } from '@elbo/vae';
+        import { VAE, mlp } from '@elbo/vae';
         await selectBackend({ prefer: ['wasm'] });
         const x = tf.randomUniform([64, 16], 0, 1, 'float32', 3);
         const vae = new VAE({ encoder: mlp([16, 8, 4], { seed: 0 }), decoder: mlp([2, 8, 16], { seed: 1 }), latentDim: 2, likelihood: 'bernoulli' });
@@ -116,14 +115,40 @@ const scenarios = [
       'parallel.mjs': `
         import * as tf from '@tensorflow/tfjs-core';
         import { selectBackend } from '@elbo/backend-node';
-        import { mlp } from '@elbo/autoencoder';
-        import { VAE } from '@elbo/vae';
+        import { VAE, mlp } from '@elbo/vae';
         import { workerThreads } from '@elbo/vae/node';
         await selectBackend({ prefer: ['wasm'] });
         const x = tf.randomUniform([64, 16], 0, 1, 'float32', 3);
         const vae = new VAE({ encoder: mlp([16, 8, 4], { seed: 0 }), decoder: mlp([2, 8, 16], { seed: 1 }), latentDim: 2, likelihood: 'bernoulli' });
-        const { history } = await vae.fit(x, { epochs: 5, batchSize: 16, learningRate: 0.01, seed: 0, parallel: workerThreads({ workers: 1 }) });
+        const setup = { module: import.meta.resolve('@elbo/backend-node'), export: 'selectBackend', options: { prefer: ['wasm'], fallback: false } };
+        const { history } = await vae.fit(x, { epochs: 5, batchSize: 16, learningRate: 0.01, seed: 0, parallel: workerThreads({ workers: 1, setup }) });
         if (!(history.loss.at(-1) < history.loss[0])) throw new Error('parallel loss did not go down: ' + history.loss);
+      `,
+    },
+  },
+  {
+    name: '@elbo/autoencoder and @elbo/linear with what they need, training each',
+    elbo: ['@elbo/autoencoder', '@elbo/linear', '@elbo/nn', '@elbo/prob', '@elbo/backend-node'],
+    npm: [`@tensorflow/tfjs-core@${TFJS}`],
+    programs: {
+      'esm.mjs': `
+        import * as tf from '@tensorflow/tfjs-core';
+        import { selectBackend } from '@elbo/backend-node';
+        import { Autoencoder, mlp } from '@elbo/autoencoder';
+        import { LinearAutoencoder } from '@elbo/linear';
+        await selectBackend({ prefer: ['wasm'] });
+        const x = tf.randomUniform([64, 16], 0, 1, 'float32', 3);
+        const ae = new Autoencoder({ encoder: mlp([16, 8, 2], { seed: 0 }), decoder: mlp([2, 8, 16], { seed: 1 }) });
+        const { history } = await ae.fit(x, { epochs: 10, batchSize: 16, learningRate: 0.01 });
+        if (!(history.loss.at(-1) < history.loss[0])) throw new Error('autoencoder loss did not go down: ' + history.loss);
+        const lin = new LinearAutoencoder({ inputDim: 16, latentDim: 2 });
+        const h2 = await lin.fit(x, { epochs: 10, batchSize: 16, learningRate: 0.01 });
+        if (!(h2.history.loss.at(-1) < h2.history.loss[0])) throw new Error('linear AE loss did not go down: ' + h2.history.loss);
+      `,
+      'cjs.cjs': `
+        const { Autoencoder, mlp } = require('@elbo/autoencoder');
+        const { PCA, Linear } = require('@elbo/linear');
+        if (typeof Autoencoder !== 'function' || typeof mlp !== 'function' || typeof PCA !== 'function' || typeof Linear !== 'function') throw new Error('CJS exports missing');
       `,
     },
   },
