@@ -10,13 +10,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packAll, root } from './pack-packages.mjs';
 
-const privateNames = readdirSync(join(root, 'internal')).map((folder) => JSON.parse(readFileSync(join(root, 'internal', folder, 'package.json'), 'utf8')).name);
+const privateNames = readdirSync(join(root, 'internal')).map(
+  (folder) => JSON.parse(readFileSync(join(root, 'internal', folder, 'package.json'), 'utf8')).name,
+);
 
 /** The runtime dependencies of a packed manifest that name a private workspace package. */
 function privateDependencies(tarball) {
   const manifest = JSON.parse(execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }));
   const fields = ['dependencies', 'peerDependencies', 'optionalDependencies'];
-  return fields.flatMap((field) => Object.keys(manifest[field] ?? {}).filter((dep) => privateNames.includes(dep)).map((dep) => `${field}.${dep}`));
+  return fields.flatMap((field) =>
+    Object.keys(manifest[field] ?? {})
+      .filter((dep) => privateNames.includes(dep))
+      .map((dep) => `${field}.${dep}`),
+  );
 }
 let failed = 0;
 let passed = 0;
@@ -54,7 +60,9 @@ try {
       ok ? passed++ : failed++;
     }
     const leaked = privateDependencies(tarball);
-    console.log(`${leaked.length === 0 ? 'ok  ' : 'FAIL'} ${'private'.padEnd(8)} ${name}${leaked.length === 0 ? '' : `: depends on private ${leaked.join(', ')}`}`);
+    console.log(
+      `${leaked.length === 0 ? 'ok  ' : 'FAIL'} ${'private'.padEnd(8)} ${name}${leaked.length === 0 ? '' : `: depends on private ${leaked.join(', ')}`}`,
+    );
     leaked.length === 0 ? passed++ : failed++;
   }
 } finally {

@@ -175,7 +175,11 @@ try {
       console.log(`ok   ${scenario.name}`);
       passed++;
     } catch (error) {
-      console.log(`FAIL ${scenario.name}\n${String(error.stderr ?? error.message).trim().replace(/^/gm, '     ')}`);
+      console.log(
+        `FAIL ${scenario.name}\n${String(error.stderr ?? error.message)
+          .trim()
+          .replace(/^/gm, '     ')}`,
+      );
       failed++;
     }
   }

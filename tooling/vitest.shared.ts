@@ -26,8 +26,7 @@ export interface PackageTestOptions {
 
 /** The test configuration each package's `vitest.config.ts` builds on. */
 export function packageTest(options: PackageTestOptions = {}) {
-  const backends =
-    options.backends ?? (process.env.ELBO_TEST_BACKENDS ?? 'cpu,wasm').split(',').map((b) => b.trim());
+  const backends = options.backends ?? (process.env.ELBO_TEST_BACKENDS ?? 'cpu,wasm').split(',').map((b) => b.trim());
   const setupFiles = options.selectBackend === false ? [] : [`${root}/tooling/test-backend-setup.ts`];
   return defineConfig({
     resolve: { alias: sourceAliases },

@@ -24,7 +24,6 @@ export interface ReportOutcome {
   sections: (SectionResult & { id: string; seconds: number })[];
 }
 
-
 /**
  * Runs every section, writes `report.html` and the figures into
  * `options.out`, and prints the paths and a one-screen summary.

@@ -34,7 +34,9 @@ function torchStepMs(): number | null {
   } catch {
     return null;
   }
-  const out = execFileSync('/usr/bin/python3', [resolve(root, 'packages/autoencoder/bench/torch_step.py'), anchors, '200', '1'], { encoding: 'utf8' });
+  const out = execFileSync('/usr/bin/python3', [resolve(root, 'packages/autoencoder/bench/torch_step.py'), anchors, '200', '1'], {
+    encoding: 'utf8',
+  });
   return (JSON.parse(out.trim().split('\n').pop()!) as { vae_step_median_ms: number }).vae_step_median_ms;
 }
 
@@ -57,9 +59,20 @@ describe.skipIf(!available)('VAE training step in Chromium, beside PyTorch and N
   beforeAll(async () => {
     site = await mkdtemp(join(tmpdir(), 'elbo-browser-bench-'));
     await writeDigits(site);
-    const page = await build({ entryPoints: [join(here, 'step-page.ts')], bundle: true, write: false, format: 'esm', platform: 'browser', target: 'es2022', logLevel: 'silent' });
+    const page = await build({
+      entryPoints: [join(here, 'step-page.ts')],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      logLevel: 'silent',
+    });
     await writeFile(join(site, 'page.js'), page.outputFiles[0]!.text);
-    await writeFile(join(site, 'index.html'), '<!doctype html><meta charset="utf-8"><title>elbo bench</title><script type="module" src="/page.js"></script>');
+    await writeFile(
+      join(site, 'index.html'),
+      '<!doctype html><meta charset="utf-8"><title>elbo bench</title><script type="module" src="/page.js"></script>',
+    );
     const wasmDir = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
     for (const file of (await readdir(wasmDir)).filter((f) => f.endsWith('.wasm'))) await copyFile(join(wasmDir, file), join(site, file));
     server = await serveDir(site);
@@ -78,7 +91,11 @@ describe.skipIf(!available)('VAE training step in Chromium, beside PyTorch and N
       const { page, logs } = await openPage(browser, server.url);
       await page.waitForFunction(() => typeof (globalThis as { benchStep?: unknown }).benchStep === 'function');
       const run = page.evaluate(
-        ([wasmPaths, steps]) => (globalThis as unknown as { benchStep: (o: unknown, s: number) => Promise<BrowserStepResult> }).benchStep({ prefer: ['wasm'], fallback: false, wasmPaths }, steps),
+        ([wasmPaths, steps]) =>
+          (globalThis as unknown as { benchStep: (o: unknown, s: number) => Promise<BrowserStepResult> }).benchStep(
+            { prefer: ['wasm'], fallback: false, wasmPaths },
+            steps,
+          ),
         [server.url, STEPS] as const,
       );
       chromium = await within(300_000, 'the browser bench', run).catch((error: Error) => {
@@ -90,12 +107,22 @@ describe.skipIf(!available)('VAE training step in Chromium, beside PyTorch and N
     const torch = torchStepMs();
     const node = [nodeStepMs(false), nodeStepMs(true)];
     const ratio = (ms: number) => (torch == null ? '' : `  ${(ms / torch).toFixed(2)}x PyTorch`);
-    console.log(`\nVAE training step, 784-400-20 at batch 128, Adam; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-    console.log(`  ${chromeVersion}, ${chromium.backend}: ${chromium.stepMs.toFixed(2)} ms/step${ratio(chromium.stepMs)}; whole fit over 4000 digits ${chromium.fitSamplesPerSecond.toFixed(0)} samples/s`);
+    console.log(
+      `\nVAE training step, 784-400-20 at batch 128, Adam; load ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+    console.log(
+      `  ${chromeVersion}, ${chromium.backend}: ${chromium.stepMs.toFixed(2)} ms/step${ratio(chromium.stepMs)}; whole fit over 4000 digits ${chromium.fitSamplesPerSecond.toFixed(0)} samples/s`,
+    );
     console.log(`    (${chromium.reason})`);
     console.log(`  Node ${process.versions.node}, wasm, default flags: ${node[0]!.toFixed(2)} ms/step${ratio(node[0]!)}`);
     console.log(`  Node ${process.versions.node}, wasm, relaxedSimd: ${node[1]!.toFixed(2)} ms/step${ratio(node[1]!)}`);
-    console.log(torch == null ? '  PyTorch not measured: apt-get install -y python3-torch (Debian)' : `  PyTorch (1 thread): ${torch.toFixed(2)} ms/step`);
+    console.log(
+      torch == null
+        ? '  PyTorch not measured: apt-get install -y python3-torch (Debian)'
+        : `  PyTorch (1 thread): ${torch.toFixed(2)} ms/step`,
+    );
     console.log(`  (median of ${STEPS - 11} steps in Chromium; Node and PyTorch as in packages/vae/bench/speed.bench.mjs)`);
     expect(chromium.backend).toBe('wasm');
     expect(Number.isFinite(chromium.stepMs) && chromium.stepMs > 0).toBe(true);

@@ -26,10 +26,18 @@ export async function benchStep(options: SelectBackendOptions, steps: number): P
   const digits = await loadDigits('/');
   const train = tf.tensor2d(digits.train, [digits.nTrain, 784]);
   const batch = tf.slice(train, [0, 0], [128, 784]);
-  const vae = new VAE({ encoder: mlp([784, 400, 40], { seed: 0 }), decoder: mlp([20, 400, 784], { seed: 3 }), latentDim: 20, likelihood: 'bernoulli' });
+  const vae = new VAE({
+    encoder: mlp([784, 400, 40], { seed: 0 }),
+    decoder: mlp([20, 400, 784], { seed: 3 }),
+    latentDim: 20,
+    likelihood: 'bernoulli',
+  });
   const optimizer = adam(1e-3, 0.9, 0.999, 1e-8);
   const stamps: number[] = [];
-  await vae.fit(Array.from({ length: steps }, () => batch), { optimizer, callbacks: { onBatchEnd: () => void stamps.push(performance.now()) } });
+  await vae.fit(
+    Array.from({ length: steps }, () => batch),
+    { optimizer, callbacks: { onBatchEnd: () => void stamps.push(performance.now()) } },
+  );
   const skip = Math.min(10, steps - 2);
   const stepMs = median(stamps.slice(skip + 1).map((t, i) => t - stamps[skip + i]!));
   const start = performance.now();

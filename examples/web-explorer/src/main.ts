@@ -34,7 +34,24 @@ interface ExplorerState {
   training: boolean;
   error: string | null;
 }
-const state: ExplorerState = { backend: '', reason: '', status: '', epoch: 0, steps: 0, losses: [], mapPoints: 0, decodedInk: 0, decodedZ: null, extent: 0, firstPoint: null, hovered: -1, saved: false, loaded: false, training: false, error: null };
+const state: ExplorerState = {
+  backend: '',
+  reason: '',
+  status: '',
+  epoch: 0,
+  steps: 0,
+  losses: [],
+  mapPoints: 0,
+  decodedInk: 0,
+  decodedZ: null,
+  extent: 0,
+  firstPoint: null,
+  hovered: -1,
+  saved: false,
+  loaded: false,
+  training: false,
+  error: null,
+};
 (globalThis as unknown as { explorer: ExplorerState }).explorer = state;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -227,7 +244,10 @@ function onHover(event: MouseEvent): void {
 
 async function onMapClick(event: MouseEvent): Promise<void> {
   const rect = ui.map.getBoundingClientRect();
-  const z = frame.toLatent(((event.clientX - rect.left) * ui.map.width) / rect.width, ((event.clientY - rect.top) * ui.map.height) / rect.height);
+  const z = frame.toLatent(
+    ((event.clientX - rect.left) * ui.map.width) / rect.width,
+    ((event.clientY - rect.top) * ui.map.height) / rect.height,
+  );
   marker = z;
   state.decodedInk = await decodeAt(z, ui.decoded);
   state.decodedZ = z;
@@ -253,7 +273,11 @@ async function refreshInterpolation(): Promise<void> {
 async function start(): Promise<void> {
   const base = import.meta.env.BASE_URL;
   const selection = await selectBackend({
-    wasmPaths: { 'tfjs-backend-wasm.wasm': wasmUrl, 'tfjs-backend-wasm-simd.wasm': wasmSimdUrl, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl },
+    wasmPaths: {
+      'tfjs-backend-wasm.wasm': wasmUrl,
+      'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+      'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
+    },
   });
   state.backend = selection.name;
   state.reason = selection.reason;

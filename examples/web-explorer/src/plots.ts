@@ -86,7 +86,13 @@ export class MapFrame {
 }
 
 /** Draws the test digits at their latent means, coloured by label, and an optional marker. */
-export function drawMap(canvas: HTMLCanvasElement, frame: MapFrame, z: ArrayLike<number>, labels: Uint8Array, marker?: [number, number]): void {
+export function drawMap(
+  canvas: HTMLCanvasElement,
+  frame: MapFrame,
+  z: ArrayLike<number>,
+  labels: Uint8Array,
+  marker?: [number, number],
+): void {
   const ctx = canvas.getContext('2d')!;
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   ctx.strokeStyle = '#eee';

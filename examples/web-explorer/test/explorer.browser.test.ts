@@ -34,7 +34,11 @@ interface State {
   error: string | null;
 }
 
-const readState = (page: Page) => page.evaluate(() => ({ ...(globalThis as unknown as { explorer: State }).explorer, losses: [...(globalThis as unknown as { explorer: State }).explorer.losses] }));
+const readState = (page: Page) =>
+  page.evaluate(() => ({
+    ...(globalThis as unknown as { explorer: State }).explorer,
+    losses: [...(globalThis as unknown as { explorer: State }).explorer.losses],
+  }));
 
 async function waitFor(page: Page, what: string, predicate: (s: State) => boolean, ms = 120_000): Promise<State> {
   const start = Date.now();

@@ -80,7 +80,9 @@ export function constName(fileName) {
 
 /** The .wat files, sorted. */
 export function watFiles(dir = KERNELS_DIR) {
-  return readdirSync(dir).filter((f) => f.endsWith('.wat')).sort();
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.wat'))
+    .sort();
 }
 
 /** Every variant of one .wat file: { name, exportName, flags, variants: { key: bytes } }. */

@@ -101,7 +101,23 @@ function wasmAdam({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; b
   const vector = simd == null ? 0 : n - (n % 4);
   if (simd != null && vector > 0) {
     const [wIn, mIn, vIn, g, wOut, mOut, vOut] = offsets as [number, number, number, number, number, number, number];
-    simd(wIn, mIn, vIn, g, wOut, mOut, vOut, 4 * vector, a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.stepSize, a.rootCorrection, a.epsilon);
+    simd(
+      wIn,
+      mIn,
+      vIn,
+      g,
+      wOut,
+      mOut,
+      vOut,
+      4 * vector,
+      a.beta1,
+      1 - a.beta1,
+      a.beta2,
+      1 - a.beta2,
+      a.stepSize,
+      a.rootCorrection,
+      a.epsilon,
+    );
   }
   if (vector < n) {
     const heap = b.wasm.HEAPF32;

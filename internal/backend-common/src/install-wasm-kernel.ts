@@ -53,13 +53,16 @@ export function installWasmKernel<M>(
   kernelFunc: (args: WasmKernelArgs, modules: M, original: (args: WasmKernelArgs) => KernelResult) => KernelResult,
 ): M | null {
   const memory = wasmMemory(tf.findBackend('wasm'));
-  if (memory == null) throw new Error(`elbo's wasm ${kernelName} kernel is installed once the wasm backend is initialized (after tf.setBackend('wasm'))`);
+  if (memory == null)
+    throw new Error(`elbo's wasm ${kernelName} kernel is installed once the wasm backend is initialized (after tf.setBackend('wasm'))`);
   return installOnce(`wasm kernel ${kernelName}`, () => {
     const found = modules(memory);
     if (found == null) return null;
     const config = tf.getKernel(kernelName, 'wasm');
-    if (config == null) throw new Error(`the wasm backend has no ${kernelName} kernel registered: import @tensorflow/tfjs-backend-wasm first`);
-    const original = (args: WasmKernelArgs): KernelResult => config.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as KernelResult;
+    if (config == null)
+      throw new Error(`the wasm backend has no ${kernelName} kernel registered: import @tensorflow/tfjs-backend-wasm first`);
+    const original = (args: WasmKernelArgs): KernelResult =>
+      config.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as KernelResult;
     tf.unregisterKernel(kernelName, 'wasm');
     tf.registerKernel({
       kernelName,

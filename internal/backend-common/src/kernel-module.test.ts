@@ -10,7 +10,10 @@ import type { SimdTranspose } from './wasm-simd-transpose';
 function transposeOn(memory: WebAssembly.Memory): number[] {
   const transpose = instantiateKernel<SimdTranspose>(transposeWasm, memory)!;
   const heap = new Float32Array(memory.buffer);
-  heap.set(Array.from({ length: 32 }, (_, i) => i), 0);
+  heap.set(
+    Array.from({ length: 32 }, (_, i) => i),
+    0,
+  );
   transpose(0, 256, 4, 8);
   return Array.from(heap.subarray(64, 96));
 }
@@ -21,13 +24,17 @@ describe('kernelBytes', () => {
     const base = [...kernelBytes(adamWasm, {})];
     expect([...kernelBytes(adamWasm, { shared: true })]).not.toEqual(base);
     expect([...kernelBytes(adamWasm, { relaxed: true })]).toEqual(base);
-    const matmul = ['base', 'relaxed', 'shared', 'relaxed+shared'].map((key) => [...kernelBytes(matmulWasm, { relaxed: key.includes('relaxed'), shared: key.includes('shared') })]);
+    const matmul = ['base', 'relaxed', 'shared', 'relaxed+shared'].map((key) => [
+      ...kernelBytes(matmulWasm, { relaxed: key.includes('relaxed'), shared: key.includes('shared') }),
+    ]);
     expect(new Set(matmul.map((bytes) => bytes.join())).size).toBe(4);
     expect(base.slice(0, 4)).toEqual([0, 0x61, 0x73, 0x6d]); // "\0asm"
   });
 
   it('names the module and the command when a variant is missing', () => {
-    expect(() => kernelBytes({ ...adamWasm, variants: {} }, {})).toThrow('adam.wat has no variant base: regenerate it (pnpm --filter @elbo/backend-common generate)');
+    expect(() => kernelBytes({ ...adamWasm, variants: {} }, {})).toThrow(
+      'adam.wat has no variant base: regenerate it (pnpm --filter @elbo/backend-common generate)',
+    );
   });
 });
 

@@ -25,7 +25,8 @@ export function kernelBytes(module: KernelModule, flags: { shared?: boolean; rel
   const on = module.flags.filter((flag) => flags[flag as keyof typeof flags] === true);
   const key = on.length === 0 ? 'base' : on.join('+');
   const base64 = module.variants[key];
-  if (base64 == null) throw new Error(`${module.source} has no variant ${key}: regenerate it (pnpm --filter @elbo/backend-common generate)`);
+  if (base64 == null)
+    throw new Error(`${module.source} has no variant ${key}: regenerate it (pnpm --filter @elbo/backend-common generate)`);
   return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
 }
 

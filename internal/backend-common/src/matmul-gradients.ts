@@ -26,7 +26,13 @@ const t = (m: tf.Tensor): tf.Tensor => (m.rank === 2 ? tf.transpose(m) : tf.tran
  * 3 with equal batches or a batch of 1 broadcast (its gradient is then summed
  * over the batch).
  */
-export function productGradients(a: tf.Tensor, b: tf.Tensor, g: tf.Tensor, transposeA: boolean, transposeB: boolean): { a: () => tf.Tensor; b: () => tf.Tensor } {
+export function productGradients(
+  a: tf.Tensor,
+  b: tf.Tensor,
+  g: tf.Tensor,
+  transposeA: boolean,
+  transposeB: boolean,
+): { a: () => tf.Tensor; b: () => tf.Tensor } {
   // g B^T as (B g^T)^T when B is the larger: transposing the smaller operand is cheaper, and a freshly
   // transposed weight matrix would also have to be repacked by XNNPACK before the product.
   const gTimesBT = (): tf.Tensor => (b.size > g.size ? t(tf.matMul(b, t(g))) : tf.matMul(g, t(b)));

@@ -29,9 +29,7 @@ export function installWasmGather(): void {
     for (const index of picked) {
       tf.util.assert(index >= 0 && index <= dimSize - 1, () => `GatherV2: the index value ${index} is not in [0, ${dimSize - 1}]`);
     }
-    const info = tf.backend_util.segment_util.collectGatherOpShapeInfo(
-      x as tf.Tensor, indices as tf.Tensor, gatherAxis, batchDims ?? 0,
-    );
+    const info = tf.backend_util.segment_util.collectGatherOpShapeInfo(x as tf.Tensor, indices as tf.Tensor, gatherAxis, batchDims ?? 0);
     const out = b.makeOutput(info.outputShape, x.dtype);
     const picks = picked.length / info.batchSize;
     const slice = info.sliceSize;

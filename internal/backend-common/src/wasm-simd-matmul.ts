@@ -76,7 +76,7 @@ function run(args: WasmKernelArgs, original: (args: WasmKernelArgs) => KernelRes
     n % 8 === 0 &&
     (batchA === batchB || batchA === 1 || batchB === 1) &&
     (activation === 'linear' || activation === 'relu') &&
-    (args.inputs['preluActivationWeights'] == null) &&
+    args.inputs['preluActivationWeights'] == null &&
     (bias == null || (bias.dtype === 'float32' && tf.util.sizeFromShape(bias.shape) === n && bias.shape[bias.shape.length - 1] === n));
   if (!suits) return original(args);
   const backend = args.backend as WasmBackendInternals;

@@ -28,11 +28,15 @@ export function installWasmSimdTranspose(): boolean {
     const { perm } = args.attrs as unknown as tf.TransposeAttrs;
     const rank = x.shape.length;
     // Only [..., R, C] -> [..., C, R]: the leading axes stay, the last two swap.
-    const swapsLastTwo = rank >= 2 && perm.length === rank && perm.every((p, i) => p === (i < rank - 2 ? i : i === rank - 2 ? rank - 1 : rank - 2));
+    const swapsLastTwo =
+      rank >= 2 && perm.length === rank && perm.every((p, i) => p === (i < rank - 2 ? i : i === rank - 2 ? rank - 1 : rank - 2));
     const [rows, columns] = [x.shape[rank - 2]!, x.shape[rank - 1]!];
     if (!swapsLastTwo || (x.dtype !== 'float32' && x.dtype !== 'int32') || rows % 4 !== 0 || columns % 4 !== 0) return original(args);
     const b = args.backend as WasmBackendInternals;
-    const out = b.makeOutput(perm.map((p) => x.shape[p]!), x.dtype);
+    const out = b.makeOutput(
+      perm.map((p) => x.shape[p]!),
+      x.dtype,
+    );
     const [pIn, pOut] = [x, out].map((t) => b.dataIdMap.get(t.dataId).memoryOffset) as [number, number];
     const matrixBytes = 4 * rows * columns;
     const matrices = tf.util.sizeFromShape(x.shape.slice(0, rank - 2));

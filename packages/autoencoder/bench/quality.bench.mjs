@@ -28,12 +28,18 @@ await ae.fit(data.train.images, {
   batchSize: 128,
   seed: 0,
   validationData: data.test.images,
-  callbacks: { onEpochEnd: (e, logs) => console.log(`  epoch ${e + 1}: train ${logs.loss.toFixed(2)}  test ${logs.valLoss.toFixed(2)} nats/image`) },
+  callbacks: {
+    onEpochEnd: (e, logs) => console.log(`  epoch ${e + 1}: train ${logs.loss.toFixed(2)}  test ${logs.valLoss.toFixed(2)} nats/image`),
+  },
 });
 const seconds = (performance.now() - t0) / 1000;
 const { loss, mse } = await ae.evaluate(data.test.images);
 const gap = loss - reference.final_test_bce_per_sample;
-console.log(`  test BCE ${loss.toFixed(2)} nats/image vs PyTorch ${reference.final_test_bce_per_sample.toFixed(2)} (difference ${gap >= 0 ? '+' : ''}${gap.toFixed(2)}, allowed ±${TOLERANCE}): ${Math.abs(gap) <= TOLERANCE ? 'PASS' : 'FAIL'}`);
-console.log(`  test MSE ${mse.toFixed(5)} per pixel vs PyTorch ${reference.final_test_mse_per_pixel.toFixed(5)}; ${seconds.toFixed(1)} s for 10 epochs (with per-epoch validation)`);
+console.log(
+  `  test BCE ${loss.toFixed(2)} nats/image vs PyTorch ${reference.final_test_bce_per_sample.toFixed(2)} (difference ${gap >= 0 ? '+' : ''}${gap.toFixed(2)}, allowed ±${TOLERANCE}): ${Math.abs(gap) <= TOLERANCE ? 'PASS' : 'FAIL'}`,
+);
+console.log(
+  `  test MSE ${mse.toFixed(5)} per pixel vs PyTorch ${reference.final_test_mse_per_pixel.toFixed(5)}; ${seconds.toFixed(1)} s for 10 epochs (with per-epoch validation)`,
+);
 ae.dispose();
 data.dispose();

@@ -20,7 +20,9 @@ try {
   let t0 = performance.now();
   const written = await writeLinesNpy(file, { n, size, seed: 0 });
   const bytes = written.bytes ?? n * size * size * 4;
-  console.log(`streaming bench: ${n} lines images ${size}x${size} -> ${(bytes / 2 ** 20).toFixed(0)} MiB .npy written in ${((performance.now() - t0) / 1000).toFixed(1)} s (backend ${selection.name})`);
+  console.log(
+    `streaming bench: ${n} lines images ${size}x${size} -> ${(bytes / 2 ** 20).toFixed(0)} MiB .npy written in ${((performance.now() - t0) / 1000).toFixed(1)} s (backend ${selection.name})`,
+  );
   const ae = new Autoencoder({ encoder: mlp([size * size, 64, 16], { seed: 0 }), decoder: mlp([16, 64, size * size], { seed: 1 }) });
   const rssBefore = process.memoryUsage().rss;
   t0 = performance.now();
@@ -39,9 +41,15 @@ try {
   });
   const seconds = (performance.now() - t0) / 1000;
   const peakMb = process.resourceUsage().maxRSS / 1024; // maxRSS is in KiB
-  console.log(`  1 epoch, ${history.steps} steps of 128 (model ${size * size}-64-16): ${seconds.toFixed(1)} s, ${(n / seconds).toFixed(0)} samples/s, loss ${history.history.loss[0].toFixed(1)} nats/image`);
-  console.log(`  RSS when training began ${(rssBefore / 2 ** 20).toFixed(0)} MiB; tensors left ${tf.memory().numTensors - ae.trainableVariables.length}`);
-  console.log(`  peak RSS ${peakMb.toFixed(0)} MiB (file ${(bytes / 2 ** 20).toFixed(0)} MiB), target < ${TARGET_MB} MB: ${peakMb * 1.048576 < TARGET_MB ? 'PASS' : 'FAIL'}`);
+  console.log(
+    `  1 epoch, ${history.steps} steps of 128 (model ${size * size}-64-16): ${seconds.toFixed(1)} s, ${(n / seconds).toFixed(0)} samples/s, loss ${history.history.loss[0].toFixed(1)} nats/image`,
+  );
+  console.log(
+    `  RSS when training began ${(rssBefore / 2 ** 20).toFixed(0)} MiB; tensors left ${tf.memory().numTensors - ae.trainableVariables.length}`,
+  );
+  console.log(
+    `  peak RSS ${peakMb.toFixed(0)} MiB (file ${(bytes / 2 ** 20).toFixed(0)} MiB), target < ${TARGET_MB} MB: ${peakMb * 1.048576 < TARGET_MB ? 'PASS' : 'FAIL'}`,
+  );
   ae.dispose();
 } finally {
   await rm(dir, { recursive: true, force: true });

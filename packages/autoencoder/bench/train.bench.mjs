@@ -47,25 +47,39 @@ const wall = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
 const cpuStepMs = (cpu.user + cpu.system) / 1000 / history.steps;
 const stepMs = median(stepTimes);
-console.log(`  elbo step (median of ${stepTimes.length})     ${stepMs.toFixed(1).padStart(7)} ms   ${(128 / (stepMs / 1000)).toFixed(0).padStart(6)} samples/s`);
+console.log(
+  `  elbo step (median of ${stepTimes.length})     ${stepMs.toFixed(1).padStart(7)} ms   ${(128 / (stepMs / 1000)).toFixed(0).padStart(6)} samples/s`,
+);
 console.log(`  elbo process CPU per step          ${cpuStepMs.toFixed(1).padStart(7)} ms`);
-console.log(`  elbo fit, ${epochs} epochs of 8000       ${(wall / epochs).toFixed(2).padStart(7)} s/epoch ${((8000 * epochs) / wall).toFixed(0).padStart(6)} samples/s (whole loop)`);
+console.log(
+  `  elbo fit, ${epochs} epochs of 8000       ${(wall / epochs).toFixed(2).padStart(7)} s/epoch ${((8000 * epochs) / wall).toFixed(0).padStart(6)} samples/s (whole loop)`,
+);
 ae.dispose();
 x.dispose();
 
 let torch = null;
 try {
   execFileSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' });
-  const out = execFileSync('/usr/bin/python3', [resolve(here, 'torch_step.py'), anchors, process.env.TORCH_STEPS ?? '200'], { encoding: 'utf8' });
+  const out = execFileSync('/usr/bin/python3', [resolve(here, 'torch_step.py'), anchors, process.env.TORCH_STEPS ?? '200'], {
+    encoding: 'utf8',
+  });
   torch = JSON.parse(out.trim().split('\n').pop());
 } catch (error) {
-  console.log(`  PyTorch: not measured (${error.code === 'ENOENT' ? 'no /usr/bin/python3' : 'python3-torch missing or failed: apt-get install -y python3-torch'})`);
+  console.log(
+    `  PyTorch: not measured (${error.code === 'ENOENT' ? 'no /usr/bin/python3' : 'python3-torch missing or failed: apt-get install -y python3-torch'})`,
+  );
 }
 if (torch != null) {
   const ratio = stepMs / torch.ae_step_median_ms;
-  console.log(`  PyTorch ${torch.torch} AE step, 1 thread ${torch.ae_step_median_ms.toFixed(1).padStart(7)} ms   ${(128 / (torch.ae_step_median_ms / 1000)).toFixed(0).padStart(6)} samples/s  (VAE step ${torch.vae_step_median_ms.toFixed(1)} ms)`);
+  console.log(
+    `  PyTorch ${torch.torch} AE step, 1 thread ${torch.ae_step_median_ms.toFixed(1).padStart(7)} ms   ${(128 / (torch.ae_step_median_ms / 1000)).toFixed(0).padStart(6)} samples/s  (VAE step ${torch.vae_step_median_ms.toFixed(1)} ms)`,
+  );
   console.log(`  PyTorch process CPU per AE step    ${torch.ae_step_cpu_ms.toFixed(1).padStart(7)} ms`);
-  console.log(`  ratio elbo / PyTorch step time (1 thread, medians): ${ratio.toFixed(2)}x  target <= ${TARGET_RATIO}x  ${ratio <= TARGET_RATIO ? 'PASS' : 'FAIL'}`);
+  console.log(
+    `  ratio elbo / PyTorch step time (1 thread, medians): ${ratio.toFixed(2)}x  target <= ${TARGET_RATIO}x  ${ratio <= TARGET_RATIO ? 'PASS' : 'FAIL'}`,
+  );
   console.log(`  ratio elbo / PyTorch CPU per step (steadier on a shared machine): ${(cpuStepMs / torch.ae_step_cpu_ms).toFixed(2)}x`);
-  console.log(`  (load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}: absolute times on a busy 2-core machine drift; the ratio is measured side by side)`);
+  console.log(
+    `  (load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}: absolute times on a busy 2-core machine drift; the ratio is measured side by side)`,
+  );
 }

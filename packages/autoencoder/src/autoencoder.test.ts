@@ -69,8 +69,12 @@ describe('Autoencoder', () => {
   it('rejects bad models and data before anything changes, naming the argument, the expectation and what came', async () => {
     const parts = track2(mlp([6, 2]), mlp([3, 6]), mlp([2, 5]), mlp([2, 6], { outputActivation: 'sigmoid' }), mlp([2, 6]));
     const [enc, dec3, dec5, sigmoidOut, dec] = parts;
-    expect(() => new Autoencoder({ encoder: enc!, decoder: dec3! })).toThrow("Autoencoder: the decoder must take the encoder's output shape [2], but its input shape is [3]");
-    expect(() => new Autoencoder({ encoder: enc!, decoder: dec5! })).toThrow("Autoencoder: the decoder must give back the encoder's input shape [6], but it outputs [5]");
+    expect(() => new Autoencoder({ encoder: enc!, decoder: dec3! })).toThrow(
+      "Autoencoder: the decoder must take the encoder's output shape [2], but its input shape is [3]",
+    );
+    expect(() => new Autoencoder({ encoder: enc!, decoder: dec5! })).toThrow(
+      "Autoencoder: the decoder must give back the encoder's input shape [6], but it outputs [5]",
+    );
     expect(() => new Autoencoder({ encoder: enc!, decoder: sigmoidOut! })).toThrow(
       "Autoencoder: a bernoulli likelihood reads logits, so the decoder must end without an activation ('linear'), got 'sigmoid'",
     );
@@ -78,14 +82,22 @@ describe('Autoencoder', () => {
       "likelihood must be one of 'bernoulli', 'continuous-bernoulli', 'gaussian' or { name: 'gaussian', sigma, learnSigma }, got",
     );
     expect(() => new Autoencoder({ encoder: enc!, decoder: dec!, likelihod: 'gaussian' } as never)).toThrow(/likelihod.*likelihood/);
-    expect(() => new Autoencoder({ encoder: { apply: () => null } as never, decoder: dec! })).toThrow('Autoencoder: encoder must be a layer from @elbo/nn');
-    expect(() => new Autoencoder(undefined as never)).toThrow('Autoencoder: options must be an object with encoder and decoder, got undefined');
+    expect(() => new Autoencoder({ encoder: { apply: () => null } as never, decoder: dec! })).toThrow(
+      'Autoencoder: encoder must be a layer from @elbo/nn',
+    );
+    expect(() => new Autoencoder(undefined as never)).toThrow(
+      'Autoencoder: options must be an object with encoder and decoder, got undefined',
+    );
     const ae = small();
     const before = ae.trainableVariables[0]!.dataSync().slice();
     await expect(ae.fit(track(tf.fill([4, 6], 2)))).rejects.toThrow('Autoencoder.fit: data must be in');
     await expect(ae.fit(track(tf.zeros([4, 5])))).rejects.toThrow('Autoencoder.fit: data must have shape [n, 6], got [4, 5]');
-    await expect(ae.fit(data(4), { validationData: track(tf.zeros([4, 3])) })).rejects.toThrow('Autoencoder.fit: validationData must have shape [n, 6], got [4, 3]');
-    await expect(ae.fit(data(4), { loss: () => tf.scalar(0) } as never)).rejects.toThrow('Autoencoder.fit: options.loss is set by the model');
+    await expect(ae.fit(data(4), { validationData: track(tf.zeros([4, 3])) })).rejects.toThrow(
+      'Autoencoder.fit: validationData must have shape [n, 6], got [4, 3]',
+    );
+    await expect(ae.fit(data(4), { loss: () => tf.scalar(0) } as never)).rejects.toThrow(
+      'Autoencoder.fit: options.loss is set by the model',
+    );
     await expect(ae.fit(data(4), { epoch: 2 } as never)).rejects.toThrow(/epoch.*epochs/);
     expect(() => ae.encode(data(4), { batchSize: 0 })).toThrow('Autoencoder.encode: batchSize must be an integer >= 1, got number 0');
     expect(() => ae.reconstruct(data(4), { batchsize: 2 } as never)).toThrow(/batchsize.*batchSize/);
@@ -101,21 +113,33 @@ describe('Autoencoder', () => {
 
   it("maps the old { likelihood: 'gaussian', scale } onto { name: 'gaussian', sigma } and rejects a scale that means nothing", () => {
     const x = data(5);
-    const old = track(new Autoencoder({ encoder: mlp([6, 2], { seed: 7 }), decoder: mlp([2, 6], { seed: 8 }), likelihood: 'gaussian', scale: 0.5 }));
-    const now = track(new Autoencoder({ encoder: mlp([6, 2], { seed: 7 }), decoder: mlp([2, 6], { seed: 8 }), likelihood: { name: 'gaussian', sigma: 0.5 } }));
+    const old = track(
+      new Autoencoder({ encoder: mlp([6, 2], { seed: 7 }), decoder: mlp([2, 6], { seed: 8 }), likelihood: 'gaussian', scale: 0.5 }),
+    );
+    const now = track(
+      new Autoencoder({
+        encoder: mlp([6, 2], { seed: 7 }),
+        decoder: mlp([2, 6], { seed: 8 }),
+        likelihood: { name: 'gaussian', sigma: 0.5 },
+      }),
+    );
     expect(old.getConfig().likelihood).toEqual({ name: 'gaussian', sigma: 0.5, learnSigma: false, eventRank: 1 });
     tf.tidy(() => {
       expectClose(old.negLogLikelihood(x), now.negLogLikelihood(x).dataSync(), { rtol: 0 });
       // the closed form: sum_i (x_i - m_i)^2 / (2 s^2) + log s + log(2 pi) / 2
       const m = old.decoder.apply(old.encoder.apply(x)).arraySync() as number[][];
-      const nll = (x.arraySync() as number[][]).map((row, n) => row.reduce((s, v, i) => s + (v - m[n]![i]!) ** 2 / (2 * 0.25) + Math.log(0.5) + 0.5 * Math.log(2 * Math.PI), 0));
+      const nll = (x.arraySync() as number[][]).map((row, n) =>
+        row.reduce((s, v, i) => s + (v - m[n]![i]!) ** 2 / (2 * 0.25) + Math.log(0.5) + 0.5 * Math.log(2 * Math.PI), 0),
+      );
       expectClose(old.negLogLikelihood(x), nll, { rtol: 1e-5 });
     });
     const [enc, dec] = track2(mlp([6, 2]), mlp([2, 6]));
     expect(() => new Autoencoder({ encoder: enc!, decoder: dec!, scale: 2 })).toThrow(
       "Autoencoder: scale is the sigma of likelihood 'gaussian' (deprecated: pass likelihood: { name: 'gaussian', sigma }), got it with likelihood undefined",
     );
-    expect(() => new Autoencoder({ encoder: enc!, decoder: dec!, likelihood: 'gaussian', scale: -1 })).toThrow('Autoencoder: scale must be a finite number > 0, got number -1');
+    expect(() => new Autoencoder({ encoder: enc!, decoder: dec!, likelihood: 'gaussian', scale: -1 })).toThrow(
+      'Autoencoder: scale must be a finite number > 0, got number -1',
+    );
   });
 
   it('takes any layers: an image stack of flatten, linear and reshape trains, reconstructs and evaluates', async () => {

@@ -81,7 +81,10 @@ const RESERVED = ['data', 'loss', 'variables'];
 function examples(batch: AutoencoderBatch): tf.Tensor {
   if (batch instanceof tf.Tensor) return batch;
   const t = batch == null ? undefined : ((batch as { images?: unknown }).images ?? (batch as { x?: unknown }).x);
-  if (!(t instanceof tf.Tensor)) throw new TypeError(`Autoencoder: a batch must be a tensor or an object with an \`images\` or \`x\` tensor, got ${describeValue(batch)}`);
+  if (!(t instanceof tf.Tensor))
+    throw new TypeError(
+      `Autoencoder: a batch must be a tensor or an object with an \`images\` or \`x\` tensor, got ${describeValue(batch)}`,
+    );
   return t;
 }
 
@@ -164,9 +167,13 @@ export class Autoencoder extends EncoderDecoderModel {
    * ```
    */
   async fit(data: FitData<AutoencoderBatch>, options: FitOptions<AutoencoderBatch> = {}): Promise<History> {
-    if (options == null || typeof options !== 'object') throw new TypeError(`Autoencoder.fit: options must be an object, got ${describeValue(options)}`);
+    if (options == null || typeof options !== 'object')
+      throw new TypeError(`Autoencoder.fit: options must be an object, got ${describeValue(options)}`);
     const reserved = RESERVED.find((key) => key in options);
-    if (reserved != null) throw new Error(`Autoencoder.fit: options.${reserved} is set by the model; pass the data as the first argument and the rest as options`);
+    if (reserved != null)
+      throw new Error(
+        `Autoencoder.fit: options.${reserved} is set by the model; pass the data as the first argument and the rest as options`,
+      );
     return this.train<AutoencoderBatch>({ ...options, data, loss: (b) => this.loss(examples(b)) });
   }
 
@@ -214,7 +221,9 @@ export class Autoencoder extends EncoderDecoderModel {
    * ```
    */
   reconstruct(x: TensorInput, options: BatchOptions = {}): tf.Tensor {
-    return this.batched(x, batchSizeOf(options, 'Autoencoder.reconstruct'), 'reconstruct', (b) => this.likelihood.mean(this.decoder.apply(this.encoder.apply(b))));
+    return this.batched(x, batchSizeOf(options, 'Autoencoder.reconstruct'), 'reconstruct', (b) =>
+      this.likelihood.mean(this.decoder.apply(this.encoder.apply(b))),
+    );
   }
 
   /**
@@ -291,7 +300,8 @@ export class Autoencoder extends EncoderDecoderModel {
    * ```
    */
   static async fromLayers(options: FromLayersOptions): Promise<Autoencoder> {
-    if (options == null || typeof options !== 'object') throw new TypeError(`Autoencoder.fromLayers: options must be { encoder, decoder, likelihood? }, got ${describeValue(options)}`);
+    if (options == null || typeof options !== 'object')
+      throw new TypeError(`Autoencoder.fromLayers: options must be { encoder, decoder, likelihood? }, got ${describeValue(options)}`);
     checkKnownKeys(options, ['encoder', 'decoder', 'likelihood', 'scale'], 'Autoencoder.fromLayers');
     const { likelihood, scale } = options;
     const encoder = await importLayersModel(options.encoder);

@@ -49,7 +49,9 @@ describe('Autoencoder and TF.js Layers', () => {
     await expect(Autoencoder.fromLayers({ encoder: `file://${encDir}`, decoder: `file://${encDir}` })).rejects.toThrow(
       "Autoencoder: the decoder must take the encoder's output shape [2], but its input shape is [6]",
     );
-    await expect(Autoencoder.fromLayers({ encoder: `file://${encDir}`, decoder: `file://${decDir}`, likelihod: 'bernoulli' } as never)).rejects.toThrow(/likelihod/);
+    await expect(
+      Autoencoder.fromLayers({ encoder: `file://${encDir}`, decoder: `file://${decDir}`, likelihod: 'bernoulli' } as never),
+    ).rejects.toThrow(/likelihod/);
     expect(tf.memory().numTensors).toBe(before);
     ae.dispose();
     back.dispose();

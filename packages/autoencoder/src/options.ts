@@ -28,12 +28,14 @@ const KEYS = ['encoder', 'decoder', 'likelihood', 'scale'];
  */
 export function toParts(options: AutoencoderOptions): EncoderDecoderParts {
   const caller = 'Autoencoder';
-  if (options == null || typeof options !== 'object') throw new TypeError(`${caller}: options must be an object with encoder and decoder, got ${describeValue(options)}`);
+  if (options == null || typeof options !== 'object')
+    throw new TypeError(`${caller}: options must be an object with encoder and decoder, got ${describeValue(options)}`);
   checkKnownKeys(options, KEYS, caller);
   const { encoder, decoder, scale } = options;
   let likelihood = options.likelihood;
   if (scale !== undefined) {
-    if (typeof scale !== 'number' || !Number.isFinite(scale) || scale <= 0) throw new Error(`${caller}: scale must be a finite number > 0, got ${describeValue(scale)}`);
+    if (typeof scale !== 'number' || !Number.isFinite(scale) || scale <= 0)
+      throw new Error(`${caller}: scale must be a finite number > 0, got ${describeValue(scale)}`);
     if (likelihood !== 'gaussian') {
       throw new Error(
         `${caller}: scale is the sigma of likelihood 'gaussian' (deprecated: pass likelihood: { name: 'gaussian', sigma }), got it with likelihood ${describeValue(likelihood)}`,
@@ -41,8 +43,14 @@ export function toParts(options: AutoencoderOptions): EncoderDecoderParts {
     }
     likelihood = { name: 'gaussian', sigma: scale };
   }
-  if (encoder instanceof Sequential && decoder instanceof Sequential && !tf.util.arraysEqual([...encoder.finalShape], [...decoder.inputShape])) {
-    throw new Error(`${caller}: the decoder must take the encoder's output shape [${encoder.finalShape.join(', ')}], but its input shape is [${decoder.inputShape.join(', ')}]`);
+  if (
+    encoder instanceof Sequential &&
+    decoder instanceof Sequential &&
+    !tf.util.arraysEqual([...encoder.finalShape], [...decoder.inputShape])
+  ) {
+    throw new Error(
+      `${caller}: the decoder must take the encoder's output shape [${encoder.finalShape.join(', ')}], but its input shape is [${decoder.inputShape.join(', ')}]`,
+    );
   }
   return likelihood === undefined ? { encoder, decoder } : { encoder, decoder, likelihood };
 }

@@ -16,21 +16,25 @@ if (!onWasm) {
 }
 
 describe('quality against PyTorch (models_mnist.json autoencoder)', () => {
-  it.skipIf(!onWasm)('784-400-20 ReLU, Bernoulli, Adam 1e-3, batch 128, 10 epochs: test BCE within 2 nats of PyTorch', async () => {
-    const reference = loadReference('models_mnist').autoencoder.final_test_bce_per_sample as number;
-    const data = await mnist();
-    const ae = new Autoencoder({
-      encoder: mlp([784, 400, 20], { activation: 'relu', seed: 0 }),
-      decoder: mlp([20, 400, 784], { activation: 'relu', seed: 1 }),
-      likelihood: 'bernoulli',
-    });
-    const numTensors = tf.memory().numTensors;
-    await ae.fit(data.train.images, { epochs: 10, batchSize: 128, seed: 0 });
-    expect(tf.memory().numTensors).toBe(numTensors);
-    const { loss, mse } = await ae.evaluate(data.test.images);
-    console.log(`quality: test BCE ${loss.toFixed(2)} nats/image (PyTorch ${reference.toFixed(2)}), MSE/pixel ${mse.toFixed(5)}`);
-    expect(Math.abs(loss - reference)).toBeLessThan(2);
-    ae.dispose();
-    data.dispose();
-  }, 180_000);
+  it.skipIf(!onWasm)(
+    '784-400-20 ReLU, Bernoulli, Adam 1e-3, batch 128, 10 epochs: test BCE within 2 nats of PyTorch',
+    async () => {
+      const reference = loadReference('models_mnist').autoencoder.final_test_bce_per_sample as number;
+      const data = await mnist();
+      const ae = new Autoencoder({
+        encoder: mlp([784, 400, 20], { activation: 'relu', seed: 0 }),
+        decoder: mlp([20, 400, 784], { activation: 'relu', seed: 1 }),
+        likelihood: 'bernoulli',
+      });
+      const numTensors = tf.memory().numTensors;
+      await ae.fit(data.train.images, { epochs: 10, batchSize: 128, seed: 0 });
+      expect(tf.memory().numTensors).toBe(numTensors);
+      const { loss, mse } = await ae.evaluate(data.test.images);
+      console.log(`quality: test BCE ${loss.toFixed(2)} nats/image (PyTorch ${reference.toFixed(2)}), MSE/pixel ${mse.toFixed(5)}`);
+      expect(Math.abs(loss - reference)).toBeLessThan(2);
+      ae.dispose();
+      data.dispose();
+    },
+    180_000,
+  );
 });

@@ -14,7 +14,11 @@ let count = 0;
 const freshDir = (): string => join(root, `m${count++}`);
 
 const model = (seed = 0): Autoencoder =>
-  new Autoencoder({ encoder: mlp([12, 7, 3], { seed }), decoder: mlp([3, 7, 12], { seed: seed + 1, activation: 'tanh' }), likelihood: 'continuous-bernoulli' });
+  new Autoencoder({
+    encoder: mlp([12, 7, 3], { seed }),
+    decoder: mlp([3, 7, 12], { seed: seed + 1, activation: 'tanh' }),
+    likelihood: 'continuous-bernoulli',
+  });
 
 describe('save / load', () => {
   it('round-trips through file:// with bit-identical outputs', async () => {
@@ -57,7 +61,9 @@ describe('save / load', () => {
     json.modelTopology.config.parts.decoder.layers[1].inputDim = 8;
     writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
     const before = tf.memory().numTensors;
-    await expect(Autoencoder.load(`file://${dir}`)).rejects.toThrow(/^Autoencoder\.load: part decoder: .*layer0\/kernel.*\[3, 8\].*\[3, 7\].*; nothing was loaded$/);
+    await expect(Autoencoder.load(`file://${dir}`)).rejects.toThrow(
+      /^Autoencoder\.load: part decoder: .*layer0\/kernel.*\[3, 8\].*\[3, 7\].*; nothing was loaded$/,
+    );
     expect(tf.memory().numTensors).toBe(before);
     ae.dispose();
   });
@@ -70,10 +76,14 @@ describe('save / load', () => {
     json.modelTopology.config.likelihood = 42;
     writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
     const before = tf.memory().numTensors;
-    await expect(Autoencoder.load(`file://${dir}`)).rejects.toThrow("Autoencoder.load: the record's likelihood must be a likelihood config, got number 42; nothing was loaded");
+    await expect(Autoencoder.load(`file://${dir}`)).rejects.toThrow(
+      "Autoencoder.load: the record's likelihood must be a likelihood config, got number 42; nothing was loaded",
+    );
     json.modelTopology.config.likelihood = { name: 'poisson', eventRank: 1 };
     writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
-    await expect(Autoencoder.load(`file://${dir}`)).rejects.toThrow(/^Autoencoder\.load: Likelihood: likelihood must be one of .*got string "poisson"; nothing was loaded$/);
+    await expect(Autoencoder.load(`file://${dir}`)).rejects.toThrow(
+      /^Autoencoder\.load: Likelihood: likelihood must be one of .*got string "poisson"; nothing was loaded$/,
+    );
     expect(tf.memory().numTensors).toBe(before);
     ae.dispose();
   });
@@ -91,7 +101,11 @@ describe('save / load', () => {
   });
 
   it('keeps a learned likelihood sigma across save and load', async () => {
-    const ae = new Autoencoder({ encoder: mlp([12, 3], { seed: 5 }), decoder: mlp([3, 12], { seed: 6 }), likelihood: { name: 'gaussian', sigma: 0.3, learnSigma: true } });
+    const ae = new Autoencoder({
+      encoder: mlp([12, 3], { seed: 5 }),
+      decoder: mlp([3, 12], { seed: 6 }),
+      likelihood: { name: 'gaussian', sigma: 0.3, learnSigma: true },
+    });
     const x = tf.randomUniform([8, 12], 0, 1, 'float32', 2);
     await ae.fit(x, { epochs: 3, batchSize: 4, learningRate: 1e-2 });
     expect(ae.likelihood.sigma()).not.toBeCloseTo(0.3, 3); // trained
@@ -112,7 +126,14 @@ describe('save / load', () => {
  * under their names, the likelihood as a name with `scale`, and the weights `encoder/layer<i>/kernel`, ...
  */
 function writeVersion1Record(dir: string, weights: Record<string, { shape: number[]; values: number[] }>): void {
-  const mlpConfig = (sizes: number[], seed: number) => ({ sizes, activation: 'tanh', outputActivation: 'linear', seed, init: 'pytorch', bias: true });
+  const mlpConfig = (sizes: number[], seed: number) => ({
+    sizes,
+    activation: 'tanh',
+    outputActivation: 'linear',
+    seed,
+    init: 'pytorch',
+    bias: true,
+  });
   const config = { encoder: mlpConfig([4, 3, 2], 0), decoder: mlpConfig([2, 3, 4], 1), likelihood: 'gaussian', scale: 0.5 };
   const names = Object.keys(weights);
   const data = new Float32Array(names.flatMap((name) => weights[name]!.values));
@@ -156,13 +177,27 @@ describe('records of the previous version', () => {
     ];
     const affine = (h: number[][], w: keyof typeof weights, b: keyof typeof weights, act: (v: number) => number): number[][] => {
       const m = weights[w].shape[1]!;
-      return h.map((row) => Array.from({ length: m }, (_, j) => act(weights[b].values[j]! + row.reduce((s, v, i) => s + v * weights[w].values[i * m + j]!, 0))));
+      return h.map((row) =>
+        Array.from({ length: m }, (_, j) => act(weights[b].values[j]! + row.reduce((s, v, i) => s + v * weights[w].values[i * m + j]!, 0))),
+      );
     };
     const id = (v: number): number => v;
-    const z = affine(affine(x, 'encoder/layer0/kernel', 'encoder/layer0/bias', Math.tanh), 'encoder/layer1/kernel', 'encoder/layer1/bias', id);
-    const mean = affine(affine(z, 'decoder/layer0/kernel', 'decoder/layer0/bias', Math.tanh), 'decoder/layer1/kernel', 'decoder/layer1/bias', id);
+    const z = affine(
+      affine(x, 'encoder/layer0/kernel', 'encoder/layer0/bias', Math.tanh),
+      'encoder/layer1/kernel',
+      'encoder/layer1/bias',
+      id,
+    );
+    const mean = affine(
+      affine(z, 'decoder/layer0/kernel', 'decoder/layer0/bias', Math.tanh),
+      'decoder/layer1/kernel',
+      'decoder/layer1/bias',
+      id,
+    );
     // gaussian with scale 0.5: -log p = sum_i (x_i - m_i)^2 / (2 * 0.25) + log 0.5 + log(2 pi) / 2
-    const nll = x.map((row, n) => row.reduce((s, v, i) => s + (v - mean[n]![i]!) ** 2 / 0.5 + Math.log(0.5) + 0.5 * Math.log(2 * Math.PI), 0));
+    const nll = x.map((row, n) =>
+      row.reduce((s, v, i) => s + (v - mean[n]![i]!) ** 2 / 0.5 + Math.log(0.5) + 0.5 * Math.log(2 * Math.PI), 0),
+    );
 
     const xt = tf.tensor2d(x);
     await expectNoLeaks(async () => {

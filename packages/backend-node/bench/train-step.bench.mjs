@@ -56,7 +56,9 @@ async function timeSteps(label, count) {
   optimizer.dispose();
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)];
-  console.log(`  ${label.padEnd(34)} ${median.toFixed(1).padStart(8)} ms/step ${(BATCH / (median / 1000)).toFixed(0).padStart(7)} samples/s  (median of ${count})`);
+  console.log(
+    `  ${label.padEnd(34)} ${median.toFixed(1).padStart(8)} ms/step ${(BATCH / (median / 1000)).toFixed(0).padStart(7)} samples/s  (median of ${count})`,
+  );
   return median;
 }
 

@@ -15,7 +15,9 @@ async function artifactsFor(values: number[][]): Promise<tf.io.ModelArtifacts> {
 
 async function weightsOf(artifacts: tf.io.ModelArtifacts): Promise<number[][]> {
   const decoded = tf.io.decodeWeights(artifacts.weightData!, artifacts.weightSpecs!);
-  const values = Object.keys(decoded).sort().map((k) => Array.from(decoded[k]!.dataSync()));
+  const values = Object.keys(decoded)
+    .sort()
+    .map((k) => Array.from(decoded[k]!.dataSync()));
   tf.dispose(Object.values(decoded));
   return values;
 }
@@ -38,12 +40,20 @@ beforeAll(async () => {
 describe('fileSystem IO handler', () => {
   it('round-trips topology and weights through real files', async () => {
     const dir = join(freshDir(), 'model');
-    await fileSystem(dir).save!(await artifactsFor([[1, 2, 3], [0.5, -0.25]]));
+    await fileSystem(dir).save!(
+      await artifactsFor([
+        [1, 2, 3],
+        [0.5, -0.25],
+      ]),
+    );
     expect(readdirSync(dir).sort()).toEqual(['model.json', expect.stringMatching(/^weights-[0-9a-f]+\.bin$/)]);
     const loaded = await fileSystem(dir).load!();
     expect(loaded.modelTopology).toEqual({ kind: 'test-model', layers: 2 });
     expect(loaded.format).toBe('elbo-test');
-    expect(await weightsOf(loaded)).toEqual([[1, 2, 3], [0.5, -0.25]]);
+    expect(await weightsOf(loaded)).toEqual([
+      [1, 2, 3],
+      [0.5, -0.25],
+    ]);
   });
 
   it('serves file:// URLs through tf.io once a backend is selected', async () => {
@@ -93,7 +103,9 @@ describe('fileSystem IO handler', () => {
 
   it('names a missing or corrupt model.json', async () => {
     const dir = freshDir();
-    await expect(fileSystem(dir).load!()).rejects.toThrow(`cannot load a model from ${dir}: ${join(dir, 'model.json')} cannot be read (ENOENT)`);
+    await expect(fileSystem(dir).load!()).rejects.toThrow(
+      `cannot load a model from ${dir}: ${join(dir, 'model.json')} cannot be read (ENOENT)`,
+    );
     writeFileSync(join(dir, 'model.json'), '{ not json');
     await expect(fileSystem(dir).load!()).rejects.toThrow('is not valid JSON');
   });

@@ -51,9 +51,10 @@ async function saveModel(dir: string, artifacts: tf.io.ModelArtifacts): Promise<
   if (artifacts.modelTopology instanceof ArrayBuffer) {
     throw new Error('fileSystem save: binary model topologies are not supported; expected a JSON topology');
   }
-  const weightData = artifacts.weightData == null ? new ArrayBuffer(0) : tf.io.concatenateArrayBuffers(
-    Array.isArray(artifacts.weightData) ? artifacts.weightData : [artifacts.weightData],
-  );
+  const weightData =
+    artifacts.weightData == null
+      ? new ArrayBuffer(0)
+      : tf.io.concatenateArrayBuffers(Array.isArray(artifacts.weightData) ? artifacts.weightData : [artifacts.weightData]);
   const id = randomBytes(6).toString('hex');
   const weightsFile = `weights-${id}.bin`;
   const modelJSON = toModelJSON(artifacts, { paths: [weightsFile], weights: artifacts.weightSpecs ?? [] });
@@ -88,7 +89,9 @@ async function readModelJSON(dir: string): Promise<tf.io.ModelJSON> {
     await insideFolder(dir, file, MODEL_JSON);
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new Error(`cannot load a model from ${dir}: ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new Error(
+      `cannot load a model from ${dir}: ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   try {
     return JSON.parse(text) as tf.io.ModelJSON;
@@ -131,7 +134,9 @@ async function loadModel(dir: string): Promise<tf.io.ModelArtifacts> {
  */
 async function weightsFileInside(dir: string, path: unknown): Promise<string> {
   const bad = (why: string): never => {
-    throw new Error(`cannot load a model from ${dir}: ${MODEL_JSON} names the weights file ${JSON.stringify(path)}, ${why}; nothing was read`);
+    throw new Error(
+      `cannot load a model from ${dir}: ${MODEL_JSON} names the weights file ${JSON.stringify(path)}, ${why}; nothing was read`,
+    );
   };
   if (typeof path !== 'string' || path === '') return bad('expected a file name inside the model folder');
   if (isAbsolute(path) || /^[a-zA-Z]:/.test(path)) return bad('an absolute path (weights must lie inside the model folder)');
@@ -162,7 +167,10 @@ async function insideFolder(dir: string, file: string, name: string): Promise<vo
  */
 async function removeStaleWeights(dir: string, current: string, previous: tf.io.ModelJSON | null): Promise<void> {
   const named = (previous?.weightsManifest ?? []).flatMap((group) => group.paths);
-  const own = await readdir(dir).then((names) => names.filter((n) => OWN_WEIGHTS.test(n)), () => [] as string[]);
+  const own = await readdir(dir).then(
+    (names) => names.filter((n) => OWN_WEIGHTS.test(n)),
+    () => [] as string[],
+  );
   const stale = new Set<string>();
   for (const path of [...named, ...own]) {
     if (path === current) continue;
@@ -218,8 +226,9 @@ export function registerFileSystemRouter(): void {
   routerRegistered = true;
   if (tf.io.getSaveHandlers(`${SCHEME}probe`).length > 0) return;
   // tfjs routers answer null for URLs they do not serve, though the type says otherwise.
-  const router = ((url: string | string[]) =>
-    typeof url === 'string' && url.startsWith(SCHEME) ? fileSystem(url) : null) as Parameters<typeof tf.io.registerSaveRouter>[0];
+  const router = ((url: string | string[]) => (typeof url === 'string' && url.startsWith(SCHEME) ? fileSystem(url) : null)) as Parameters<
+    typeof tf.io.registerSaveRouter
+  >[0];
   tf.io.registerSaveRouter(router);
   tf.io.registerLoadRouter(router);
 }

@@ -82,7 +82,9 @@ describe('fileSystem saves', () => {
     expect(result).toMatch(/^cannot save the model to \/proc\/nonexistent\/model: .*ENOENT/);
     const file = join(fresh(), 'a-file');
     writeFileSync(file, '');
-    await expect(fileSystem(join(file, 'model')).save!(await artifacts())).rejects.toThrow(`cannot save the model to ${join(file, 'model')}: ENOTDIR`);
+    await expect(fileSystem(join(file, 'model')).save!(await artifacts())).rejects.toThrow(
+      `cannot save the model to ${join(file, 'model')}: ENOTDIR`,
+    );
   });
 
   it('leaves one weights file after repeated saves, and cleans up ones a killed save left', async () => {
@@ -106,6 +108,8 @@ describe('fileSystem saves', () => {
       const loaded = await fileSystem(url).load!();
       expect(Array.from(new Float32Array(loaded.weightData as ArrayBuffer))).toEqual([5, 6]);
     }
-    expect(() => fileSystem(`${dir}/weights.json`)).toThrow(`fileSystem path must name a model folder or the model.json inside it, got "${dir}/weights.json"`);
+    expect(() => fileSystem(`${dir}/weights.json`)).toThrow(
+      `fileSystem path must name a model folder or the model.json inside it, got "${dir}/weights.json"`,
+    );
   });
 });

@@ -52,7 +52,10 @@ describe('selectBackend checks every option before changing anything', () => {
       () => selectBackend({ prefer: ['cpu'], fallback: 'no' as never }),
       'selectBackend option "fallback" must be true or false, got "no"',
     );
-    await expectRejectedUnchanged(() => selectBackend({ prefer: ['cpu'], verbose: 1 as never }), 'selectBackend option "verbose" must be true or false, got 1');
+    await expectRejectedUnchanged(
+      () => selectBackend({ prefer: ['cpu'], verbose: 1 as never }),
+      'selectBackend option "verbose" must be true or false, got 1',
+    );
     await expectRejectedUnchanged(
       () => selectBackend({ prefer: ['cpu'], relaxedSimd: 'yes' as never }),
       'selectBackend option "relaxedSimd" must be true or false, got "yes"',
@@ -66,7 +69,10 @@ describe('selectBackend checks every option before changing anything', () => {
     );
     process.env.ELBO_WASM_KERNELS = 'fast';
     process.env.ELBO_WASM_RELAXED_SIMD = '1';
-    await expectRejectedUnchanged(() => selectBackend({ prefer: ['cpu'] }), /"kernels" \(or ELBO_WASM_KERNELS\) must be 'elbo' or 'stock', got fast/);
+    await expectRejectedUnchanged(
+      () => selectBackend({ prefer: ['cpu'] }),
+      /"kernels" \(or ELBO_WASM_KERNELS\) must be 'elbo' or 'stock', got fast/,
+    );
   });
 
   it('sets no V8 flag when prefer or ELBO_BACKEND is bad, even with relaxedSimd on', async () => {

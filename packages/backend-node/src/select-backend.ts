@@ -93,7 +93,8 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     }
   }
   const kernels = options.kernels ?? (process.env.ELBO_WASM_KERNELS as 'elbo' | 'stock' | undefined) ?? 'elbo';
-  if (kernels !== 'elbo' && kernels !== 'stock') throw new Error(`selectBackend option "kernels" (or ELBO_WASM_KERNELS) must be 'elbo' or 'stock', got ${String(kernels)}`);
+  if (kernels !== 'elbo' && kernels !== 'stock')
+    throw new Error(`selectBackend option "kernels" (or ELBO_WASM_KERNELS) must be 'elbo' or 'stock', got ${String(kernels)}`);
   const candidates = resolveCandidates(options);
   if (options.relaxedSimd ?? process.env.ELBO_WASM_RELAXED_SIMD === '1') enableRelaxedSimd();
   kernelChoice ??= kernels;
@@ -114,7 +115,10 @@ function resolveCandidates({ prefer, fallback = true }: SelectBackendOptions): N
   if (prefer != null) {
     preferred = parseBackendNames(prefer, 'selectBackend option "prefer"');
   } else if (fromEnv) {
-    preferred = parseBackendNames(fromEnv.split(',').map((s) => s.trim()), 'environment variable ELBO_BACKEND');
+    preferred = parseBackendNames(
+      fromEnv.split(',').map((s) => s.trim()),
+      'environment variable ELBO_BACKEND',
+    );
   } else {
     preferred = [...NODE_BACKENDS];
   }
@@ -145,9 +149,7 @@ async function trySelect(candidates: NodeBackendName[], verbose: boolean): Promi
       if (verbose) console.log(`[elbo] backend ${name} not used: ${message}`);
     }
   }
-  throw new Error(
-    `no TensorFlow.js backend could be started; tried ${tried.map((t) => `${t.name} (${t.error})`).join('; ')}`,
-  );
+  throw new Error(`no TensorFlow.js backend could be started; tried ${tried.map((t) => `${t.name} (${t.error})`).join('; ')}`);
 }
 
 /** Loads, initializes and checks one backend; returns why it is a good choice or throws why not. */

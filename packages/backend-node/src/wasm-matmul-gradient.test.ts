@@ -17,7 +17,12 @@ async function matMulGradients(backend: 'cpu' | 'wasm', ta: boolean, tb: boolean
 }
 
 describe('the wasm BatchMatMul gradient (explicit transposes)', () => {
-  for (const [ta, tb] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+  for (const [ta, tb] of [
+    [false, false],
+    [false, true],
+    [true, false],
+    [true, true],
+  ] as const) {
     it(`equals the default gradient on cpu for transposeA=${ta}, transposeB=${tb}`, async () => {
       const reference = await matMulGradients('cpu', ta, tb);
       const wasm = await matMulGradients('wasm', ta, tb);
@@ -32,7 +37,11 @@ describe('the wasm BatchMatMul gradient (explicit transposes)', () => {
       return tf.tidy(() => {
         const a = tf.randomNormal([2, 3, 5], 0, 1, 'float32', 4);
         const b = tf.randomNormal([2, 5, 4], 0, 1, 'float32', 5);
-        return Array.from(tf.grad((x: tf.Tensor) => tf.sum(tf.matMul(x, b)))(a).dataSync());
+        return Array.from(
+          tf
+            .grad((x: tf.Tensor) => tf.sum(tf.matMul(x, b)))(a)
+            .dataSync(),
+        );
       });
     };
     expectClose(await grads('wasm'), await grads('cpu'), { rtol: 1e-5, atol: 1e-5 });

@@ -39,14 +39,32 @@ describe('the SIMD matMul module', () => {
       const bytes = simdMatMulModuleBytes(fused, false);
       expect(WebAssembly.validate(bytes)).toBe(true);
       const matmul = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports['matmul'] as SimdMatMul;
-      for (const [m, k, n] of [[4, 1, 8], [8, 13, 16], [12, 64, 24], [4, 0, 8]] as const) {
+      for (const [m, k, n] of [
+        [4, 1, 8],
+        [8, 13, 16],
+        [12, 64, 24],
+        [4, 0, 8],
+      ] as const) {
         const a = tf.randomNormal([m, k], 0, 1, 'float32', 1);
         const b = tf.randomNormal([k, n], 0, 1, 'float32', 2);
         const bias = tf.randomNormal([n], 0, 1, 'float32', 3);
         const out = tf.zeros([m, n]);
-        for (const [flags, relu, withBias] of [[0, false, false], [1, true, false], [2, false, true], [3, true, true]] as const) {
+        for (const [flags, relu, withBias] of [
+          [0, false, false],
+          [1, true, false],
+          [2, false, true],
+          [3, true, true],
+        ] as const) {
           matmul(heapOffset(a), heapOffset(b), heapOffset(out), heapOffset(bias), m, n, k, flags);
-          const want = reference(a.dataSync() as Float32Array, b.dataSync() as Float32Array, withBias ? (bias.dataSync() as Float32Array) : null, m, k, n, relu);
+          const want = reference(
+            a.dataSync() as Float32Array,
+            b.dataSync() as Float32Array,
+            withBias ? (bias.dataSync() as Float32Array) : null,
+            m,
+            k,
+            n,
+            relu,
+          );
           expectClose(out.dataSync(), want, tolerance(k));
         }
         tf.dispose([a, b, bias, out]);
@@ -56,7 +74,7 @@ describe('the SIMD matMul module', () => {
 });
 
 describe('wasm BatchMatMul and _FusedMatMul on the SIMD kernel', () => {
-  it("are installed by selectBackend, which says so", () => {
+  it('are installed by selectBackend, which says so', () => {
     expect(selection.reason).toMatch(/matMul, Adam, softplus, sum, transpose on elbo's SIMD kernels/);
   });
 
@@ -80,7 +98,15 @@ describe('wasm BatchMatMul and _FusedMatMul on the SIMD kernel', () => {
       const bm = tf.tidy(() => (sb.length === 3 ? b : tf.stack(Array.from({ length: batch }, () => b))));
       const [m, k, n] = [am.shape[1]!, am.shape[2]!, bm.shape[2]!];
       const want = Array.from({ length: batch }, (_, i) =>
-        reference(am.slice([i, 0, 0], [1, m, k]).dataSync() as Float32Array, bm.slice([i, 0, 0], [1, k, n]).dataSync() as Float32Array, null, m, k, n, false),
+        reference(
+          am.slice([i, 0, 0], [1, m, k]).dataSync() as Float32Array,
+          bm.slice([i, 0, 0], [1, k, n]).dataSync() as Float32Array,
+          null,
+          m,
+          k,
+          n,
+          false,
+        ),
       ).flat();
       expectClose(got.dataSync(), want, tolerance(k));
       tf.dispose([a, b, got, am, bm]);

@@ -44,7 +44,11 @@ describe('the SIMD softplus on wasm', () => {
 
   it('its gradient is still sigmoid (tfjs registers it for the Softplus kernel)', () => {
     const x = tf.tensor1d([-3, -0.5, 0, 0.5, 3, 7, 1, 2]);
-    const g = tf.tidy(() => tf.grad((v: tf.Tensor) => tf.sum(tf.softplus(v)))(x).dataSync());
+    const g = tf.tidy(() =>
+      tf
+        .grad((v: tf.Tensor) => tf.sum(tf.softplus(v)))(x)
+        .dataSync(),
+    );
     const want = [-3, -0.5, 0, 0.5, 3, 7, 1, 2].map((v) => 1 / (1 + Math.exp(-v)));
     g.forEach((v, i) => expect(Math.abs(v - want[i]!)).toBeLessThan(1e-6));
     x.dispose();

@@ -63,7 +63,12 @@ describe('the SIMD sum on wasm', () => {
   }
 
   it('keeps NaN and infinities (what minimize checks gradients by)', () => {
-    const x = tf.tensor2d([[1, 2, 3, NaN, 5, 6, 7, 8], [1, 2, 3, Infinity, 5, 6, 7, 8], [1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 3, 4, 5, 6, 7, 8]]);
+    const x = tf.tensor2d([
+      [1, 2, 3, NaN, 5, 6, 7, 8],
+      [1, 2, 3, Infinity, 5, 6, 7, 8],
+      [1, 2, 3, 4, 5, 6, 7, 8],
+      [1, 2, 3, 4, 5, 6, 7, 8],
+    ]);
     expect(Array.from(tf.tidy(() => tf.sum(x, 1)).dataSync())).toEqual([NaN, Infinity, 36, 36]);
     expect(Array.from(tf.tidy(() => tf.sum(x, 0)).dataSync())).toEqual([4, 8, 12, NaN, 20, 24, 28, 32]);
     expect(tf.tidy(() => tf.sum(x)).dataSync()[0]).toBeNaN();
@@ -71,13 +76,26 @@ describe('the SIMD sum on wasm', () => {
   });
 
   it('leaves int32 to tfjs and keeps the gradient (ones, broadcast back)', () => {
-    const ints = tf.tensor2d([[1, 2, 3, 4], [5, 6, 7, 8]], [2, 4], 'int32');
+    const ints = tf.tensor2d(
+      [
+        [1, 2, 3, 4],
+        [5, 6, 7, 8],
+      ],
+      [2, 4],
+      'int32',
+    );
     const s = tf.tidy(() => tf.sum(ints, 1));
     expect(s.dtype).toBe('int32');
     expect(Array.from(s.dataSync())).toEqual([10, 26]);
-    const x = tf.tensor2d([[1, 2, 3, 4], [5, 6, 7, 8]]);
+    const x = tf.tensor2d([
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+    ]);
     const g = tf.tidy(() => tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.sum(v, 0), tf.tensor1d([1, 2, 3, 4]))))(x));
-    expect(g.arraySync()).toEqual([[1, 2, 3, 4], [1, 2, 3, 4]]);
+    expect(g.arraySync()).toEqual([
+      [1, 2, 3, 4],
+      [1, 2, 3, 4],
+    ]);
     tf.dispose([ints, s, x, g]);
   });
 });

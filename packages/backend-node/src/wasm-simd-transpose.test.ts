@@ -6,7 +6,11 @@ import { selectBackend } from './index';
 
 /** Distinct values, so a misplaced element shows. */
 const counting = (shape: number[], dtype: 'float32' | 'int32' = 'float32'): tf.Tensor =>
-  tf.tensor(Array.from({ length: tf.util.sizeFromShape(shape) }, (_, i) => (dtype === 'int32' ? i * 3 - 50 : i * 0.25 - 7)), shape, dtype);
+  tf.tensor(
+    Array.from({ length: tf.util.sizeFromShape(shape) }, (_, i) => (dtype === 'int32' ? i * 3 - 50 : i * 0.25 - 7)),
+    shape,
+    dtype,
+  );
 
 /** x permuted by `perm`, written out: out[i_perm[0], ..., i_perm[n-1]] = x[i_0, ..., i_{n-1}]. */
 function permute(values: ArrayLike<number>, shape: number[], perm: number[]): number[] {
@@ -58,7 +62,12 @@ describe('the SIMD transpose on wasm', () => {
     const w = counting([8, 4]);
     const g = tf.tidy(() => tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.transpose(v), w)))(x));
     expect(Array.from(g.dataSync())).toEqual(permute(w.dataSync(), [8, 4], [1, 0]));
-    const withNaN = tf.tensor2d([[NaN, 1, 2, 3], [4, Infinity, 6, 7], [8, 9, -0, 11], [12, 13, 14, 15]]);
+    const withNaN = tf.tensor2d([
+      [NaN, 1, 2, 3],
+      [4, Infinity, 6, 7],
+      [8, 9, -0, 11],
+      [12, 13, 14, 15],
+    ]);
     const t = tf.tidy(() => tf.transpose(withNaN));
     const values = Array.from(t.dataSync());
     expect(values[0]).toBeNaN();

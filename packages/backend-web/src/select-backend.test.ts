@@ -17,7 +17,11 @@ describe('selectBackend (in Node)', () => {
     const selection = await selectBackend({ prefer: ['webgpu', 'webgl', 'cpu'], fallback: false });
     expect(selection.name).toBe('cpu');
     expect(tf.getBackend()).toBe('cpu');
-    expect(selection.tried.map((t) => [t.name, t.ok])).toEqual([['webgpu', false], ['webgl', false], ['cpu', true]]);
+    expect(selection.tried.map((t) => [t.name, t.ok])).toEqual([
+      ['webgpu', false],
+      ['webgl', false],
+      ['cpu', true],
+    ]);
     expect(selection.tried[0]!.error).toBe('WebGPU is not available in this browser (navigator.gpu is missing)');
     expect(selection.tried[1]!.error).toMatch(/^no WebGL context could be created/);
     expect(selection.reason).toMatch(/^plain JavaScript.*; not used: webgpu \(WebGPU is not available.*webgl \(no WebGL context/);
@@ -38,7 +42,9 @@ describe('selectBackend (in Node)', () => {
 
   it('rejects a bad wasmPaths and an empty candidate list before trying anything', async () => {
     const before = tf.getBackend();
-    await expect(selectBackend({ prefer: ['cpu'], wasmPaths: 'static' })).rejects.toThrow('option "wasmPaths" must be a URL prefix ending in "/"');
+    await expect(selectBackend({ prefer: ['cpu'], wasmPaths: 'static' })).rejects.toThrow(
+      'option "wasmPaths" must be a URL prefix ending in "/"',
+    );
     await expect(selectBackend({ prefer: [], fallback: false })).rejects.toThrow('"prefer" is empty and fallback is false');
     expect(tf.getBackend()).toBe(before);
   });

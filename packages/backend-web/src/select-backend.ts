@@ -106,9 +106,7 @@ async function trySelect(candidates: WebBackendName[], settings: Settings): Prom
       if (settings.verbose) console.log(`[elbo] backend ${name} not used: ${message}`);
     }
   }
-  throw new Error(
-    `no TensorFlow.js backend could be started; tried ${tried.map((t) => `${t.name} (${t.error})`).join('; ')}`,
-  );
+  throw new Error(`no TensorFlow.js backend could be started; tried ${tried.map((t) => `${t.name} (${t.error})`).join('; ')}`);
 }
 
 /** Loads, initializes and checks one backend; returns why it is a good choice or throws why not. */
@@ -168,7 +166,8 @@ async function loadWebGPU(): Promise<string> {
     }
   }
   const info = adapter.info ?? {};
-  const described = [info.vendor, info.architecture, info.description].filter((s) => s != null && s !== '').join(' ') || 'adapter not described';
+  const described =
+    [info.vendor, info.architecture, info.description].filter((s) => s != null && s !== '').join(' ') || 'adapter not described';
   const software = info.isFallbackAdapter === true ? 'a fallback adapter' : softwareRendererName(described);
   return software != null
     ? `WebGPU on a software adapter (${software}: ${described}), asked for`
@@ -208,7 +207,7 @@ async function loadWasm(paths: WasmPaths | undefined): Promise<void> {
     const chosen = paths ?? defaultWasmPaths();
     if (chosen != null) wasm.setWasmPaths(chosen);
     wasmPathsSet = true;
-    const where = typeof chosen === 'string' ? chosen : chosen?.['tfjs-backend-wasm-simd.wasm'] ?? 'next to the page';
+    const where = typeof chosen === 'string' ? chosen : (chosen?.['tfjs-backend-wasm-simd.wasm'] ?? 'next to the page');
     wasmHint = ` (are the .wasm files served? SIMD binary looked for at ${where}; see the wasmPaths option)`;
   }
 }
@@ -218,10 +217,7 @@ async function setUpWasm(): Promise<string> {
     tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'),
     tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'),
   ]);
-  const features = [
-    simd ? 'SIMD' : 'no SIMD',
-    threads ? 'threads' : 'one thread (threads need a cross-origin isolated page)',
-  ];
+  const features = [simd ? 'SIMD' : 'no SIMD', threads ? 'threads' : 'one thread (threads need a cross-origin isolated page)'];
   // With threads, XNNPACK spreads each product over the cores; elbo's kernel runs on one.
   const kernels = installWasmKernels({ ownMatMul: !threads });
   return `WebAssembly (${features.join(', ')}), the fastest backend without a hardware GPU; ${kernels}`;

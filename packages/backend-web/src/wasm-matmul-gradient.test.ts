@@ -30,7 +30,12 @@ describe(`the BatchMatMul gradient with explicit transposes (test backend ${test
     expect(tf.getGradient(tf.BatchMatMul)!.gradFunc.toString()).toContain('transpose');
   });
 
-  for (const [ta, tb] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+  for (const [ta, tb] of [
+    [false, false],
+    [false, true],
+    [true, false],
+    [true, true],
+  ] as const) {
     it(`equals the cpu gradient for transposeA=${ta}, transposeB=${tb}`, async () => {
       const reference = await matMulGradients('cpu', ta, tb);
       const tested = await matMulGradients(testBackend, ta, tb);

@@ -17,7 +17,10 @@ export function defaultWasmPaths(): WasmPaths | null {
     return {
       'tfjs-backend-wasm.wasm': new URL('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm', import.meta.url).href,
       'tfjs-backend-wasm-simd.wasm': new URL('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm', import.meta.url).href,
-      'tfjs-backend-wasm-threaded-simd.wasm': new URL('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm', import.meta.url).href,
+      'tfjs-backend-wasm-threaded-simd.wasm': new URL(
+        '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm',
+        import.meta.url,
+      ).href,
     };
   } catch {
     return null;
@@ -29,7 +32,9 @@ export function checkWasmPaths(paths: unknown): WasmPaths | undefined {
   if (paths === undefined) return undefined;
   if (typeof paths === 'string') {
     if (!paths.endsWith('/')) {
-      throw new Error(`selectBackend option "wasmPaths" must be a URL prefix ending in "/" (the .wasm file names are appended), got ${JSON.stringify(paths)}`);
+      throw new Error(
+        `selectBackend option "wasmPaths" must be a URL prefix ending in "/" (the .wasm file names are appended), got ${JSON.stringify(paths)}`,
+      );
     }
     return paths;
   }
@@ -37,9 +42,13 @@ export function checkWasmPaths(paths: unknown): WasmPaths | undefined {
     const map = paths as Record<string, unknown>;
     const missing = WASM_FILES.filter((file) => typeof map[file] !== 'string');
     if (missing.length > 0) {
-      throw new Error(`selectBackend option "wasmPaths" as an object must give a URL for each of ${WASM_FILES.join(', ')}; missing ${missing.join(', ')}`);
+      throw new Error(
+        `selectBackend option "wasmPaths" as an object must give a URL for each of ${WASM_FILES.join(', ')}; missing ${missing.join(', ')}`,
+      );
     }
     return map as Record<(typeof WASM_FILES)[number], string>;
   }
-  throw new Error(`selectBackend option "wasmPaths" must be a URL prefix string or a map of file names to URLs, got ${JSON.stringify(paths)}`);
+  throw new Error(
+    `selectBackend option "wasmPaths" must be a URL prefix string or a map of file names to URLs, got ${JSON.stringify(paths)}`,
+  );
 }

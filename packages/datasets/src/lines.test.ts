@@ -40,8 +40,7 @@ function moments(image: Float32Array, size: number) {
  * distance to a segment of length L (w >= 1): the band contributes L * w and
  * the two half-disc caps together pi * (w^2 / 4 + 1 / 12).
  */
-const exactMass = (length: number, width: number, intensity: number) =>
-  intensity * (length * width + Math.PI * (width ** 2 / 4 + 1 / 12));
+const exactMass = (length: number, width: number, intensity: number) => intensity * (length * width + Math.PI * (width ** 2 / 4 + 1 / 12));
 
 const image = (images: Float32Array, i: number, size: number) => images.subarray(i * size * size, (i + 1) * size * size);
 
@@ -161,7 +160,9 @@ describe('linesArrays', () => {
       'lines: ranges.width must be finite [low, high] with low <= high, got [2, 1]',
     );
     expect(() => linesArrays({ n: 1, ranges: { width: [0, 1] } })).toThrow('lines: ranges.width must be > 0, got [0, 1]');
-    expect(() => linesArrays({ n: 1, ranges: { intensity: [0.5, 2] } })).toThrow('lines: ranges.intensity must be within [0, 1], got [0.5, 2]');
+    expect(() => linesArrays({ n: 1, ranges: { intensity: [0.5, 2] } })).toThrow(
+      'lines: ranges.intensity must be within [0, 1], got [0.5, 2]',
+    );
     expect(() => linesArrays({ n: 1, ranges: { colour: [0, 1] } as never })).toThrow(
       'lines: ranges has an unknown factor "colour" (factors: length, angle, width, intensity, x, y)',
     );

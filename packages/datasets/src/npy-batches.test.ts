@@ -16,7 +16,11 @@ beforeAll(async () => {
   const data = Float32Array.from({ length: ROWS * ROW_SIZE }, (_, i) => 10 * Math.floor(i / ROW_SIZE) + (i % ROW_SIZE));
   await writeNpy(path, data, [ROWS, 3, 2]);
   await writeNpy(join(dir, 'rows-f64.npy'), Float64Array.from(data), [ROWS, 3, 2]);
-  await writeNpy(join(dir, 'bytes.npy'), Uint8Array.from({ length: 20 }, (_, i) => i * 10), [10, 2]);
+  await writeNpy(
+    join(dir, 'bytes.npy'),
+    Uint8Array.from({ length: 20 }, (_, i) => i * 10),
+    [10, 2],
+  );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -89,14 +93,18 @@ describe('npyRowBatches', () => {
 
   it('rejects bad options at once and bad files when iterated, naming the file', async () => {
     expect(() => npyRowBatches(path, { batchSize: 0 })).toThrow('npyBatches: batchSize must be a positive integer, got 0');
-    expect(() => npyRowBatches(path, { batchSize: 2, bufferChunks: 1.5 })).toThrow('npyBatches: bufferChunks must be a positive integer, got 1.5');
+    expect(() => npyRowBatches(path, { batchSize: 2, bufferChunks: 1.5 })).toThrow(
+      'npyBatches: bufferChunks must be a positive integer, got 1.5',
+    );
     expect(() => npyRowBatches(path, { batchSize: 2, seed: Number.NaN })).toThrow('npyBatches: seed must be an integer, got NaN');
     const missing = join(dir, 'missing.npy');
     await expect(epoch(npyRowBatches(missing, small))).rejects.toThrow(`${missing}: ENOENT`);
     const fortran = join(fixtures, 'fortran.npy');
     await expect(epoch(npyRowBatches(fortran, small))).rejects.toThrow(`${fortran}: Fortran-order .npy arrays are not supported`);
     const scalar = join(fixtures, 'f32-scalar.npy');
-    await expect(epoch(npyRowBatches(scalar, small))).rejects.toThrow(`${scalar}: npyBatches needs an array with a first (row) axis, got a scalar`);
+    await expect(epoch(npyRowBatches(scalar, small))).rejects.toThrow(
+      `${scalar}: npyBatches needs an array with a first (row) axis, got a scalar`,
+    );
   });
 });
 

@@ -51,7 +51,8 @@ interface Plan {
 }
 
 function checkOptions(options: NpyBatchesOptions): Required<Omit<NpyBatchesOptions, 'chunkRows'>> & { chunkRows?: number } {
-  if (options == null || typeof options !== 'object') throw new Error(`npyBatches: options must be an object with batchSize, got ${String(options)}`);
+  if (options == null || typeof options !== 'object')
+    throw new Error(`npyBatches: options must be an object with batchSize, got ${String(options)}`);
   const positive = (value: unknown, name: string) => {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
       throw new Error(`npyBatches: ${name} must be a positive integer, got ${String(value)}`);
@@ -77,7 +78,7 @@ async function makePlan(path: string, chunkRows: number | undefined): Promise<Pl
   const [rows, ...rest] = header.shape as [number, ...number[]];
   const rowSize = rest.reduce((a, b) => a * b, 1);
   const rowBytes = rowSize * npyItemSize(header.dtype);
-  return { header, rows, rowSize, rowBytes, chunkRows: chunkRows ?? Math.max(1, Math.floor(4 * 2 ** 20 / Math.max(1, rowBytes))) };
+  return { header, rows, rowSize, rowBytes, chunkRows: chunkRows ?? Math.max(1, Math.floor((4 * 2 ** 20) / Math.max(1, rowBytes))) };
 }
 
 /** Reads the chunks `chunks` of the file into one float32 window with their row indices. */
@@ -90,7 +91,11 @@ async function readWindow(handle: FileHandle, plan: Plan, chunks: Int32Array, sc
   for (const chunk of chunks) {
     const first = chunk * plan.chunkRows;
     const n = Math.min(plan.chunkRows, plan.rows - first);
-    await readExactly(handle, bytes.subarray(row * plan.rowBytes, (row + n) * plan.rowBytes), plan.header.dataOffset + first * plan.rowBytes);
+    await readExactly(
+      handle,
+      bytes.subarray(row * plan.rowBytes, (row + n) * plan.rowBytes),
+      plan.header.dataOffset + first * plan.rowBytes,
+    );
     for (let i = 0; i < n; i++) indices[row + i] = first + i;
     row += n;
   }

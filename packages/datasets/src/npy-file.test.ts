@@ -39,8 +39,12 @@ describe('readNpy / writeNpy', () => {
     const truncated = join(dir, 'truncated.npy');
     writeFileSync(truncated, readFileSync(join(fixtures, 'f32-2x3.npy')).subarray(0, 140));
     await expect(readNpy(truncated)).rejects.toThrow(`${truncated}: truncated .npy: shape (2, 3) of float32 needs 24 data bytes, got 12`);
-    await expect(readNpyHeader(truncated)).rejects.toThrow(`${truncated}: truncated .npy: shape (2, 3) of float32 needs 24 data bytes, got 12`);
-    await expect(writeNpy(join(dir, 'x.npy'), new Float32Array(3), [2, 2])).rejects.toThrow('toNpy: shape (2, 2) holds 4 elements, got data of length 3');
+    await expect(readNpyHeader(truncated)).rejects.toThrow(
+      `${truncated}: truncated .npy: shape (2, 3) of float32 needs 24 data bytes, got 12`,
+    );
+    await expect(writeNpy(join(dir, 'x.npy'), new Float32Array(3), [2, 2])).rejects.toThrow(
+      'toNpy: shape (2, 2) holds 4 elements, got data of length 3',
+    );
   });
 
   it('reads only the header of a file', async () => {

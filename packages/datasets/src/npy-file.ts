@@ -137,10 +137,7 @@ export interface NpyWriter {
  * await writer.close();
  * ```
  */
-export async function createNpyWriter(
-  path: string,
-  { dtype, shape }: { dtype: NpyDtype; shape: readonly number[] },
-): Promise<NpyWriter> {
+export async function createNpyWriter(path: string, { dtype, shape }: { dtype: NpyDtype; shape: readonly number[] }): Promise<NpyWriter> {
   if (dtype !== 'float32' && dtype !== 'float64' && dtype !== 'uint8') {
     throw new Error(`createNpyWriter: dtype must be 'float32', 'float64' or 'uint8', got ${JSON.stringify(dtype)}`);
   }

@@ -30,9 +30,7 @@ describe('parseNpy', () => {
   });
 
   it('refuses Fortran order, naming it', () => {
-    expect(() => parseNpy(file('fortran'))).toThrow(
-      'Fortran-order .npy arrays are not supported: expected fortran_order False, got True',
-    );
+    expect(() => parseNpy(file('fortran'))).toThrow('Fortran-order .npy arrays are not supported: expected fortran_order False, got True');
   });
 
   it('refuses other dtypes, naming the one found and the supported ones', () => {

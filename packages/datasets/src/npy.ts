@@ -107,7 +107,9 @@ export function npyBytes(bytes: unknown, where: string): Uint8Array {
   if (tag === '[object ArrayBuffer]' || tag === '[object SharedArrayBuffer]') return new Uint8Array(bytes as ArrayBuffer);
   const readFirst = typeof (bytes as { arrayBuffer?: unknown } | null)?.arrayBuffer === 'function';
   const hint = readFirst ? ' (call its arrayBuffer() method first and pass the result)' : '';
-  throw new Error(`${where}: bytes must be an ArrayBuffer or an ArrayBufferView such as Uint8Array or Buffer, got ${describeValue(bytes)}${hint}`);
+  throw new Error(
+    `${where}: bytes must be an ArrayBuffer or an ArrayBufferView such as Uint8Array or Buffer, got ${describeValue(bytes)}${hint}`,
+  );
 }
 
 /**
@@ -228,7 +230,10 @@ export function npyHeaderBytes(dtype: NpyDtype, shape: readonly number[]): Uint8
   const shapeRepr = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   let dict = `{'descr': '${DESCR[dtype]}', 'fortran_order': False, 'shape': ${shapeRepr}, }`;
   if (shape.length > 0) dict += ' '.repeat(Math.max(0, GROWTH_AXIS_MAX_DIGITS - String(shape[0]).length));
-  for (const [major, lengthBytes] of [[1, 2], [2, 4]] as const) {
+  for (const [major, lengthBytes] of [
+    [1, 2],
+    [2, 4],
+  ] as const) {
     const unpadded = MAGIC.length + 2 + lengthBytes + dict.length + 1;
     const padded = dict + ' '.repeat(ALIGN - (unpadded % ALIGN)) + '\n';
     if (major === 1 && padded.length > 0xffff) continue;

@@ -29,8 +29,12 @@ describe('writeLinesNpy', () => {
   });
 
   it('validates the options before creating any file', async () => {
-    await expect(writeLinesNpy(join(dir, 'bad.npy'), { n: 10, size: 200 })).rejects.toThrow('lines: size must be an integer in [8, 100], got 200');
-    await expect(writeLinesNpy(join(dir, 'bad.npy'), { n: 10, chunk: 0 })).rejects.toThrow('writeLinesNpy: chunk must be a positive integer, got 0');
+    await expect(writeLinesNpy(join(dir, 'bad.npy'), { n: 10, size: 200 })).rejects.toThrow(
+      'lines: size must be an integer in [8, 100], got 200',
+    );
+    await expect(writeLinesNpy(join(dir, 'bad.npy'), { n: 10, chunk: 0 })).rejects.toThrow(
+      'writeLinesNpy: chunk must be a positive integer, got 0',
+    );
     expect(readdirSync(dir).filter((f) => f.startsWith('bad'))).toEqual([]);
   });
 });

@@ -45,7 +45,8 @@ export async function writeLinesNpy(path: string, options: WriteLinesNpyOptions)
   try {
     const images = await createNpyWriter(path, { dtype: 'float32', shape });
     writers.push(images);
-    const factors = factorsPath === undefined ? undefined : await createNpyWriter(factorsPath, { dtype: 'float32', shape: [n, LINE_FACTORS.length] });
+    const factors =
+      factorsPath === undefined ? undefined : await createNpyWriter(factorsPath, { dtype: 'float32', shape: [n, LINE_FACTORS.length] });
     if (factors !== undefined) writers.push(factors);
     for (let start = 0; start < n; start += chunk) {
       if (start > 0) piece = linesArrays({ ...lineOptions, n: Math.min(chunk, n - start), start });

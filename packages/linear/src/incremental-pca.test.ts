@@ -47,8 +47,20 @@ describe('IncrementalPCA input checks', () => {
       [0, 1, 0, 1],
       [2, 2, 5, 1],
     ]);
-    expect(() => ipca.partialFit([[1, 2, 3], [1, 2, 3], [0, 0, 0]])).toThrow('IncrementalPCA.partialFit: batch must have 4 values on its last axis, got shape [3, 3]');
-    expect(() => ipca.partialFit([[1, 2, 3, NaN], [1, 2, 3, 4], [0, 0, 0, 0]])).toThrow(/batch must be finite, got NaN at index \[0, 3\]/);
+    expect(() =>
+      ipca.partialFit([
+        [1, 2, 3],
+        [1, 2, 3],
+        [0, 0, 0],
+      ]),
+    ).toThrow('IncrementalPCA.partialFit: batch must have 4 values on its last axis, got shape [3, 3]');
+    expect(() =>
+      ipca.partialFit([
+        [1, 2, 3, NaN],
+        [1, 2, 3, 4],
+        [0, 0, 0, 0],
+      ]),
+    ).toThrow(/batch must be finite, got NaN at index \[0, 3\]/);
     expect(ipca.nSamplesSeen).toBe(3);
   });
 });

@@ -100,7 +100,12 @@ export class IncrementalPCA {
    */
   partialFit(batch: tf.Tensor | number[][]): this {
     const lastDim = this.n > 0 ? this.d : undefined;
-    const t = toFloatTensor(batch, 'batch', 'IncrementalPCA.partialFit', { rank: 2, lastDim, minRows: this.k, finite: true }) as tf.Tensor2D;
+    const t = toFloatTensor(batch, 'batch', 'IncrementalPCA.partialFit', {
+      rank: 2,
+      lastDim,
+      minRows: this.k,
+      finite: true,
+    }) as tf.Tensor2D;
     const owned = t !== batch;
     try {
       const [b, d] = t.shape;
@@ -140,7 +145,10 @@ export class IncrementalPCA {
       const sv = Float64Array.from(eig.values, (w) => Math.sqrt(Math.max(w, 0)));
       const vt = tf.tidy(() => {
         const u = tf.tensor2d(Float32Array.from(eig.vectors), [rows, kt]);
-        const inv = tf.tensor2d(Float32Array.from(sv, (s) => (s > 0 ? 1 / s : 0)), [kt, 1]);
+        const inv = tf.tensor2d(
+          Float32Array.from(sv, (s) => (s > 0 ? 1 / s : 0)),
+          [kt, 1],
+        );
         return tf.mul(tf.matMul(tf.transpose(u), m), inv); // V'^T = diag(1/s) U^T M
       });
       const comps = Float64Array.from(vt.dataSync());
@@ -173,7 +181,8 @@ export class IncrementalPCA {
    * @param x [n, d]; batchSize default 5 * d, as scikit-learn.
    */
   fit(x: tf.Tensor2D, { batchSize }: { batchSize?: number } = {}): this {
-    if (!(x instanceof tf.Tensor) || x.rank !== 2) throw new Error(`IncrementalPCA.fit: x must be a rank-2 tensor, got ${x instanceof tf.Tensor ? `shape [${x.shape}]` : typeof x}`);
+    if (!(x instanceof tf.Tensor) || x.rank !== 2)
+      throw new Error(`IncrementalPCA.fit: x must be a rank-2 tensor, got ${x instanceof tf.Tensor ? `shape [${x.shape}]` : typeof x}`);
     const [n, d] = x.shape;
     const size = batchSize ?? 5 * d;
     if (!Number.isInteger(size) || size < this.k) {
@@ -223,4 +232,3 @@ function flipRowsLargestPositive(v: Float64Array, rows: number, cols: number): v
     if (best < 0) for (let j = 0; j < cols; j++) v[i * cols + j] = -v[i * cols + j]!;
   }
 }
-

@@ -130,10 +130,13 @@ describe('LinearAutoencoder training details', () => {
     small.dispose();
   });
 
-  it('takes fit\'s options: stops when onEpochEnd returns false, validates, defaults to one epoch', async () => {
+  it("takes fit's options: stops when onEpochEnd returns false, validates, defaults to one epoch", async () => {
     const m = new LinearAutoencoder({ inputDim: 16, latentDim: 2 });
     const seen: number[] = [];
-    const stopped = await m.fit(x, { epochs: 5, batchSize: 500, callbacks: {
+    const stopped = await m.fit(x, {
+      epochs: 5,
+      batchSize: 500,
+      callbacks: {
         onEpochEnd: (epoch) => {
           seen.push(epoch);
           return epoch < 1;
@@ -180,15 +183,31 @@ describe('LinearAutoencoder training details', () => {
     const weights = JSON.stringify(ae.toJSON());
     await expectNoLeaks(async () => {
       await expect(ae.fit(x, { epochs: 0 })).rejects.toThrow('fit: epochs must be an integer >= 1, got number 0');
-      await expect(ae.fit(x, { learningRate: -1 })).rejects.toThrow('fit: learningRate must be a finite number > 0 or a function epoch => rate, got number -1');
-      for (const [seed, got] of [[0.5, 'number 0.5'], [NaN, 'number NaN'], [Infinity, 'number Infinity'], ['1', 'string "1"'], [null, 'null']] as const) {
-        await expect(ae.fit(x, { epochs: 1, seed: seed as never }), `seed ${seed}`).rejects.toThrow(`fit: seed must be an integer, got ${got}`);
+      await expect(ae.fit(x, { learningRate: -1 })).rejects.toThrow(
+        'fit: learningRate must be a finite number > 0 or a function epoch => rate, got number -1',
+      );
+      for (const [seed, got] of [
+        [0.5, 'number 0.5'],
+        [NaN, 'number NaN'],
+        [Infinity, 'number Infinity'],
+        ['1', 'string "1"'],
+        [null, 'null'],
+      ] as const) {
+        await expect(ae.fit(x, { epochs: 1, seed: seed as never }), `seed ${seed}`).rejects.toThrow(
+          `fit: seed must be an integer, got ${got}`,
+        );
       }
       // the options of the old fit are gone: named, not silently ignored
-      await expect(ae.fit(x, { onEpoch: () => {} } as never)).rejects.toThrow(/^LinearAutoencoder\.fit: unknown option "onEpoch" \(known: epochs, batchSize/);
-      await expect(ae.fit(x, { epoch: 2 } as never)).rejects.toThrow('LinearAutoencoder.fit: unknown option "epoch"; did you mean "epochs"?');
+      await expect(ae.fit(x, { onEpoch: () => {} } as never)).rejects.toThrow(
+        /^LinearAutoencoder\.fit: unknown option "onEpoch" \(known: epochs, batchSize/,
+      );
+      await expect(ae.fit(x, { epoch: 2 } as never)).rejects.toThrow(
+        'LinearAutoencoder.fit: unknown option "epoch"; did you mean "epochs"?',
+      );
       const wrongVal = tf.zeros([4, 5]);
-      await expect(ae.fit(x, { validationData: wrongVal })).rejects.toThrow('LinearAutoencoder.fit: validationData must have 16 values on its last axis, got shape [4, 5]');
+      await expect(ae.fit(x, { validationData: wrongVal })).rejects.toThrow(
+        'LinearAutoencoder.fit: validationData must have 16 values on its last axis, got shape [4, 5]',
+      );
       wrongVal.dispose();
     });
     expect(JSON.stringify(ae.toJSON())).toBe(weights);

@@ -28,7 +28,16 @@ export interface LinearAutoencoderConfig {
 export type LinearAutoencoderFitOptions = FitOptions;
 
 const FIT_OPTIONS = [
-  'epochs', 'batchSize', 'seed', 'shuffle', 'validationData', 'callbacks', 'earlyStopping', 'signal', 'learningRate', 'optimizer',
+  'epochs',
+  'batchSize',
+  'seed',
+  'shuffle',
+  'validationData',
+  'callbacks',
+  'earlyStopping',
+  'signal',
+  'learningRate',
+  'optimizer',
 ] as const satisfies readonly (keyof FitOptions)[];
 
 /**
@@ -62,8 +71,10 @@ export class LinearAutoencoder {
 
   constructor(config: LinearAutoencoderConfig) {
     const { inputDim, latentDim } = config;
-    if (!Number.isInteger(inputDim) || inputDim < 1) throw new Error(`LinearAutoencoder: inputDim must be a positive integer, got ${inputDim}`);
-    if (!Number.isInteger(latentDim) || latentDim < 1) throw new Error(`LinearAutoencoder: latentDim must be a positive integer, got ${latentDim}`);
+    if (!Number.isInteger(inputDim) || inputDim < 1)
+      throw new Error(`LinearAutoencoder: inputDim must be a positive integer, got ${inputDim}`);
+    if (!Number.isInteger(latentDim) || latentDim < 1)
+      throw new Error(`LinearAutoencoder: latentDim must be a positive integer, got ${latentDim}`);
     const seed = config.seed ?? 0;
     if (!Number.isInteger(seed)) throw new Error(`LinearAutoencoder: seed must be an integer, got ${seed}`);
     this.config = { inputDim, latentDim, tied: config.tied ?? false, seed };
@@ -176,7 +187,8 @@ export class LinearAutoencoder {
       if (ae.decoder != null) ae.decoder.setWeights(json.decoder);
       else {
         const b = json.decoder.bias ?? [];
-        if (b.length !== ae.config.inputDim) throw new Error(`LinearAutoencoder.fromJSON: decoder bias must have ${ae.config.inputDim} values, got ${b.length}`);
+        if (b.length !== ae.config.inputDim)
+          throw new Error(`LinearAutoencoder.fromJSON: decoder bias must have ${ae.config.inputDim} values, got ${b.length}`);
         const bad = b.findIndex((v) => !Number.isFinite(v));
         if (bad >= 0) throw new Error(`LinearAutoencoder.fromJSON: decoder bias must be finite, got ${b[bad]} at index ${bad}`);
         ae.tiedBias!.assign(tf.tensor1d(b));

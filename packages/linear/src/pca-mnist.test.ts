@@ -21,9 +21,9 @@ const ref = loadReference<{
   allEigenvaluesTop50: number[];
   totalVariance: number;
 }>('pca_mnist');
-const sk = JSON.parse(
-  readFileSync(resolve(__dirname, '../test-fixtures/sklearn-pca20-components.json'), 'utf8'),
-) as { components: number[][] };
+const sk = JSON.parse(readFileSync(resolve(__dirname, '../test-fixtures/sklearn-pca20-components.json'), 'utf8')) as {
+  components: number[][];
+};
 const skColumns = tf.tidy(() => tf.transpose(tf.tensor2d(sk.components))); // [784, 20]
 
 let data: MnistSplitSets;
@@ -63,7 +63,11 @@ describe('PCA on MNIST (8000 x 784, k = 20) against scikit-learn 1.2.1', () => {
       expectClose(model().explainedVarianceRatio, ref.explainedVarianceRatio, { atol: 1e-4 });
       expectClose(model().explainedVariance, ref.explainedVariance, { rtol: 1e-3 });
       expectClose(model().noiseVariance, ref.noiseVariance, { rtol: 1e-3 });
-      expectClose(model().singularValues, ref.explainedVariance.map((w) => Math.sqrt(7999 * w)), { rtol: 1e-3 });
+      expectClose(
+        model().singularValues,
+        ref.explainedVariance.map((w) => Math.sqrt(7999 * w)),
+        { rtol: 1e-3 },
+      );
     });
 
     it(`${name}: test reconstruction MSE and pPCA log-likelihoods within 0.5% of sklearn`, async () => {

@@ -30,8 +30,16 @@ describe('PCA (small data, closed-form checks)', () => {
     expectClose(pca.totalVariance, total, { rtol: 1e-5 });
     const z = pca.transform(x);
     expectClose(columnVariances(z.arraySync()), pca.explainedVariance, { rtol: 1e-4 });
-    expectClose(pca.explainedVarianceRatio, pca.explainedVariance.map((w) => w / total), { rtol: 1e-5 });
-    expectClose(pca.singularValues, pca.explainedVariance.map((w) => Math.sqrt(199 * w)), { rtol: 1e-6 });
+    expectClose(
+      pca.explainedVarianceRatio,
+      pca.explainedVariance.map((w) => w / total),
+      { rtol: 1e-5 },
+    );
+    expectClose(
+      pca.singularValues,
+      pca.explainedVariance.map((w) => Math.sqrt(199 * w)),
+      { rtol: 1e-6 },
+    );
     const comps = tf.transpose(pca.components);
     expect(orthonormalityError(comps)).toBeLessThan(1e-5);
     // noise variance: the variance left over, spread over the other d - k directions
@@ -150,12 +158,19 @@ describe('PCA (small data, closed-form checks)', () => {
       }
     }
     expect(() => PCA.fit([[1, 2]])).toThrow('PCA.fit: x must have at least 2 rows, got shape [1, 2]');
-    expect(() => PCA.fit([[1, 2], [3, Infinity]])).toThrow(/x must be finite, got Infinity at index \[1, 1\]/);
+    expect(() =>
+      PCA.fit([
+        [1, 2],
+        [3, Infinity],
+      ]),
+    ).toThrow(/x must be finite, got Infinity at index \[1, 1\]/);
     const v = tf.tensor1d([1, 2, 3]);
     expect(() => PCA.fit(v)).toThrow('PCA.fit: x must have rank 2, got shape [3]');
     const pca = PCA.fit(x, { components: 2 });
     expect(() => pca.transform([[1, 2, 3]])).toThrow('PCA.transform: x must have 4 values on its last axis, got shape [1, 3]');
-    expect(() => pca.inverseTransform([[1, 2, 3]])).toThrow('PCA.inverseTransform: z must have 2 values on its last axis, got shape [1, 3]');
+    expect(() => pca.inverseTransform([[1, 2, 3]])).toThrow(
+      'PCA.inverseTransform: z must have 2 values on its last axis, got shape [1, 3]',
+    );
     expect(() => pca.truncate(3)).toThrow(/k must be an integer in \[1, 2\], got 3/);
     expect(() => PCA.fromJSON({ ...pca.toJSON(), mean: [1] })).toThrow(/mean must have 4 values, got 1/);
     tf.dispose([x, v]);

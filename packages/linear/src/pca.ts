@@ -208,7 +208,12 @@ export class PCA {
    * @param z [n, k]. @returns [n, d].
    */
   inverseTransform(z: tf.Tensor | number[][]): tf.Tensor2D {
-    const t = toFloatTensor(z, 'z', 'PCA.inverseTransform', { rank: 2, lastDim: this.nComponents, minRows: 1, finite: true }) as tf.Tensor2D;
+    const t = toFloatTensor(z, 'z', 'PCA.inverseTransform', {
+      rank: 2,
+      lastDim: this.nComponents,
+      minRows: 1,
+      finite: true,
+    }) as tf.Tensor2D;
     const owned = t !== z;
     const x = tf.tidy(() => {
       const zz = this.whiten ? tf.mul(t, tf.tensor1d(this.explainedVariance.map(Math.sqrt))) : t;

@@ -50,9 +50,28 @@ describe('principalAngles', () => {
 describe('orthonormalityError', () => {
   it('is ||U^T U - I||_F: 0 for orthonormal columns, the closed form otherwise', () => {
     const c = Math.SQRT1_2;
-    expectClose(orthonormalityError([[c, c], [c, -c]]), 0, { atol: 1e-15 });
-    expect(orthonormalityError([[1, 0], [0, 2]])).toBe(3);
+    expectClose(
+      orthonormalityError([
+        [c, c],
+        [c, -c],
+      ]),
+      0,
+      { atol: 1e-15 },
+    );
+    expect(
+      orthonormalityError([
+        [1, 0],
+        [0, 2],
+      ]),
+    ).toBe(3);
     // U = [[1, 1], [0, 1]]: U^T U - I = [[0, 1], [1, 1]] -> sqrt(3)
-    expectClose(orthonormalityError([[1, 1], [0, 1]]), Math.sqrt(3), { rtol: 1e-15 });
+    expectClose(
+      orthonormalityError([
+        [1, 1],
+        [0, 1],
+      ]),
+      Math.sqrt(3),
+      { rtol: 1e-15 },
+    );
   });
 });

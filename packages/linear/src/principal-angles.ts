@@ -31,11 +31,14 @@ export interface PrincipalAnglesOptions {
  */
 export function principalAngles(a: MatrixLike, b: MatrixLike, options: PrincipalAnglesOptions = {}): number[] {
   const unit = options.unit ?? 'degrees';
-  if (unit !== 'degrees' && unit !== 'radians') throw new Error(`principalAngles: unit must be 'degrees' or 'radians', got ${String(unit)}`);
+  if (unit !== 'degrees' && unit !== 'radians')
+    throw new Error(`principalAngles: unit must be 'degrees' or 'radians', got ${String(unit)}`);
   const A = toDense(a, 'a', 'principalAngles');
   const B = toDense(b, 'b', 'principalAngles');
   if (A.rows !== B.rows) {
-    throw new Error(`principalAngles: a and b must have the same number of rows (dimension d), got [${A.rows}, ${A.cols}] and [${B.rows}, ${B.cols}]`);
+    throw new Error(
+      `principalAngles: a and b must have the same number of rows (dimension d), got [${A.rows}, ${A.cols}] and [${B.rows}, ${B.cols}]`,
+    );
   }
   const d = A.rows;
   const qa = orthonormalBasis(A.data, d, A.cols);

@@ -42,7 +42,11 @@ describe('ProbabilisticPCA', () => {
     const c = w.map((wi, i) => w.map((wj, j) => wi.reduce((s, v, k) => s + v * wj[k]!, 0) + (i === j ? s2 : 0)));
     const rows = x.arraySync().slice(0, 20);
     const got = await expectNoLeaks(() => ppca.logLikelihoodSamples(rows));
-    expectClose(got, rows.map((r) => denseLogDensity(r, mu, c)), { rtol: 1e-4 });
+    expectClose(
+      got,
+      rows.map((r) => denseLogDensity(r, mu, c)),
+      { rtol: 1e-4 },
+    );
     expectClose(ppca.logLikelihood(rows), rows.reduce((s, r) => s + denseLogDensity(r, mu, c), 0) / rows.length, { rtol: 1e-4 });
     got.dispose();
     ppca.dispose();
@@ -99,7 +103,9 @@ describe('ProbabilisticPCA', () => {
     const ppca = ProbabilisticPCA.fit(x, { components: 1 });
     expect(() => ppca.sample(0)).toThrow(/n must be a positive integer, got 0/);
     expect(() => ppca.sample(2, { seed: 0.5 })).toThrow(/seed must be an integer, got 0.5/);
-    expect(() => ppca.logLikelihood([[1, 2]])).toThrow('ProbabilisticPCA.logLikelihood: x must have 3 values on its last axis, got shape [1, 2]');
+    expect(() => ppca.logLikelihood([[1, 2]])).toThrow(
+      'ProbabilisticPCA.logLikelihood: x must have 3 values on its last axis, got shape [1, 2]',
+    );
     expect(() => ProbabilisticPCA.fit(x, { components: 4 })).toThrow(/components must be an integer in \[1, 3\]/);
     ppca.dispose();
     x.dispose();

@@ -72,7 +72,12 @@ export class ProbabilisticPCA {
    * @param x [n, d]. @returns [n] in nats.
    */
   logLikelihoodSamples(x: tf.Tensor | number[][]): tf.Tensor1D {
-    const t = toFloatTensor(x, 'x', 'ProbabilisticPCA.logLikelihood', { rank: 2, lastDim: this.pca.nFeatures, minRows: 1, finite: true }) as tf.Tensor2D;
+    const t = toFloatTensor(x, 'x', 'ProbabilisticPCA.logLikelihood', {
+      rank: 2,
+      lastDim: this.pca.nFeatures,
+      minRows: 1,
+      finite: true,
+    }) as tf.Tensor2D;
     const owned = t !== x;
     const out = subspaceGaussianLogDensity(t, this.mean, this.pca.components, this.pca.explainedVariance, this.noiseVariance);
     if (owned) t.dispose();
@@ -92,7 +97,12 @@ export class ProbabilisticPCA {
    * @param x [n, d]. @returns [n, k].
    */
   encode(x: tf.Tensor | number[][]): tf.Tensor2D {
-    const t = toFloatTensor(x, 'x', 'ProbabilisticPCA.encode', { rank: 2, lastDim: this.pca.nFeatures, minRows: 1, finite: true }) as tf.Tensor2D;
+    const t = toFloatTensor(x, 'x', 'ProbabilisticPCA.encode', {
+      rank: 2,
+      lastDim: this.pca.nFeatures,
+      minRows: 1,
+      finite: true,
+    }) as tf.Tensor2D;
     const owned = t !== x;
     const z = tf.tidy(() => {
       // with W = V diag(a), M = diag(a^2 + s2): M^{-1} W^T = diag(a / (a^2 + s2)) V^T

@@ -75,7 +75,12 @@ describe('svd against LAPACK (linalg.json)', () => {
   }
 
   it('rejects NaN, Infinity and wrong rank with the index or shape', () => {
-    expect(() => svd([[1, 2], [3, Infinity]])).toThrow(/svd: a must be finite, got Infinity at index \[1, 1\]/);
+    expect(() =>
+      svd([
+        [1, 2],
+        [3, Infinity],
+      ]),
+    ).toThrow(/svd: a must be finite, got Infinity at index \[1, 1\]/);
     const t = tf.tensor3d([1, 2, 3, 4], [1, 2, 2]);
     expect(() => svd(t)).toThrow(/svd: a must be a matrix \(rank 2\), got shape \[1,2,2\]/);
     expect(() => svd([[1, 2], [3]])).toThrow(/rows of equal length 2, got 1 at row 1/);

@@ -145,7 +145,7 @@ function completeOrthonormal(u: Float64Array, m: number, n: number, s: Float64Ar
           if (c === j) continue;
           let d = 0;
           for (let i = 0; i < m; i++) d += u[i * n + c]! * x[i]!;
-          for (let i = 0; i < m; i++) x[i] = x[i]! - (d * u[i * n + c]!);
+          for (let i = 0; i < m; i++) x[i] = x[i]! - d * u[i * n + c]!;
         }
       }
       const nrm = Math.sqrt(dot(x, x));

@@ -62,7 +62,7 @@ export function tridiagonalize(a: Float64Array, n: number): Tridiagonal {
       pv += p[i]! * v[i]!;
     }
     const half = 0.5 * t * pv;
-    for (let i = s; i < n; i++) p[i] = p[i]! - (half * v[i]!); // p is now w
+    for (let i = s; i < n; i++) p[i] = p[i]! - half * v[i]!; // p is now w
     for (let i = s; i < n; i++) rowRank2(a, i * n, s, i + 1, v[i]!, p[i]!, p, v);
   }
   if (n >= 2) {
@@ -103,7 +103,7 @@ export function applyQ(t: Tridiagonal, x: Float64Array): void {
     let dot = 0;
     for (let i = k + 1; i < n; i++) dot += vs[off + i]! * x[i]!;
     dot *= tk;
-    for (let i = k + 1; i < n; i++) x[i] = x[i]! - (dot * vs[off + i]!);
+    for (let i = k + 1; i < n; i++) x[i] = x[i]! - dot * vs[off + i]!;
   }
 }
 
@@ -160,7 +160,7 @@ export function tridiagonalQL(d: Float64Array, e: Float64Array, zt?: Float64Arra
         r = Math.hypot(f, g);
         e[i + 1] = r;
         if (r === 0) {
-          d[i + 1] = d[i + 1]! - (p);
+          d[i + 1] = d[i + 1]! - p;
           e[m] = 0;
           underflow = true;
           break;
@@ -175,7 +175,7 @@ export function tridiagonalQL(d: Float64Array, e: Float64Array, zt?: Float64Arra
         if (zt != null) rotateRows(zt, i * n, (i + 1) * n, n, c, s);
       }
       if (underflow) continue;
-      d[l] = d[l]! - (p);
+      d[l] = d[l]! - p;
       e[l] = g;
       e[m] = 0;
     }
@@ -253,7 +253,7 @@ export function inverseIteration(
         x[i] = x[i + 1]!;
         x[i + 1] = tmp;
       }
-      x[i + 1] = x[i + 1]! - (mult[i]! * x[i]!);
+      x[i + 1] = x[i + 1]! - mult[i]! * x[i]!;
     }
     x[n - 1] = x[n - 1]! / u0[n - 1]!;
     if (n > 1) x[n - 2] = (x[n - 2]! - u1[n - 2]! * x[n - 1]!) / u0[n - 2]!;
@@ -268,7 +268,7 @@ function orthogonalize(x: Float64Array, against: Float64Array[]): void {
   for (const q of against) {
     let dot = 0;
     for (let i = 0; i < x.length; i++) dot += q[i]! * x[i]!;
-    for (let i = 0; i < x.length; i++) x[i] = x[i]! - (dot * q[i]!);
+    for (let i = 0; i < x.length; i++) x[i] = x[i]! - dot * q[i]!;
   }
 }
 

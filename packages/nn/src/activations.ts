@@ -45,7 +45,9 @@ export function activate(x: tf.Tensor, activation: ActivationName): tf.Tensor {
 /** Throws naming `caller` and `name` unless `value` is one of {@link ACTIVATIONS}. */
 export function checkActivation(value: unknown, name: string, caller: string): ActivationName {
   if (!ACTIVATIONS.includes(value as ActivationName)) {
-    throw new Error(`${caller}: ${name} must be one of ${ACTIVATIONS.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value) ?? String(value)}`);
+    throw new Error(
+      `${caller}: ${name} must be one of ${ACTIVATIONS.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value) ?? String(value)}`,
+    );
   }
   return value as ActivationName;
 }

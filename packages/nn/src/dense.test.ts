@@ -50,7 +50,12 @@ function reference(act: ActivationName, x: tf.Tensor2D, r: tf.Tensor2D, W: tf.Te
   return tf.tidy(() => {
     const f = (xi: tf.Tensor, Wi: tf.Tensor, bi: tf.Tensor) => ACT[act](tf.add(tf.matMul(xi as tf.Tensor2D, Wi as tf.Tensor2D), bi));
     const [dx, dW, db] = tf.grads((xi: tf.Tensor, Wi: tf.Tensor, bi: tf.Tensor) => tf.sum(tf.mul(r, f(xi, Wi, bi))))([x, W, b]);
-    return { y: Array.from(f(x, W, b).dataSync()), dx: Array.from(dx!.dataSync()), dW: Array.from(dW!.dataSync()), db: Array.from(db!.dataSync()) };
+    return {
+      y: Array.from(f(x, W, b).dataSync()),
+      dx: Array.from(dx!.dataSync()),
+      dW: Array.from(dW!.dataSync()),
+      db: Array.from(db!.dataSync()),
+    };
   });
 }
 

@@ -26,7 +26,11 @@ class TinyAutoencoder extends EncoderDecoderModel {
   static load(url: tf.io.IOHandler): Promise<TinyAutoencoder> {
     return EncoderDecoderModel.loadRecord(url, 'elbo/tiny', 'Tiny.load', ({ parts, config }: LoadedLayers) => {
       expect(config.note).toBe('settings ride along');
-      return new TinyAutoencoder({ encoder: parts.encoder!, decoder: parts.decoder!, likelihood: Likelihood.fromConfig(config.likelihood as never) });
+      return new TinyAutoencoder({
+        encoder: parts.encoder!,
+        decoder: parts.decoder!,
+        likelihood: Likelihood.fromConfig(config.likelihood as never),
+      });
     });
   }
 }
@@ -103,7 +107,11 @@ describe('EncoderDecoderModel', () => {
 
   it('saves and loads the whole model through one record, bit for bit, learned likelihood scale included', async () => {
     const likelihood = new Likelihood({ name: 'gaussian', sigma: 0.3, learnSigma: true });
-    const model = new TinyAutoencoder({ encoder: mlp([4, 3], { seed: 1 }), decoder: sequential([linear({ inputDim: 3, outputDim: 4 }), activation('tanh')]), likelihood });
+    const model = new TinyAutoencoder({
+      encoder: mlp([4, 3], { seed: 1 }),
+      decoder: sequential([linear({ inputDim: 3, outputDim: 4 }), activation('tanh')]),
+      likelihood,
+    });
     const handler = memory();
     await model.save(handler);
     const loaded = await TinyAutoencoder.load(handler);
@@ -121,7 +129,9 @@ describe('EncoderDecoderModel', () => {
     const encoder = mlp([4, 2]);
     const decoder = mlp([2, 4]);
     const likelihood = new Likelihood('bernoulli', { eventRank: 3 });
-    expect(() => new TinyAutoencoder({ encoder, decoder, likelihood })).toThrow("Tiny: the likelihood's eventRank must be the data's item rank 1, got 3");
+    expect(() => new TinyAutoencoder({ encoder, decoder, likelihood })).toThrow(
+      "Tiny: the likelihood's eventRank must be the data's item rank 1, got 3",
+    );
     encoder.dispose();
     decoder.dispose();
   });

@@ -69,20 +69,25 @@ export abstract class EncoderDecoderModel {
    * Nothing is disposed when a check throws: the caller's layers stay the caller's.
    */
   protected constructor(parts: EncoderDecoderParts, modelName: string) {
-    if (parts == null || typeof parts !== 'object') throw new TypeError(`${modelName}: options must be an object with encoder and decoder, got ${describeValue(parts)}`);
+    if (parts == null || typeof parts !== 'object')
+      throw new TypeError(`${modelName}: options must be an object with encoder and decoder, got ${describeValue(parts)}`);
     const { encoder, decoder } = parts;
     for (const [name, layer] of [
       ['encoder', encoder],
       ['decoder', decoder],
     ] as const) {
       if (!(layer instanceof Layer)) {
-        throw new TypeError(`${modelName}: ${name} must be a layer from @elbo/nn (e.g. mlp([...]) or sequential([...])), got ${describeValue(layer)}`);
+        throw new TypeError(
+          `${modelName}: ${name} must be a layer from @elbo/nn (e.g. mlp([...]) or sequential([...])), got ${describeValue(layer)}`,
+        );
       }
     }
     const inputShape = encoder instanceof Sequential ? [...encoder.inputShape] : undefined;
     const spec = parts.likelihood ?? 'bernoulli';
     if (!(spec instanceof Likelihood) && typeof spec !== 'string' && (spec == null || typeof spec !== 'object')) {
-      throw new TypeError(`${modelName}: likelihood must be a name, { name: 'gaussian', sigma, learnSigma } or a Likelihood, got ${describeValue(spec)}`);
+      throw new TypeError(
+        `${modelName}: likelihood must be a name, { name: 'gaussian', sigma, learnSigma } or a Likelihood, got ${describeValue(spec)}`,
+      );
     }
     const name = spec instanceof Likelihood ? spec.name : typeof spec === 'string' ? spec : spec.name;
     checkDecoderOutput(name, decoder, modelName);
@@ -119,9 +124,13 @@ export abstract class EncoderDecoderModel {
    * Needs both to be {@link Sequential} stacks of kinds the Layers format has.
    */
   async exportLayers(urls: LayersExportUrls): Promise<void> {
-    if (urls == null || typeof urls !== 'object') throw new TypeError(`${this.modelName}.exportLayers: urls must be { encoder, decoder }, got ${describeValue(urls)}`);
+    if (urls == null || typeof urls !== 'object')
+      throw new TypeError(`${this.modelName}.exportLayers: urls must be { encoder, decoder }, got ${describeValue(urls)}`);
     const [encoder, decoder] = [this.encoder, this.decoder].map((part, i) => {
-      if (!(part instanceof Sequential)) throw new Error(`${this.modelName}.exportLayers: the ${i === 0 ? 'encoder' : 'decoder'} must be a Sequential (mlp() or sequential())`);
+      if (!(part instanceof Sequential))
+        throw new Error(
+          `${this.modelName}.exportLayers: the ${i === 0 ? 'encoder' : 'decoder'} must be a Sequential (mlp() or sequential())`,
+        );
       return part;
     });
     const prefix = this.modelName.toLowerCase();
@@ -192,7 +201,12 @@ export abstract class EncoderDecoderModel {
    * Loads a record {@link EncoderDecoderModel.saveRecord} wrote (or an older one; see nn's
    * `loadLayers`), hands its parts to `build`, and frees them if `build` throws.
    */
-  protected static async loadRecord<M>(url: string | tf.io.IOHandler, format: string, caller: string, build: (loaded: LoadedLayers) => M): Promise<M> {
+  protected static async loadRecord<M>(
+    url: string | tf.io.IOHandler,
+    format: string,
+    caller: string,
+    build: (loaded: LoadedLayers) => M,
+  ): Promise<M> {
     return loadLayers(url, { format, parts: ['encoder', 'decoder'], caller }, build);
   }
 
@@ -207,11 +221,13 @@ export abstract class EncoderDecoderModel {
     if (typeof stored === 'string') {
       return stored === 'gaussian' ? { name: 'gaussian', sigma: (config.scale as number | undefined) ?? 1 } : (stored as LikelihoodSpec);
     }
-    if (stored == null || typeof stored !== 'object') throw new Error(`the record's likelihood must be a likelihood config, got ${describeValue(stored)}`);
+    if (stored == null || typeof stored !== 'object')
+      throw new Error(`the record's likelihood must be a likelihood config, got ${describeValue(stored)}`);
     const { name, sigma, learnSigma } = stored as { name?: unknown; sigma?: number; learnSigma?: boolean };
     if (name !== 'gaussian') return name as LikelihoodSpec;
     const logSigma = weights['likelihood/logSigma'];
-    if (learnSigma === true && logSigma == null) throw new Error('the learned likelihood sigma (the weight likelihood/logSigma) is missing');
+    if (learnSigma === true && logSigma == null)
+      throw new Error('the learned likelihood sigma (the weight likelihood/logSigma) is missing');
     const value = logSigma == null ? (sigma ?? 1) : Math.exp(logSigma.dataSync()[0]!);
     return { name: 'gaussian', sigma: value, learnSigma: learnSigma === true };
   }
@@ -227,6 +243,8 @@ function checkDecoderOutput(likelihood: string, decoder: Layer, modelName: strin
   if (likelihood !== 'bernoulli' && likelihood !== 'continuous-bernoulli') return;
   const out = lastActivation(decoder);
   if (out != null && out !== 'linear') {
-    throw new Error(`${modelName}: a ${likelihood} likelihood reads logits, so the decoder must end without an activation ('linear'), got '${out}'`);
+    throw new Error(
+      `${modelName}: a ${likelihood} likelihood reads logits, so the decoder must end without an activation ('linear'), got '${out}'`,
+    );
   }
 }

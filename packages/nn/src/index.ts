@@ -15,15 +15,7 @@ export { mlp, mlpConfigToSequential, isMlpConfig } from './mlp';
 export type { MlpOptions, MlpConfig } from './mlp';
 export { lastActivation } from './last-activation';
 export { ioHandler } from './io-handler';
-export {
-  RECORD_FORMAT_VERSION,
-  saveModelRecord,
-  loadModelRecord,
-  pickWeights,
-  prefixWeights,
-  saveLayers,
-  loadLayers,
-} from './record';
+export { RECORD_FORMAT_VERSION, saveModelRecord, loadModelRecord, pickWeights, prefixWeights, saveLayers, loadLayers } from './record';
 export type { ModelRecord, LayersRecord, LoadedLayers, LoadLayersOptions } from './record';
 export { toLayersArtifacts, exportLayersModel, importLayersModel } from './layers-model';
 export { EncoderDecoderModel } from './encoder-decoder';

@@ -9,7 +9,8 @@ import * as tf from '@tensorflow/tfjs-core';
  */
 export function ioHandler(destination: string | tf.io.IOHandler, purpose: 'save' | 'load', caller: string): tf.io.IOHandler {
   if (typeof destination !== 'string') {
-    if (destination == null || typeof destination !== 'object') throw new TypeError(`${caller}: url must be a string or a tf.io.IOHandler, got ${typeof destination}`);
+    if (destination == null || typeof destination !== 'object')
+      throw new TypeError(`${caller}: url must be a string or a tf.io.IOHandler, got ${typeof destination}`);
     return destination;
   }
   const handlers = purpose === 'save' ? tf.io.getSaveHandlers(destination) : tf.io.getLoadHandlers(destination);
@@ -39,11 +40,14 @@ export function decodeCheckedWeights(artifacts: tf.io.ModelArtifacts, caller: st
   let expected = 0;
   for (const spec of specs) {
     const bytes = DTYPE_BYTES[spec.dtype];
-    if (bytes == null || spec.quantization != null) throw new Error(`${caller}: weight ${spec.name} has unsupported dtype ${spec.quantization?.dtype ?? spec.dtype}; nothing was loaded`);
+    if (bytes == null || spec.quantization != null)
+      throw new Error(`${caller}: weight ${spec.name} has unsupported dtype ${spec.quantization?.dtype ?? spec.dtype}; nothing was loaded`);
     expected += bytes * spec.shape.reduce((a, b) => a * b, 1);
   }
   if (data.byteLength !== expected) {
-    throw new Error(`${caller}: the weights hold ${data.byteLength} bytes but their specs describe ${expected} (truncated or mismatched weights file); nothing was loaded`);
+    throw new Error(
+      `${caller}: the weights hold ${data.byteLength} bytes but their specs describe ${expected} (truncated or mismatched weights file); nothing was loaded`,
+    );
   }
   return tf.io.decodeWeights(data, specs);
 }

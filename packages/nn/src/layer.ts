@@ -152,7 +152,8 @@ export abstract class Layer {
    */
   setWeights(weights: tf.NamedTensorMap): void {
     const caller = `${this.kind}.setWeights`;
-    if (weights == null || typeof weights !== 'object') throw new TypeError(`${caller}: weights must be an object of named tensors, got ${String(weights)}`);
+    if (weights == null || typeof weights !== 'object')
+      throw new TypeError(`${caller}: weights must be an object of named tensors, got ${String(weights)}`);
     const specs = this.weightSpecs();
     const expected = specs.map((s) => s.name);
     const extra = Object.keys(weights).filter((name) => !expected.includes(name));
@@ -193,12 +194,15 @@ function checkRectangular(x: unknown[], caller: string): void {
   const walk = (v: unknown, depth: number, at: number[]): void => {
     if (depth === shape.length) {
       // tfjs would read a string as NaN and flatten a deeper array into the wrong shape
-      if (typeof v !== 'number' && typeof v !== 'boolean') throw new Error(`${caller}: x must hold numbers, got ${describeValue(v)} at [${at.join(', ')}]`);
+      if (typeof v !== 'number' && typeof v !== 'boolean')
+        throw new Error(`${caller}: x must hold numbers, got ${describeValue(v)} at [${at.join(', ')}]`);
       return;
     }
     const length = Array.isArray(v) || ArrayBuffer.isView(v) ? (v as ArrayLike<unknown>).length : -1;
     if (length !== shape[depth]) {
-      throw new Error(`${caller}: x must be a rectangular array, got ${length < 0 ? 'a non-array' : `length ${length}`} at [${at.join(', ')}] where the first row has ${shape[depth]}`);
+      throw new Error(
+        `${caller}: x must be a rectangular array, got ${length < 0 ? 'a non-array' : `length ${length}`} at [${at.join(', ')}] where the first row has ${shape[depth]}`,
+      );
     }
     if (Array.isArray(v)) v.forEach((w, i) => walk(w, depth + 1, [...at, i]));
   };

@@ -4,7 +4,21 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ActivationLayer, Flatten, Linear, Reshape, activation, exportLayersModel, flatten, importLayersModel, linear, mlp, reshape, sequential, toLayersArtifacts } from '@elbo/nn';
+import {
+  ActivationLayer,
+  Flatten,
+  Linear,
+  Reshape,
+  activation,
+  exportLayersModel,
+  flatten,
+  importLayersModel,
+  linear,
+  mlp,
+  reshape,
+  sequential,
+  toLayersArtifacts,
+} from '@elbo/nn';
 import { expectClose } from '../../../tooling/testing';
 import { withFusedGradient } from './testing/fused-gradient';
 
@@ -68,7 +82,11 @@ describe('TF.js Layers export / import', () => {
     const before = tf.memory().numTensors;
     const net = await importLayersModel(`file://${dir}`);
     expect(tf.memory().numTensors - before).toBe(5);
-    expect((net.layers as Linear[]).map((l) => [l.outputDim, l.activation, l.bias != null])).toEqual([[6, 'relu', true], [6, 'tanh', false], [2, 'sigmoid', true]]);
+    expect((net.layers as Linear[]).map((l) => [l.outputDim, l.activation, l.bias != null])).toEqual([
+      [6, 'relu', true],
+      [6, 'tanh', false],
+      [2, 'sigmoid', true],
+    ]);
     const ours = withFusedGradient(true, () => net.apply(x));
     const theirs = keras.predict(x) as tf.Tensor;
     expect(values(ours)).toEqual(values(theirs));
@@ -90,7 +108,14 @@ describe('TF.js Layers export / import', () => {
     const dense = (name: string, units: number, act: string) => ({
       module: 'keras.layers',
       class_name: 'Dense',
-      config: { name, trainable: true, dtype: { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' } }, units, activation: act, use_bias: true },
+      config: {
+        name,
+        trainable: true,
+        dtype: { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' } },
+        units,
+        activation: act,
+        use_bias: true,
+      },
       registered_name: null,
     });
     const topology = {
@@ -108,7 +133,10 @@ describe('TF.js Layers export / import', () => {
     const names = ['sequential/dense/kernel', 'sequential/dense/bias', 'sequential/dense_1/kernel', 'sequential/dense_1/bias'];
     const weights = artifacts.weightSpecs!.map((s, i) => ({ ...s, name: names[i]! }));
     writeFileSync(join(dir, 'weights.bin'), Buffer.from(artifacts.weightData as ArrayBuffer));
-    writeFileSync(join(dir, 'model.json'), JSON.stringify({ format: 'layers-model', modelTopology: topology, weightsManifest: [{ paths: ['weights.bin'], weights }] }));
+    writeFileSync(
+      join(dir, 'model.json'),
+      JSON.stringify({ format: 'layers-model', modelTopology: topology, weightsManifest: [{ paths: ['weights.bin'], weights }] }),
+    );
     const net = await importLayersModel(`file://${dir}`);
     expect(net.inputShape).toEqual([4]);
     const x = tf.randomNormal([3, 4], 0, 1, 'float32', 8);
@@ -120,7 +148,9 @@ describe('TF.js Layers export / import', () => {
     json.modelTopology.config.layers[2].config.units = 3;
     writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
     const before = tf.memory().numTensors;
-    await expect(importLayersModel(`file://${dir}`)).rejects.toThrow(/weight\(s\) dense\/kernel, dense\/bias, dense_1\/kernel, dense_1\/bias are missing, and the file's 4 weights \[sequential\/dense\/kernel \[4, 3\]/);
+    await expect(importLayersModel(`file://${dir}`)).rejects.toThrow(
+      /weight\(s\) dense\/kernel, dense\/bias, dense_1\/kernel, dense_1\/bias are missing, and the file's 4 weights \[sequential\/dense\/kernel \[4, 3\]/,
+    );
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, a!, b!]);
     [net, reference].forEach((m) => m.dispose());
@@ -131,17 +161,23 @@ describe('TF.js Layers export / import', () => {
     const dir = freshDir();
     await dropout.save(`file://${dir}`);
     const before = tf.memory().numTensors;
-    await expect(importLayersModel(`file://${dir}`)).rejects.toThrow(/layer 1 \(Dropout "dropout_\w+"\) is not supported; a Sequential of Dense, Activation, Reshape and Flatten layers can be imported/);
+    await expect(importLayersModel(`file://${dir}`)).rejects.toThrow(
+      /layer 1 \(Dropout "dropout_\w+"\) is not supported; a Sequential of Dense, Activation, Reshape and Flatten layers can be imported/,
+    );
     dropout.dispose();
     const gelu = tfl.sequential({ layers: [tfl.layers.dense({ units: 3, inputShape: [4], activation: 'selu' })] });
     const dir2 = freshDir();
     await gelu.save(`file://${dir2}`);
-    await expect(importLayersModel(`file://${dir2}`)).rejects.toThrow(/layer 0 \(Dense "dense_\w+"\) has activation "selu"; supported: linear, relu/);
+    await expect(importLayersModel(`file://${dir2}`)).rejects.toThrow(
+      /layer 0 \(Dense "dense_\w+"\) has activation "selu"; supported: linear, relu/,
+    );
     gelu.dispose();
     const image = tfl.sequential({ layers: [tfl.layers.dense({ units: 3, inputShape: [2, 4] })] });
     const dir3 = freshDir();
     await image.save(`file://${dir3}`);
-    await expect(importLayersModel(`file://${dir3}`)).rejects.toThrow(/takes vectors but gets items of shape \[2, 4\] \(add a Flatten layer\)/);
+    await expect(importLayersModel(`file://${dir3}`)).rejects.toThrow(
+      /takes vectors but gets items of shape \[2, 4\] \(add a Flatten layer\)/,
+    );
     image.dispose();
     const net = mlp([4, 3, 2]);
     const dir4 = freshDir();

@@ -42,9 +42,12 @@ function toKeras(layer: Layer, name: string, first: readonly number[] | null): {
     };
     return { json: { class_name: 'Dense', config }, weights };
   }
-  if (layer instanceof ActivationLayer) return { json: { class_name: 'Activation', config: { activation: layer.activation, ...common, ...input } }, weights: {} };
-  if (layer instanceof Reshape) return { json: { class_name: 'Reshape', config: { target_shape: [...layer.targetShape], ...common, ...input } }, weights: {} };
-  if (layer instanceof Flatten) return { json: { class_name: 'Flatten', config: { data_format: 'channels_last', ...common, ...input } }, weights: {} };
+  if (layer instanceof ActivationLayer)
+    return { json: { class_name: 'Activation', config: { activation: layer.activation, ...common, ...input } }, weights: {} };
+  if (layer instanceof Reshape)
+    return { json: { class_name: 'Reshape', config: { target_shape: [...layer.targetShape], ...common, ...input } }, weights: {} };
+  if (layer instanceof Flatten)
+    return { json: { class_name: 'Flatten', config: { data_format: 'channels_last', ...common, ...input } }, weights: {} };
   throw new Error(`a ${layer.kind} layer has no TF.js Layers form here (Linear, Activation, Reshape and Flatten do)`);
 }
 
@@ -68,13 +71,21 @@ function flatLayers(net: Sequential): Layer[] {
  * ```
  */
 export async function toLayersArtifacts(net: Sequential, name = 'elbo_sequential'): Promise<tf.io.ModelArtifacts> {
-  if (!(net instanceof Sequential)) throw new TypeError(`toLayersArtifacts: net must be a Sequential (made by sequential() or mlp()), got a ${(net as Layer)?.kind ?? typeof net}`);
-  if (typeof name !== 'string' || name === '') throw new TypeError(`toLayersArtifacts: name must be a non-empty string, got ${String(name)}`);
+  if (!(net instanceof Sequential))
+    throw new TypeError(
+      `toLayersArtifacts: net must be a Sequential (made by sequential() or mlp()), got a ${(net as Layer)?.kind ?? typeof net}`,
+    );
+  if (typeof name !== 'string' || name === '')
+    throw new TypeError(`toLayersArtifacts: name must be a non-empty string, got ${String(name)}`);
   const layers: KerasLayerJSON[] = [];
   const named: tf.NamedTensorMap = {};
   flatLayers(net).forEach((layer, i) => {
     try {
-      const { json, weights } = toKeras(layer, `${name}_${(KERAS_CLASS[layer.kind] ?? layer.kind).toLowerCase()}_${i + 1}`, i === 0 ? net.inputShape : null);
+      const { json, weights } = toKeras(
+        layer,
+        `${name}_${(KERAS_CLASS[layer.kind] ?? layer.kind).toLowerCase()}_${i + 1}`,
+        i === 0 ? net.inputShape : null,
+      );
       layers.push(json);
       Object.assign(named, weights);
     } catch (error) {
@@ -83,7 +94,12 @@ export async function toLayersArtifacts(net: Sequential, name = 'elbo_sequential
   });
   const { data, specs } = await tf.io.encodeWeights(named);
   return {
-    modelTopology: { class_name: 'Sequential', config: { name, layers }, keras_version: `tfjs-layers ${TFJS_VERSION}`, backend: 'tensor_flow.js' },
+    modelTopology: {
+      class_name: 'Sequential',
+      config: { name, layers },
+      keras_version: `tfjs-layers ${TFJS_VERSION}`,
+      backend: 'tensor_flow.js',
+    },
     format: 'layers-model',
     generatedBy: `TensorFlow.js tfjs-layers v${TFJS_VERSION} (written by @elbo/nn)`,
     convertedBy: null,
@@ -105,7 +121,10 @@ export async function toLayersArtifacts(net: Sequential, name = 'elbo_sequential
  * ```
  */
 export async function exportLayersModel(net: Sequential, url: string | tf.io.IOHandler, name?: string): Promise<tf.io.SaveResult> {
-  if (!(net instanceof Sequential)) throw new TypeError(`exportLayersModel: net must be a Sequential (made by sequential() or mlp()), got a ${(net as Layer)?.kind ?? typeof net}`);
+  if (!(net instanceof Sequential))
+    throw new TypeError(
+      `exportLayersModel: net must be a Sequential (made by sequential() or mlp()), got a ${(net as Layer)?.kind ?? typeof net}`,
+    );
   const handler = ioHandler(url, 'save', 'exportLayersModel');
   return handler.save!(await toLayersArtifacts(net, name));
 }
@@ -136,7 +155,8 @@ export async function importLayersModel(url: string | tf.io.IOHandler): Promise<
   const handler = ioHandler(url, 'load', caller);
   const artifacts = await handler.load!();
   const topology = artifacts.modelTopology as { class_name?: string; config?: unknown; model_config?: unknown } | undefined;
-  const model = (topology?.model_config ?? topology) as { class_name?: string; config?: { layers?: KerasLayerJSON[] } | KerasLayerJSON[] } | undefined;
+  const model = (topology?.model_config ?? topology) as
+    { class_name?: string; config?: { layers?: KerasLayerJSON[] } | KerasLayerJSON[] } | undefined;
   const raw = Array.isArray(model?.config) ? model.config : model?.config?.layers;
   if (model?.class_name !== 'Sequential' || !Array.isArray(raw)) {
     throw new Error(`${caller}: expected a Sequential model, got ${String(model?.class_name ?? typeof topology)}`);
@@ -144,9 +164,11 @@ export async function importLayersModel(url: string | tf.io.IOHandler): Promise<
   const kerasLayers = raw.filter((l) => l.class_name !== 'InputLayer');
   if (kerasLayers.length === 0) throw new Error(`${caller}: the model has no layers`);
   const declared = declaredInput(kerasLayers[0]) ?? declaredInput(raw[0]);
-  if (declared == null) throw new Error(`${caller}: the first layer declares no batch_input_shape (or batch_shape), so the input shape is unknown`);
+  if (declared == null)
+    throw new Error(`${caller}: the first layer declares no batch_input_shape (or batch_shape), so the input shape is unknown`);
   const inputShape = declared.slice(1);
-  if (inputShape.some((d) => d == null)) throw new Error(`${caller}: the input shape [${declared.join(', ')}] has unknown sizes past the batch axis`);
+  if (inputShape.some((d) => d == null))
+    throw new Error(`${caller}: the input shape [${declared.join(', ')}] has unknown sizes past the batch axis`);
   // What each layer needs, checked before any weight is decoded.
   const plans = planLayers(kerasLayers, inputShape as number[], caller);
   const byName = decodeCheckedWeights(artifacts, caller);
@@ -161,7 +183,8 @@ export async function importLayersModel(url: string | tf.io.IOHandler): Promise<
         `weight(s) ${missing.join(', ')} are missing, and the file's ${order.length} weights [${order.map((s) => `${s.name} [${s.shape.join(', ')}]`).join(', ')}] do not match the layers' ${wanted.length} in order; nothing was loaded`,
       );
     }
-    const tensorFor = (name: string): tf.Tensor => (byOrder ? byName[order[wanted.findIndex((w) => w.name === name)]!.name]! : byName[name]!);
+    const tensorFor = (name: string): tf.Tensor =>
+      byOrder ? byName[order[wanted.findIndex((w) => w.name === name)]!.name]! : byName[name]!;
     for (const plan of plans) {
       const layer = plan.make();
       made.push(layer);
@@ -170,7 +193,10 @@ export async function importLayersModel(url: string | tf.io.IOHandler): Promise<
       }
     }
     made.length = 0;
-    return new Sequential(plans.map((p) => p.layer!), { inputShape: inputShape as number[] });
+    return new Sequential(
+      plans.map((p) => p.layer!),
+      { inputShape: inputShape as number[] },
+    );
   } catch (error) {
     made.forEach((l) => l.dispose());
     throw new Error(`${caller}: ${(error as Error).message}`, { cause: error });
@@ -203,8 +229,15 @@ function planLayers(layers: KerasLayerJSON[], inputShape: number[], caller: stri
       if (!Number.isInteger(units) || units < 1) fail(`has units ${String(units)}`);
       const bias = c.use_bias !== false;
       const inputDim = shape[0]!;
-      const weights = [{ name: `${c.name}/kernel`, shape: [inputDim, units] }, ...(bias ? [{ name: `${c.name}/bias`, shape: [units] }] : [])];
-      plan = { weights, make: () => (plan.layer = new Linear({ inputDim, outputDim: units, bias, init: 'zeros', activation: act, name: String(c.name ?? 'dense') })) };
+      const weights = [
+        { name: `${c.name}/kernel`, shape: [inputDim, units] },
+        ...(bias ? [{ name: `${c.name}/bias`, shape: [units] }] : []),
+      ];
+      plan = {
+        weights,
+        make: () =>
+          (plan.layer = new Linear({ inputDim, outputDim: units, bias, init: 'zeros', activation: act, name: String(c.name ?? 'dense') })),
+      };
       shape = [units];
     } else if (l.class_name === 'Activation') {
       plan = { weights: [], make: () => (plan.layer = new ActivationLayer(act)) };

@@ -61,7 +61,10 @@ describe('Linear', () => {
   });
 
   it('applies its activation after the affine map, for fused (relu, elu) and unfused (sigmoid, tanh, softplus) ones', async () => {
-    const x = tf.tensor2d([[1, -2, 0.5], [-3, 0.25, 2]]);
+    const x = tf.tensor2d([
+      [1, -2, 0.5],
+      [-3, 0.25, 2],
+    ]);
     for (const act of ['relu', 'elu', 'sigmoid', 'tanh', 'softplus'] as const) {
       const plain = new Linear({ inputDim: 3, outputDim: 4, seed: 5 });
       const withAct = new Linear({ inputDim: 3, outputDim: 4, seed: 5, activation: act });
@@ -120,8 +123,12 @@ describe('Linear', () => {
     expect(() => new Linear({ inputDim: 2, outputDim: 2, init: 'he' as 'glorot' })).toThrow(/init must be/);
     expect(() => new Linear({ inputDim: 2, outputDim: 2, seed: NaN })).toThrow('Linear: seed must be a finite number, got NaN');
     expect(() => new Linear({ inputDim: 2, outputDim: 2, bias: 1 as never })).toThrow('Linear: bias must be a boolean, got 1');
-    expect(() => new Linear({ inputDim: 2, outputDim: 2, activation: 'gelu' as never })).toThrow(/Linear: activation must be one of 'linear', 'relu'.*got "gelu"/);
-    expect(() => new Linear({ inputDim: 2, outputDim: 2, activaton: 'relu' } as never)).toThrow('Linear: unknown option "activaton"; did you mean "activation"?');
+    expect(() => new Linear({ inputDim: 2, outputDim: 2, activation: 'gelu' as never })).toThrow(
+      /Linear: activation must be one of 'linear', 'relu'.*got "gelu"/,
+    );
+    expect(() => new Linear({ inputDim: 2, outputDim: 2, activaton: 'relu' } as never)).toThrow(
+      'Linear: unknown option "activaton"; did you mean "activation"?',
+    );
     expect(() => new Linear({ inputDim: 2, outputDim: 2, units: 3 } as never)).toThrow(/unknown option "units" \(known: inputDim/);
     expect(() => new Linear(undefined as never)).toThrow(/options must be an object/);
     expect(tf.memory().numTensors).toBe(before);
@@ -133,15 +140,25 @@ describe('Linear', () => {
     expect(() => layer.setWeights({ kernel: [1, 2], bias: [0, 0] })).toThrow(/kernel must have 6 values/);
     expect(() => layer.setWeights({ kernel: [1, 2, 3, 4, 5, 6], bias: [0] })).toThrow(/bias must have 2 values, got 1/);
     expect(() => layer.setWeights({ kernel: [1, 2, NaN, 4, 5, 6], bias: [0, 0] })).toThrow(/got NaN at index 2/);
-    expect(() => layer.setWeights({ kernel: [1, 2, 3, 4, 5, 6], bias: [0, Infinity] })).toThrow('Linear.setWeights: bias must be finite, got Infinity at index 1');
-    expect(() => layer.setWeights({ kernel: [1, 2, 3, 4, 5, 6], bias: [NaN, 0] })).toThrow('Linear.setWeights: bias must be finite, got NaN at index 0');
+    expect(() => layer.setWeights({ kernel: [1, 2, 3, 4, 5, 6], bias: [0, Infinity] })).toThrow(
+      'Linear.setWeights: bias must be finite, got Infinity at index 1',
+    );
+    expect(() => layer.setWeights({ kernel: [1, 2, 3, 4, 5, 6], bias: [NaN, 0] })).toThrow(
+      'Linear.setWeights: bias must be finite, got NaN at index 0',
+    );
     const k = tf.ones([3, 2]);
     const b = tf.tensor1d([0, NaN]);
     const wrong = tf.ones([2, 3]);
     expect(() => layer.setWeights({ kernel: k })).toThrow('Linear.setWeights: weight bias is missing (expected shape [2])');
-    expect(() => layer.setWeights({ kernel: wrong, bias: b })).toThrow('Linear.setWeights: weight kernel must have shape [3, 2], got [2, 3]');
-    expect(() => layer.setWeights({ kernel: k, bias: b })).toThrow('Linear.setWeights: weight bias must be finite, got a NaN or infinite value');
-    expect(() => layer.setWeights({ kernel: k, bias: k, extra: k })).toThrow('Linear.setWeights: unexpected weight(s) extra; expected kernel, bias');
+    expect(() => layer.setWeights({ kernel: wrong, bias: b })).toThrow(
+      'Linear.setWeights: weight kernel must have shape [3, 2], got [2, 3]',
+    );
+    expect(() => layer.setWeights({ kernel: k, bias: b })).toThrow(
+      'Linear.setWeights: weight bias must be finite, got a NaN or infinite value',
+    );
+    expect(() => layer.setWeights({ kernel: k, bias: k, extra: k })).toThrow(
+      'Linear.setWeights: unexpected weight(s) extra; expected kernel, bias',
+    );
     tf.dispose([k, b, wrong]);
     expect(arrays(layer)).toEqual(before);
     layer.dispose();
@@ -150,19 +167,32 @@ describe('Linear', () => {
   it('apply rejects input it cannot read or that does not fit, naming x and both shapes, leaking nothing', async () => {
     const layer = new Linear({ inputDim: 3, outputDim: 2, seed: 1 });
     await expectNoLeaks(() => {
-      expect(() => layer.apply('abc' as never)).toThrow('Linear.apply: x must be a tensor, a number or a (nested) array of numbers, got string "abc"');
-      expect(() => layer.apply(null as never)).toThrow('Linear.apply: x must be a tensor, a number or a (nested) array of numbers, got null');
-      expect(() => layer.apply([[1, 2, 3], [4, 5]])).toThrow('Linear.apply: x must be a rectangular array, got length 2 at [1] where the first row has 3');
+      expect(() => layer.apply('abc' as never)).toThrow(
+        'Linear.apply: x must be a tensor, a number or a (nested) array of numbers, got string "abc"',
+      );
+      expect(() => layer.apply(null as never)).toThrow(
+        'Linear.apply: x must be a tensor, a number or a (nested) array of numbers, got null',
+      );
+      expect(() =>
+        layer.apply([
+          [1, 2, 3],
+          [4, 5],
+        ]),
+      ).toThrow('Linear.apply: x must be a rectangular array, got length 2 at [1] where the first row has 3');
       expect(() => layer.apply([[1, 2]])).toThrow('Linear.apply: x of shape [1, 2] does not fit: Linear takes items of shape [3], got [2]');
       const image = tf.zeros([2, 2, 3]);
-      expect(() => layer.apply(image)).toThrow('Linear.apply: x of shape [2, 2, 3] does not fit: Linear takes items of shape [3], got [2, 3] (flatten() first for images)');
+      expect(() => layer.apply(image)).toThrow(
+        'Linear.apply: x of shape [2, 2, 3] does not fit: Linear takes items of shape [3], got [2, 3] (flatten() first for images)',
+      );
       image.dispose();
       expect(() => layer.apply(7)).toThrow('Linear.apply: x must have a batch axis, got a scalar');
       expect(() => layer.apply({ length: 3 } as never)).toThrow(/^Linear\.apply: x could not be made into a tensor/);
       // tfjs would read the string as NaN and flatten the inner array: both must throw, naming where
       expect(() => layer.apply([[1, 'a', 3]] as never)).toThrow('Linear.apply: x must hold numbers, got string "a" at [0, 1]');
       expect(() => layer.apply([1, [2], 3] as never)).toThrow('Linear.apply: x must hold numbers, got an array of length 1 at [1]');
-      expect(() => layer.apply([[1, 2, 3], 4] as never)).toThrow('Linear.apply: x must be a rectangular array, got a non-array at [1] where the first row has 3');
+      expect(() => layer.apply([[1, 2, 3], 4] as never)).toThrow(
+        'Linear.apply: x must be a rectangular array, got a non-array at [1] where the first row has 3',
+      );
       const strings = tf.tensor([['a', 'b', 'c']]);
       expect(() => layer.apply(strings)).toThrow('Linear.apply: x must be a numeric tensor, got a string tensor of shape [1, 3]');
       strings.dispose();

@@ -98,7 +98,8 @@ export class Linear extends Layer {
   constructor(options: LinearOptions) {
     super();
     const caller = 'Linear';
-    if (options == null || typeof options !== 'object') throw new TypeError(`${caller}: options must be an object { inputDim, outputDim, ... }, got ${String(options)}`);
+    if (options == null || typeof options !== 'object')
+      throw new TypeError(`${caller}: options must be an object { inputDim, outputDim, ... }, got ${String(options)}`);
     checkKnownKeys(options, OPTIONS, caller);
     const { inputDim, outputDim } = options;
     for (const [name, v] of [
@@ -153,7 +154,9 @@ export class Linear extends Layer {
 
   protected override computeOutputShape(inputShape: readonly number[]): number[] {
     if (inputShape.length !== 1 || inputShape[0] !== this.inputDim) {
-      throw new LayerShapeError(`Linear takes items of shape [${this.inputDim}], got [${inputShape.join(', ')}] (flatten() first for images)`);
+      throw new LayerShapeError(
+        `Linear takes items of shape [${this.inputDim}], got [${inputShape.join(', ')}] (flatten() first for images)`,
+      );
     }
     return [this.outputDim];
   }
@@ -191,7 +194,9 @@ export class Linear extends Layer {
   private setWeightArrays(weights: LinearWeights): void {
     const nk = this.inputDim * this.outputDim;
     if (weights.kernel.length !== nk) {
-      throw new Error(`Linear.setWeights: kernel must have ${nk} values ([${this.inputDim}, ${this.outputDim}]), got ${weights.kernel.length}`);
+      throw new Error(
+        `Linear.setWeights: kernel must have ${nk} values ([${this.inputDim}, ${this.outputDim}]), got ${weights.kernel.length}`,
+      );
     }
     if ((weights.bias == null) !== (this.bias == null)) {
       throw new Error(`Linear.setWeights: bias must be ${this.bias == null ? 'null' : 'an array'} for this layer`);

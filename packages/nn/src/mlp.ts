@@ -76,7 +76,8 @@ export function mlp(sizes: readonly number[], options: MlpOptions = {}): Sequent
   const seed = options.seed ?? 0;
   if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new Error(`${caller}: seed must be a finite number, got ${String(seed)}`);
   const init = options.init ?? 'pytorch';
-  if (init !== 'pytorch' && init !== 'glorot' && init !== 'zeros') throw new Error(`${caller}: init must be 'pytorch', 'glorot' or 'zeros', got ${String(init)}`);
+  if (init !== 'pytorch' && init !== 'glorot' && init !== 'zeros')
+    throw new Error(`${caller}: init must be 'pytorch', 'glorot' or 'zeros', got ${String(init)}`);
   const bias = options.bias ?? true;
   if (typeof bias !== 'boolean') throw new Error(`${caller}: bias must be a boolean, got ${String(bias)}`);
   const last = sizes.length - 2;
@@ -84,7 +85,17 @@ export function mlp(sizes: readonly number[], options: MlpOptions = {}): Sequent
   try {
     for (let i = 0; i <= last; i++) {
       const act = i === last ? outputActivation : activation;
-      layers.push(new Linear({ inputDim: sizes[i]!, outputDim: sizes[i + 1]!, bias, init, seed: foldIn(seed, i), activation: act, name: `mlp_layer${i}` }));
+      layers.push(
+        new Linear({
+          inputDim: sizes[i]!,
+          outputDim: sizes[i + 1]!,
+          bias,
+          init,
+          seed: foldIn(seed, i),
+          activation: act,
+          name: `mlp_layer${i}`,
+        }),
+      );
     }
   } catch (error) {
     layers.forEach((l) => l.dispose());
@@ -104,7 +115,8 @@ export function mlp(sizes: readonly number[], options: MlpOptions = {}): Sequent
  */
 export function mlpConfigToSequential(config: MlpConfig): SequentialConfig {
   const { sizes, activation, outputActivation, seed, init, bias } = config;
-  if (!Array.isArray(sizes) || sizes.length < 2) throw new Error(`mlpConfigToSequential: sizes must list at least 2 widths, got ${JSON.stringify(sizes)}`);
+  if (!Array.isArray(sizes) || sizes.length < 2)
+    throw new Error(`mlpConfigToSequential: sizes must list at least 2 widths, got ${JSON.stringify(sizes)}`);
   const last = sizes.length - 2;
   return {
     kind: 'Sequential',
@@ -116,7 +128,7 @@ export function mlpConfigToSequential(config: MlpConfig): SequentialConfig {
       bias: bias ?? true,
       init: init ?? 'pytorch',
       seed: foldIn(seed ?? 0, i),
-      activation: i === last ? outputActivation ?? 'linear' : activation ?? 'relu',
+      activation: i === last ? (outputActivation ?? 'linear') : (activation ?? 'relu'),
       name: `mlp_layer${i}`,
     })),
   };

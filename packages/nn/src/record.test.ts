@@ -32,7 +32,9 @@ const keep = (loaded: LoadedLayers) => loaded;
 /** A model of several parts with no MLP in it: image -> flatten -> dense -> vector, and back. */
 function parts(seed: number): { encoder: Sequential; decoder: Sequential } {
   return {
-    encoder: sequential([flatten(), linear({ inputDim: 12, outputDim: 5, seed, activation: 'elu' }), activation('tanh')], { inputShape: [2, 3, 2] }),
+    encoder: sequential([flatten(), linear({ inputDim: 12, outputDim: 5, seed, activation: 'elu' }), activation('tanh')], {
+      inputShape: [2, 3, 2],
+    }),
     decoder: sequential([linear({ inputDim: 5, outputDim: 12, seed: seed + 1, activation: 'sigmoid' }), reshape([2, 3, 2])]),
   };
 }
@@ -42,13 +44,21 @@ describe('saveLayers / loadLayers', () => {
     const { encoder, decoder } = parts(3);
     const sigma = tf.scalar(-0.25);
     const dir = freshDir();
-    await saveLayers(`file://${dir}`, 'elbo/test-model', { parts: { encoder, decoder }, config: { beta: 2 }, weights: { 'likelihood/logSigma': sigma } });
+    await saveLayers(`file://${dir}`, 'elbo/test-model', {
+      parts: { encoder, decoder },
+      config: { beta: 2 },
+      weights: { 'likelihood/logSigma': sigma },
+    });
     const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
     expect(json.modelTopology.formatVersion).toBe(RECORD_FORMAT_VERSION);
     expect(json.modelTopology.config.parts.encoder).toEqual(encoder.getConfig());
-    expect(json.weightsManifest[0].weights.map((w: { name: string }) => w.name).sort()).toEqual(
-      ['decoder/layer0/bias', 'decoder/layer0/kernel', 'encoder/layer1/bias', 'encoder/layer1/kernel', 'likelihood/logSigma'],
-    );
+    expect(json.weightsManifest[0].weights.map((w: { name: string }) => w.name).sort()).toEqual([
+      'decoder/layer0/bias',
+      'decoder/layer0/kernel',
+      'encoder/layer1/bias',
+      'encoder/layer1/kernel',
+      'likelihood/logSigma',
+    ]);
     const before = tf.memory().numTensors;
     let logSigma = NaN;
     const back = await loadLayers(`file://${dir}`, { format: 'elbo/test-model', parts: ['encoder', 'decoder'] }, (loaded) => {
@@ -74,9 +84,9 @@ describe('saveLayers / loadLayers', () => {
     const dir = freshDir();
     await saveLayers(`file://${dir}`, 'elbo/test-model', { parts: model });
     const before = tf.memory().numTensors;
-    await expect(loadLayers(`file://${dir}`, { format: 'elbo/test-model', parts: ['encoder', 'decoder', 'prior'], caller: 'M.load' }, keep)).rejects.toThrow(
-      'M.load: the record has no part "prior"; nothing was loaded',
-    );
+    await expect(
+      loadLayers(`file://${dir}`, { format: 'elbo/test-model', parts: ['encoder', 'decoder', 'prior'], caller: 'M.load' }, keep),
+    ).rejects.toThrow('M.load: the record has no part "prior"; nothing was loaded');
     await expect(loadLayers(`file://${dir}`, { format: 'elbo/other', parts: ['encoder'] }, keep)).rejects.toThrow(
       'expected a model of format "elbo/other", got "elbo/test-model"',
     );
@@ -84,15 +94,24 @@ describe('saveLayers / loadLayers', () => {
     json.modelTopology.config.parts.decoder.layers[0].outputDim = 13;
     json.modelTopology.config.parts.decoder.layers[1].targetShape = [13];
     writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
-    await expect(loadLayers(`file://${dir}`, { format: 'elbo/test-model', parts: ['encoder', 'decoder'], caller: 'M.load' }, keep)).rejects.toThrow(
+    await expect(
+      loadLayers(`file://${dir}`, { format: 'elbo/test-model', parts: ['encoder', 'decoder'], caller: 'M.load' }, keep),
+    ).rejects.toThrow(
       'M.load: part decoder: Sequential.setWeights: weight layer0/kernel must have shape [5, 13], got [5, 12]; nothing was loaded',
     );
     const bin = readdirSync(dir).find((f) => f.endsWith('.bin'))!;
     truncateSync(join(dir, bin), 100);
-    await expect(loadLayers(`file://${dir}`, { format: 'elbo/test-model', parts: ['encoder'] }, keep)).rejects.toThrow(/truncated or mismatched weights file/);
+    await expect(loadLayers(`file://${dir}`, { format: 'elbo/test-model', parts: ['encoder'] }, keep)).rejects.toThrow(
+      /truncated or mismatched weights file/,
+    );
     // the record's own check, for IO handlers that do not check lengths themselves
     const short: tf.io.IOHandler = {
-      load: async () => ({ modelTopology: json.modelTopology, format: 'elbo/test-model', weightSpecs: json.weightsManifest[0].weights, weightData: new ArrayBuffer(8) }),
+      load: async () => ({
+        modelTopology: json.modelTopology,
+        format: 'elbo/test-model',
+        weightSpecs: json.weightsManifest[0].weights,
+        weightData: new ArrayBuffer(8),
+      }),
     };
     await expect(loadLayers(short, { format: 'elbo/test-model', parts: ['encoder'] }, keep)).rejects.toThrow(
       /the weights hold 8 bytes but their specs describe \d+ \(truncated or mismatched weights file\); nothing was loaded/,
@@ -143,11 +162,27 @@ function writeOldRecord(format: string, config: unknown, weights: { name: string
   const data = Float32Array.from(weights.flatMap((w) => w.values));
   writeFileSync(join(dir, 'weights.bin'), Buffer.from(data.buffer));
   const manifest = [{ paths: ['weights.bin'], weights: weights.map(({ name, shape }) => ({ name, shape, dtype: 'float32' })) }];
-  writeFileSync(join(dir, 'model.json'), JSON.stringify({ modelTopology: { format, config }, format, generatedBy: `${format} (elbo)`, convertedBy: null, weightsManifest: manifest }));
+  writeFileSync(
+    join(dir, 'model.json'),
+    JSON.stringify({
+      modelTopology: { format, config },
+      format,
+      generatedBy: `${format} (elbo)`,
+      convertedBy: null,
+      weightsManifest: manifest,
+    }),
+  );
   return dir;
 }
 
-const oldMlp = (sizes: number[], outputActivation: string) => ({ sizes, activation: 'relu', outputActivation, seed: 0, init: 'pytorch', bias: true });
+const oldMlp = (sizes: number[], outputActivation: string) => ({
+  sizes,
+  activation: 'relu',
+  outputActivation,
+  seed: 0,
+  init: 'pytorch',
+  bias: true,
+});
 const values = (n: number, scale: number, shift: number) => Array.from({ length: n }, (_, i) => scale * ((i * 7) % 5) - shift);
 
 describe('records written before @elbo/nn', () => {
@@ -156,26 +191,42 @@ describe('records written before @elbo/nn', () => {
     const b0 = [0.1, -0.2];
     const W1 = values(4, 0.5, 1); // [2, 2]
     const b1 = [0.3, 0];
-    const dir = writeOldRecord('elbo/autoencoder', { encoder: oldMlp([3, 2, 2], 'linear'), decoder: oldMlp([2, 3], 'sigmoid'), likelihood: 'gaussian', scale: 0.5 }, [
-      { name: 'encoder/layer0/kernel', shape: [3, 2], values: W0 },
-      { name: 'encoder/layer0/bias', shape: [2], values: b0 },
-      { name: 'encoder/layer1/kernel', shape: [2, 2], values: W1 },
-      { name: 'encoder/layer1/bias', shape: [2], values: b1 },
-      { name: 'decoder/layer0/kernel', shape: [2, 3], values: values(6, 0.1, 0.2) },
-      { name: 'decoder/layer0/bias', shape: [3], values: [0, 0, 0] },
-    ]);
+    const dir = writeOldRecord(
+      'elbo/autoencoder',
+      { encoder: oldMlp([3, 2, 2], 'linear'), decoder: oldMlp([2, 3], 'sigmoid'), likelihood: 'gaussian', scale: 0.5 },
+      [
+        { name: 'encoder/layer0/kernel', shape: [3, 2], values: W0 },
+        { name: 'encoder/layer0/bias', shape: [2], values: b0 },
+        { name: 'encoder/layer1/kernel', shape: [2, 2], values: W1 },
+        { name: 'encoder/layer1/bias', shape: [2], values: b1 },
+        { name: 'decoder/layer0/kernel', shape: [2, 3], values: values(6, 0.1, 0.2) },
+        { name: 'decoder/layer0/bias', shape: [3], values: [0, 0, 0] },
+      ],
+    );
     const before = tf.memory().numTensors;
-    const loaded = await loadLayers(`file://${dir}`, { format: 'elbo/autoencoder', parts: ['encoder', 'decoder'], caller: 'Autoencoder.load' }, keep);
+    const loaded = await loadLayers(
+      `file://${dir}`,
+      { format: 'elbo/autoencoder', parts: ['encoder', 'decoder'], caller: 'Autoencoder.load' },
+      keep,
+    );
     expect(tf.memory().numTensors - before).toBe(6);
     expect(loaded.formatVersion).toBe(1);
     expect(loaded.config).toEqual({ likelihood: 'gaussian', scale: 0.5 });
     const encoder = loaded.parts.encoder as Sequential;
     expect(encoder).toBeInstanceOf(Sequential);
-    expect((encoder.layers as Linear[]).map((l) => [l.inputDim, l.outputDim, l.activation])).toEqual([[3, 2, 'relu'], [2, 2, 'linear']]);
+    expect((encoder.layers as Linear[]).map((l) => [l.inputDim, l.outputDim, l.activation])).toEqual([
+      [3, 2, 'relu'],
+      [2, 2, 'linear'],
+    ]);
     expect((loaded.parts.decoder as Sequential).layers.map((l) => (l as Linear).activation)).toEqual(['sigmoid']);
     // y = relu(x W0 + b0) W1 + b1, written out
     const x = [1, -2, 0.5];
-    const h = [0, 1].map((j) => Math.max(0, x.reduce((s, xi, i) => s + xi * W0[i * 2 + j]!, b0[j]!)));
+    const h = [0, 1].map((j) =>
+      Math.max(
+        0,
+        x.reduce((s, xi, i) => s + xi * W0[i * 2 + j]!, b0[j]!),
+      ),
+    );
     const want = [0, 1].map((j) => h.reduce((s, hi, i) => s + hi * W1[i * 2 + j]!, b1[j]!));
     const y = encoder.apply([x]);
     expectClose(y, want, { rtol: 1e-6, atol: 1e-7 });
@@ -203,16 +254,27 @@ describe('records written before @elbo/nn', () => {
       { name: 'likelihood/logSigma', shape: [], values: [-1] },
     ]);
     const before = tf.memory().numTensors;
-    const model = await loadLayers(`file://${dir}`, { format: 'elbo/vae', parts: ['encoder', 'decoder'] }, ({ parts: p, config: c, weights }) => ({
-      encoder: p.encoder!,
-      decoder: p.decoder!,
-      rest: c,
-      logSigma: weights['likelihood/logSigma']!.dataSync()[0],
-      weightNames: Object.keys(weights),
-    }));
+    const model = await loadLayers(
+      `file://${dir}`,
+      { format: 'elbo/vae', parts: ['encoder', 'decoder'] },
+      ({ parts: p, config: c, weights }) => ({
+        encoder: p.encoder!,
+        decoder: p.decoder!,
+        rest: c,
+        logSigma: weights['likelihood/logSigma']!.dataSync()[0],
+        weightNames: Object.keys(weights),
+      }),
+    );
     expect(model.logSigma).toBe(-1);
     expect(model.weightNames).toEqual(['likelihood/logSigma']);
-    expect(model.rest).toEqual({ latentDim: 2, likelihood: { name: 'gaussian', sigma: 1, learnSigma: true }, beta: 1, freeBits: 0, kl: 'analytic', encoderScale: 'logvar' });
+    expect(model.rest).toEqual({
+      latentDim: 2,
+      likelihood: { name: 'gaussian', sigma: 1, learnSigma: true },
+      beta: 1,
+      freeBits: 0,
+      kl: 'analytic',
+      encoderScale: 'logvar',
+    });
     const y = model.decoder!.apply([[2, 3]]);
     expect(Array.from(y.dataSync())).toEqual([2.5, 2.5]);
     y.dispose();

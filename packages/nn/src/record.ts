@@ -54,7 +54,8 @@ export async function saveModelRecord(
   record: { config: unknown; weights: tf.NamedTensorMap },
 ): Promise<tf.io.SaveResult> {
   const caller = `save (${format})`;
-  if (typeof format !== 'string' || format === '') throw new TypeError(`saveModelRecord: format must be a non-empty string, got ${String(format)}`);
+  if (typeof format !== 'string' || format === '')
+    throw new TypeError(`saveModelRecord: format must be a non-empty string, got ${String(format)}`);
   const handler = ioHandler(url, 'save', caller);
   const { data, specs } = await tf.io.encodeWeights(record.weights);
   return handler.save!({
@@ -86,7 +87,9 @@ export async function loadModelRecord<C = unknown>(url: string | tf.io.IOHandler
   const artifacts = await handler.load!();
   const topology = artifacts.modelTopology as { format?: string; formatVersion?: unknown; config?: C } | undefined;
   if (artifacts.format !== format || topology?.format !== format || topology.config == null) {
-    throw new Error(`${caller}: expected a model of format "${format}", got "${String(artifacts.format ?? topology?.format ?? artifacts.modelTopology)}"`);
+    throw new Error(
+      `${caller}: expected a model of format "${format}", got "${String(artifacts.format ?? topology?.format ?? artifacts.modelTopology)}"`,
+    );
   }
   const formatVersion = topology.formatVersion ?? 1;
   if (!Number.isInteger(formatVersion) || (formatVersion as number) < 1 || (formatVersion as number) > RECORD_FORMAT_VERSION) {
@@ -107,7 +110,11 @@ export async function loadModelRecord<C = unknown>(url: string | tf.io.IOHandler
  */
 export function pickWeights(weights: tf.NamedTensorMap, prefix: string): tf.NamedTensorMap {
   const start = `${prefix}/`;
-  return Object.fromEntries(Object.entries(weights).filter(([k]) => k.startsWith(start)).map(([k, v]) => [k.slice(start.length), v]));
+  return Object.fromEntries(
+    Object.entries(weights)
+      .filter(([k]) => k.startsWith(start))
+      .map(([k, v]) => [k.slice(start.length), v]),
+  );
 }
 
 /**
@@ -153,7 +160,8 @@ export async function saveLayers(url: string | tf.io.IOHandler, format: string, 
   const caller = 'saveLayers';
   checkKnownKeys(contents, ['parts', 'config', 'weights'], caller);
   const { parts, config = {}, weights = {} } = contents;
-  if (parts == null || typeof parts !== 'object') throw new TypeError(`${caller}: contents.parts must be an object of layers, got ${String(parts)}`);
+  if (parts == null || typeof parts !== 'object')
+    throw new TypeError(`${caller}: contents.parts must be an object of layers, got ${String(parts)}`);
   const names = Object.keys(parts);
   const bad = names.find((name) => !(parts[name] instanceof Layer));
   if (bad != null) throw new TypeError(`${caller}: parts.${bad} is not a layer`);
@@ -161,7 +169,10 @@ export async function saveLayers(url: string | tf.io.IOHandler, format: string, 
   const copies = names.map((name) => prefixWeights(parts[name]!.getWeights(), name));
   try {
     const partConfigs = Object.fromEntries(names.map((name) => [name, parts[name]!.getConfig()]));
-    return await saveModelRecord(url, format, { config: { ...config, parts: partConfigs }, weights: Object.assign({}, weights, ...copies) });
+    return await saveModelRecord(url, format, {
+      config: { ...config, parts: partConfigs },
+      weights: Object.assign({}, weights, ...copies),
+    });
   } finally {
     copies.forEach((c) => tf.dispose(Object.values(c)));
   }
@@ -214,10 +225,15 @@ export interface LoadLayersOptions {
  *   ({ parts, config }) => new Autoencoder({ encoder: parts.encoder!, decoder: parts.decoder!, likelihood: config.likelihood as Likelihood }));
  * ```
  */
-export async function loadLayers<M>(url: string | tf.io.IOHandler, options: LoadLayersOptions, build: (loaded: LoadedLayers) => M): Promise<M> {
+export async function loadLayers<M>(
+  url: string | tf.io.IOHandler,
+  options: LoadLayersOptions,
+  build: (loaded: LoadedLayers) => M,
+): Promise<M> {
   checkKnownKeys(options, ['format', 'parts', 'caller'], 'loadLayers');
   const { format, parts: names, caller = 'loadLayers' } = options;
-  if (!Array.isArray(names) || names.length === 0) throw new Error(`${caller}: options.parts must name at least one part, got ${String(names)}`);
+  if (!Array.isArray(names) || names.length === 0)
+    throw new Error(`${caller}: options.parts must name at least one part, got ${String(names)}`);
   if (typeof build !== 'function') throw new TypeError(`${caller}: build must be a function, got ${typeof build}`);
   const record = await loadModelRecord<Record<string, unknown>>(url, format);
   const made: Layer[] = [];

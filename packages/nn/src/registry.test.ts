@@ -33,7 +33,11 @@ describe('the layer registry', () => {
 
   it('builds registered kinds from outside the package, inside stacks too', () => {
     registerLayer('TestDouble', { fromConfig: () => new Double() });
-    const net = layerFromConfig({ kind: 'Sequential', inputShape: [2], layers: [{ kind: 'TestDouble' }, { kind: 'Activation', activation: 'relu' }] });
+    const net = layerFromConfig({
+      kind: 'Sequential',
+      inputShape: [2],
+      layers: [{ kind: 'TestDouble' }, { kind: 'Activation', activation: 'relu' }],
+    });
     const y = net.apply([[1, -3]]);
     expect(Array.from(y.dataSync())).toEqual([2, 0]);
     y.dispose();
@@ -41,12 +45,18 @@ describe('the layer registry', () => {
   });
 
   it('rejects an unknown kind listing the known ones, and bad configs and entries', () => {
-    expect(() => layerFromConfig({ kind: 'Conv3d' })).toThrow(/layerFromConfig: unknown layer kind "Conv3d"; known kinds: Activation, Flatten, Linear, Reshape, Sequential/);
-    expect(() => layerFromConfig({ sizes: [2, 3] } as never)).toThrow('layerFromConfig: config must be an object with a string kind, got {"sizes":[2,3]}');
+    expect(() => layerFromConfig({ kind: 'Conv3d' })).toThrow(
+      /layerFromConfig: unknown layer kind "Conv3d"; known kinds: Activation, Flatten, Linear, Reshape, Sequential/,
+    );
+    expect(() => layerFromConfig({ sizes: [2, 3] } as never)).toThrow(
+      'layerFromConfig: config must be an object with a string kind, got {"sizes":[2,3]}',
+    );
     expect(() => registerLayer('', { fromConfig: () => new Double() })).toThrow(/kind must be a non-empty string/);
     expect(() => registerLayer('X', {} as never)).toThrow('registerLayer: entry must be { fromConfig(config) } for kind "X"');
     const before = tf.memory().numTensors;
-    expect(() => layerFromConfig({ kind: 'Sequential', inputShape: [2], layers: [{ kind: 'Linear', inputDim: 2, outputDim: 2 }, { kind: 'Nope' }] })).toThrow(/unknown layer kind "Nope"/);
+    expect(() =>
+      layerFromConfig({ kind: 'Sequential', inputShape: [2], layers: [{ kind: 'Linear', inputDim: 2, outputDim: 2 }, { kind: 'Nope' }] }),
+    ).toThrow(/unknown layer kind "Nope"/);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -33,7 +33,8 @@ function registry(): Map<string, LayerKind> {
  */
 export function registerLayer(kind: string, entry: LayerKind): void {
   if (typeof kind !== 'string' || kind === '') throw new TypeError(`registerLayer: kind must be a non-empty string, got ${String(kind)}`);
-  if (entry == null || typeof entry.fromConfig !== 'function') throw new TypeError(`registerLayer: entry must be { fromConfig(config) } for kind "${kind}"`);
+  if (entry == null || typeof entry.fromConfig !== 'function')
+    throw new TypeError(`registerLayer: entry must be { fromConfig(config) } for kind "${kind}"`);
   registry().set(kind, entry);
 }
 
@@ -64,7 +65,9 @@ export function layerFromConfig(config: LayerConfig): Layer {
   }
   const entry = registry().get(config.kind);
   if (entry == null) {
-    throw new Error(`layerFromConfig: unknown layer kind "${config.kind}"; known kinds: ${registeredLayerKinds().join(', ')} (register others with registerLayer)`);
+    throw new Error(
+      `layerFromConfig: unknown layer kind "${config.kind}"; known kinds: ${registeredLayerKinds().join(', ')} (register others with registerLayer)`,
+    );
   }
   return entry.fromConfig(config);
 }

@@ -25,7 +25,10 @@ export class Reshape extends Layer {
       targetShape.length === 0 ||
       targetShape.some((d) => !Number.isInteger(d) || (d < 1 && d !== -1)) ||
       targetShape.filter((d) => d === -1).length > 1;
-    if (bad) throw new Error(`reshape: targetShape must list positive integers (one may be -1), got ${JSON.stringify(targetShape) ?? String(targetShape)}`);
+    if (bad)
+      throw new Error(
+        `reshape: targetShape must list positive integers (one may be -1), got ${JSON.stringify(targetShape) ?? String(targetShape)}`,
+      );
     this.targetShape = [...targetShape];
   }
 
@@ -38,7 +41,9 @@ export class Reshape extends Layer {
     const known = size(this.targetShape.filter((d) => d !== -1));
     const fits = this.targetShape.includes(-1) ? n % known === 0 : n === known;
     if (!fits) {
-      throw new LayerShapeError(`Reshape to [${this.targetShape.join(', ')}] cannot take items of shape [${inputShape.join(', ')}] (${n} values)`);
+      throw new LayerShapeError(
+        `Reshape to [${this.targetShape.join(', ')}] cannot take items of shape [${inputShape.join(', ')}] (${n} values)`,
+      );
     }
     return this.targetShape.map((d) => (d === -1 ? n / known : d));
   }

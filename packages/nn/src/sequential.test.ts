@@ -22,7 +22,12 @@ import { expectClose, expectNoLeaks } from '../../../tooling/testing';
 
 describe('activation, reshape, flatten', () => {
   it('activation(name) applies the nonlinearity elementwise to any shape, with no weights', async () => {
-    const x = tf.tensor3d([[[-2, -0.5], [0, 3]]]);
+    const x = tf.tensor3d([
+      [
+        [-2, -0.5],
+        [0, 3],
+      ],
+    ]);
     for (const [name, f] of [
       ['relu', tf.relu],
       ['sigmoid', tf.sigmoid],
@@ -40,7 +45,9 @@ describe('activation, reshape, flatten', () => {
       expectClose(got, want.dataSync(), { rtol: 1e-6 });
       tf.dispose([want, got]);
     }
-    expect(() => activation('gelu' as never)).toThrow(/activation: name must be one of 'linear', 'relu', 'sigmoid', 'tanh', 'elu', 'softplus', got "gelu"/);
+    expect(() => activation('gelu' as never)).toThrow(
+      /activation: name must be one of 'linear', 'relu', 'sigmoid', 'tanh', 'elu', 'softplus', got "gelu"/,
+    );
     x.dispose();
   });
 
@@ -66,7 +73,11 @@ describe('activation, reshape, flatten', () => {
 
 describe('sequential', () => {
   it('chains layers, is itself a Layer, and names weights after the index of the layer that owns them', async () => {
-    const net = sequential([linear({ inputDim: 4, outputDim: 6, seed: 1 }), activation('tanh'), linear({ inputDim: 6, outputDim: 2, seed: 2, bias: false })]);
+    const net = sequential([
+      linear({ inputDim: 4, outputDim: 6, seed: 1 }),
+      activation('tanh'),
+      linear({ inputDim: 6, outputDim: 2, seed: 2, bias: false }),
+    ]);
     expect(net).toBeInstanceOf(Layer);
     expect(net).toBeInstanceOf(Sequential);
     expect(net.weightSpecs()).toEqual([
@@ -98,21 +109,29 @@ describe('sequential', () => {
     expect(() => sequential([flatten(), linear({ inputDim: 10, outputDim: 2 })], { inputShape: [3, 3] })).toThrow(
       'sequential: layer 1 (Linear) cannot take shape [9] from layer 0 (Flatten): Linear takes items of shape [10], got [9]',
     );
-    expect(() => sequential([activation('relu')])).toThrow('sequential: options.inputShape is required when the first layer is a Activation (it takes any shape)');
+    expect(() => sequential([activation('relu')])).toThrow(
+      'sequential: options.inputShape is required when the first layer is a Activation (it takes any shape)',
+    );
     expect(() => sequential([])).toThrow(/layers must be a non-empty array/);
     expect(() => sequential([linear({ inputDim: 2, outputDim: 2 }), {} as never])).toThrow('sequential: layers[1] is not a layer');
-    expect(() => sequential([flatten()], { inputShap: [2] } as never)).toThrow('sequential: unknown option "inputShap"; did you mean "inputShape"?');
+    expect(() => sequential([flatten()], { inputShap: [2] } as never)).toThrow(
+      'sequential: unknown option "inputShap"; did you mean "inputShape"?',
+    );
     expect(tf.memory().numTensors).toBe(before);
   });
 
   it('takes images in and out (no rank-2 assumption outside Linear)', async () => {
-    const net = sequential([flatten(), linear({ inputDim: 12, outputDim: 12, seed: 4, activation: 'relu' }), reshape([2, 3, 2])], { inputShape: [3, 2, 2] });
+    const net = sequential([flatten(), linear({ inputDim: 12, outputDim: 12, seed: 4, activation: 'relu' }), reshape([2, 3, 2])], {
+      inputShape: [3, 2, 2],
+    });
     expect(net.outputShape([3, 2, 2])).toEqual([2, 3, 2]);
     expect(() => net.outputDim).toThrow('Sequential.outputDim: the output items have shape [2, 3, 2], not a vector');
     const x = tf.ones([4, 3, 2, 2]);
     const y = await expectNoLeaks(() => net.apply(x));
     expect(y.shape).toEqual([4, 2, 3, 2]);
-    expect(() => net.apply(tf.ones([4, 12]))).toThrow('Sequential.apply: x of shape [4, 12] does not fit: Sequential built for items of shape [3, 2, 2] got [12]');
+    expect(() => net.apply(tf.ones([4, 12]))).toThrow(
+      'Sequential.apply: x of shape [4, 12] does not fit: Sequential built for items of shape [3, 2, 2] got [12]',
+    );
     tf.dispose([x, y]);
     net.dispose();
   });
@@ -166,7 +185,10 @@ describe('mlp', () => {
     const [l0, l1] = net.layers as Linear[];
     const x = tf.randomNormal([7, 3], 0, 1, 'float32', 1);
     const byStack = tf.variableGrads(() => tf.sum(tf.square(net.apply(x))) as tf.Scalar, net.trainableVariables);
-    const byHand = tf.variableGrads(() => tf.sum(tf.square(tf.add(tf.matMul(tf.tanh(tf.add(tf.matMul(x, l0!.kernel), l0!.bias!)), l1!.kernel), l1!.bias!))) as tf.Scalar, net.trainableVariables);
+    const byHand = tf.variableGrads(
+      () => tf.sum(tf.square(tf.add(tf.matMul(tf.tanh(tf.add(tf.matMul(x, l0!.kernel), l0!.bias!)), l1!.kernel), l1!.bias!))) as tf.Scalar,
+      net.trainableVariables,
+    );
     expect(Object.keys(byStack.grads)).toHaveLength(4);
     for (const v of net.trainableVariables) {
       expect(tf.tidy(() => tf.sum(tf.abs(byStack.grads[v.name]!)).dataSync()[0])).toBeGreaterThan(0);
@@ -185,7 +207,9 @@ describe('mlp', () => {
     expect(() => mlp([4, 2], { seed: Infinity })).toThrow('mlp: seed must be a finite number, got Infinity');
     expect(() => mlp([4, 2], { init: 'he' as never })).toThrow(/mlp: init must be/);
     expect(() => mlp([4, 2], { bias: 'yes' as never })).toThrow('mlp: bias must be a boolean, got yes');
-    expect(() => mlp([4, 2], { outputActivaton: 'linear' } as never)).toThrow('mlp: unknown option "outputActivaton"; did you mean "outputActivation"?');
+    expect(() => mlp([4, 2], { outputActivaton: 'linear' } as never)).toThrow(
+      'mlp: unknown option "outputActivaton"; did you mean "outputActivation"?',
+    );
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -60,16 +60,24 @@ export class Sequential extends Layer {
     const caller = 'sequential';
     try {
       if (!Array.isArray(layers) || layers.length === 0) {
-        throw new Error(`${caller}: layers must be a non-empty array of layers, got ${Array.isArray(layers) ? 'an empty array' : String(layers)}`);
+        throw new Error(
+          `${caller}: layers must be a non-empty array of layers, got ${Array.isArray(layers) ? 'an empty array' : String(layers)}`,
+        );
       }
       const bad = layers.findIndex((l) => !(l instanceof Layer));
-      if (bad >= 0) throw new TypeError(`${caller}: layers[${bad}] is not a layer (make layers with linear(), activation(), reshape(), flatten(), sequential())`);
+      if (bad >= 0)
+        throw new TypeError(
+          `${caller}: layers[${bad}] is not a layer (make layers with linear(), activation(), reshape(), flatten(), sequential())`,
+        );
       checkKnownKeys(options, ['inputShape'], caller);
       const first = layers[0]!;
       const inputShape = options.inputShape ?? (first instanceof Sequential ? first.inputShape : impliedInputShape(first));
-      if (inputShape == null) throw new Error(`${caller}: options.inputShape is required when the first layer is a ${first.kind} (it takes any shape)`);
+      if (inputShape == null)
+        throw new Error(`${caller}: options.inputShape is required when the first layer is a ${first.kind} (it takes any shape)`);
       if (!Array.isArray(inputShape) || inputShape.length === 0 || inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
-        throw new Error(`${caller}: inputShape must list positive integers (the item shape, without the batch axis), got ${JSON.stringify(inputShape)}`);
+        throw new Error(
+          `${caller}: inputShape must list positive integers (the item shape, without the batch axis), got ${JSON.stringify(inputShape)}`,
+        );
       }
       const shapes: number[][] = [[...inputShape]];
       layers.forEach((layer, i) => {
@@ -119,7 +127,8 @@ export class Sequential extends Layer {
 
   protected computeOutputShape(inputShape: readonly number[]): number[] {
     const same = inputShape.length === this.inputShape.length && inputShape.every((d, i) => d === this.inputShape[i]);
-    if (!same) throw new LayerShapeError(`Sequential built for items of shape [${this.inputShape.join(', ')}] got [${inputShape.join(', ')}]`);
+    if (!same)
+      throw new LayerShapeError(`Sequential built for items of shape [${this.inputShape.join(', ')}] got [${inputShape.join(', ')}]`);
     return [...this.finalShape];
   }
 

@@ -58,7 +58,11 @@ for (const backend of backends) {
   if (tf.memory().numTensors !== before) throw new Error(`bench leaked ${tf.memory().numTensors - before} tensors`);
   const r = (a, b) => `${(a / b).toFixed(3)}x`;
   console.log(`\n${name}: ${N} x ${D}, median of ${reps}`);
-  console.log(`  Independent(Normal).logProb   raw ${logProb.raw.toFixed(2)} ms   elbo ${logProb.elbo.toFixed(2)} ms (${r(logProb.elbo, logProb.raw)})   with validation ${logProb.elboValidated.toFixed(2)} ms (${r(logProb.elboValidated, logProb.raw)})`);
-  console.log(`  KL(diag Gaussian || N(0, I))  raw ${kl.raw.toFixed(2)} ms   klNormalStandard ${kl.klNormalStandard.toFixed(2)} ms (${r(kl.klNormalStandard, kl.raw)})   klDivergence(Independent, Independent) ${kl.registry.toFixed(2)} ms (${r(kl.registry, kl.raw)})`);
+  console.log(
+    `  Independent(Normal).logProb   raw ${logProb.raw.toFixed(2)} ms   elbo ${logProb.elbo.toFixed(2)} ms (${r(logProb.elbo, logProb.raw)})   with validation ${logProb.elboValidated.toFixed(2)} ms (${r(logProb.elboValidated, logProb.raw)})`,
+  );
+  console.log(
+    `  KL(diag Gaussian || N(0, I))  raw ${kl.raw.toFixed(2)} ms   klNormalStandard ${kl.klNormalStandard.toFixed(2)} ms (${r(kl.klNormalStandard, kl.raw)})   klDivergence(Independent, Independent) ${kl.registry.toFixed(2)} ms (${r(kl.registry, kl.raw)})`,
+  );
   tf.dispose([loc, logVar, scale, x, zerosD]);
 }

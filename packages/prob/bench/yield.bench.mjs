@@ -45,5 +45,7 @@ for (const backend of backends) {
   }
   const median = (v) => v.sort((a, b) => a - b)[Math.floor(v.length / 2)];
   const [y, n] = [median(rate.yielding), median(rate.never)];
-  console.log(`${backend}: ${n.toFixed(0)} steps/s without yielding, ${y.toFixed(0)} with; cost ${(((n - y) / n) * 100).toFixed(2)}% of a step`);
+  console.log(
+    `${backend}: ${n.toFixed(0)} steps/s without yielding, ${y.toFixed(0)} with; cost ${(((n - y) / n) * 100).toFixed(2)}% of a step`,
+  );
 }

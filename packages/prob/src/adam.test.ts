@@ -57,8 +57,16 @@ describe('adam (fused)', () => {
     expect(weights[0]!.tensor.dataSync()[0]).toBe(1);
     const gFirst = g[vars[0]!.name]!.dataSync();
     // after one step m = (1 - beta1) g and v = (1 - beta2) g^2
-    expectClose(weights[1]!.tensor.dataSync(), Array.from(gFirst, (x) => 0.1 * x), { rtol: 1e-6, atol: 1e-7 });
-    expectClose(weights[1 + vars.length]!.tensor.dataSync(), Array.from(gFirst, (x) => 0.001 * x * x), { rtol: 1e-5, atol: 1e-9 });
+    expectClose(
+      weights[1]!.tensor.dataSync(),
+      Array.from(gFirst, (x) => 0.1 * x),
+      { rtol: 1e-6, atol: 1e-7 },
+    );
+    expectClose(
+      weights[1 + vars.length]!.tensor.dataSync(),
+      Array.from(gFirst, (x) => 0.001 * x * x),
+      { rtol: 1e-5, atol: 1e-9 },
+    );
     tf.dispose([...Object.values(g), ...vars, weights[0]!.tensor]);
     fused.dispose();
   });
@@ -119,7 +127,9 @@ describe('adam (fused)', () => {
     const w = tf.variable(tf.ones([3]));
     const optimizer = adam();
     const wrong = tf.ones([4]);
-    expect(() => optimizer.applyGradients({ [w.name]: wrong })).toThrow(/gradient of ".*" must be float32 of shape \[3\], got float32 \[4\]/);
+    expect(() => optimizer.applyGradients({ [w.name]: wrong })).toThrow(
+      /gradient of ".*" must be float32 of shape \[3\], got float32 \[4\]/,
+    );
     expect(Array.from(w.dataSync())).toEqual([1, 1, 1]);
     expect(optimizer.iterations).toBe(0);
     expect(() => optimizer.applyGradients({ nope: wrong })).toThrow(/no variable named "nope"/);

@@ -62,7 +62,9 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       const value = tf.engine().registeredVariables[name];
       if (value == null) throw new Error(`adam: no variable named "${name}" is registered (a gradient was given for it)`);
       if (gradient != null && (gradient.dtype !== 'float32' || !tf.util.arraysEqual(gradient.shape, value.shape))) {
-        throw new Error(`adam: the gradient of "${name}" must be float32 of shape [${value.shape}], got ${gradient.dtype} [${gradient.shape}]`);
+        throw new Error(
+          `adam: the gradient of "${name}" must be float32 of shape [${value.shape}], got ${gradient.dtype} [${gradient.shape}]`,
+        );
       }
       return value;
     });
@@ -71,11 +73,13 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       if (gradient == null) return;
       const first = (state.accumulatedFirstMoment[i] ??= slot(`${name}/m`, value));
       const second = (state.accumulatedSecondMoment[i] ??= slot(`${name}/v`, value));
-      const [w, m, v] = tf.engine().runKernel(
-        ADAM_KERNEL,
-        { w: value, m: first.variable, v: second.variable, g: gradient },
-        attrs as unknown as tf.NamedAttrMap,
-      ) as tf.Tensor[];
+      const [w, m, v] = tf
+        .engine()
+        .runKernel(
+          ADAM_KERNEL,
+          { w: value, m: first.variable, v: second.variable, g: gradient },
+          attrs as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor[];
       value.assign(w!);
       first.variable.assign(m!);
       second.variable.assign(v!);
@@ -113,7 +117,8 @@ export function adam(learningRate = 1e-3, beta1 = 0.9, beta2 = 0.999, epsilon?: 
     }
   };
   const decay = (name: string, value: number): void => {
-    if (typeof value !== 'number' || !(value >= 0 && value < 1)) throw new Error(`adam: ${name} must be a number in [0, 1), got ${String(value)}`);
+    if (typeof value !== 'number' || !(value >= 0 && value < 1))
+      throw new Error(`adam: ${name} must be a number in [0, 1), got ${String(value)}`);
   };
   positive('learningRate', learningRate);
   decay('beta1', beta1);

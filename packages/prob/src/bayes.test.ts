@@ -23,8 +23,12 @@ describe("Bayes' rule", () => {
     const r = bayes({ prior: tf.tensor1d([0.5, 0.5]), likelihood: [0.9, 0.3] });
     expect(r.posterior[0]).toBeCloseTo(0.75, 6);
     expect(() => bayes({ prior: [1, 0], likelihood: [0, 1] })).toThrow(/evidence has probability 0/);
-    expect(() => bayes({ prior: [0.5, 0.5], likelihood: [1] })).toThrow('bayes: prior and likelihood must have one entry per hypothesis, got 2 and 1');
+    expect(() => bayes({ prior: [0.5, 0.5], likelihood: [1] })).toThrow(
+      'bayes: prior and likelihood must have one entry per hypothesis, got 2 and 1',
+    );
     expect(() => bayes({ prior: [0.5, 0.6], likelihood: [1, 1] })).toThrow(/prior must sum to 1/);
-    expect(() => bayes({ prior: [0.5, 0.5], likelihood: [1, -1] })).toThrow('bayes: likelihood must hold probabilities in [0, 1], got -1 at index 1');
+    expect(() => bayes({ prior: [0.5, 0.5], likelihood: [1, -1] })).toThrow(
+      'bayes: likelihood must hold probabilities in [0, 1], got -1 at index 1',
+    );
   });
 });

@@ -44,7 +44,9 @@ export function bayes(input: BayesInput): BayesResult {
   const joint = prior.map((p, i) => p * likelihood[i]!);
   const evidence = joint.reduce((a, b) => a + b, 0);
   if (!(evidence > 0)) {
-    throw new Error('bayes: the evidence has probability 0 under the prior (every hypothesis with prior > 0 gives it likelihood 0), so no posterior exists');
+    throw new Error(
+      'bayes: the evidence has probability 0 under the prior (every hypothesis with prior > 0 gives it likelihood 0), so no posterior exists',
+    );
   }
   return { posterior: joint.map((j) => j / evidence), evidence };
 }

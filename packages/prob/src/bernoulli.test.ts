@@ -42,7 +42,12 @@ describe('Bernoulli against scipy.stats.bernoulli (reference/prob.json)', () => 
 describe('Bernoulli edge cases', () => {
   it('stays finite at logits +-100', () => {
     const d = new Bernoulli({ logits: [-100, 100] });
-    const lp = d.logProb(tf.tensor2d([[0, 1], [1, 0]]));
+    const lp = d.logProb(
+      tf.tensor2d([
+        [0, 1],
+        [1, 0],
+      ]),
+    );
     // log sigmoid(-100) = -100 - log1p(e^-100) = -100 in float
     // e^-100 is a float32 subnormal (few significant bits): absolute tolerance of the smallest normal float.
     expectRef('bernoulli.extreme', lp, [-Math.log1p(Math.exp(-100)), -Math.log1p(Math.exp(-100)), -100, -100], { atol: 1.2e-38 });
@@ -61,12 +66,22 @@ describe('Bernoulli edge cases', () => {
     const f = (lt: tf.Tensor, xt: tf.Tensor) => new Bernoulli({ logits: lt }).logProb(xt);
     const lp = f(l, x);
     // x l - softplus(l), with |x l| rounded to float32 (about eps |l| absolute for fractional x)
-    xs.forEach((xv, i) => expectClose(lp.dataSync()[i]!, Math.fround(xv) * at(i) - sp(at(i)), { rtol: 1e-6, atol: 2 ** -23 * Math.abs(at(i)) }));
+    xs.forEach((xv, i) =>
+      expectClose(lp.dataSync()[i]!, Math.fround(xv) * at(i) - sp(at(i)), { rtol: 1e-6, atol: 2 ** -23 * Math.abs(at(i)) }),
+    );
     const [gl, gx] = tf.grads((lt: tf.Tensor, xt: tf.Tensor) => tf.sum(f(lt, xt)))([l, x]);
     // d/dl = sum over the broadcast rows of (x - sigmoid(l)), also at l = 0 where relu and |l| have kinks
-    expectClose(gl!, logits.map((_, j) => [0, 0.3, 1].reduce((s, xv) => s + Math.fround(xv) - sig(at(j)), 0)), { rtol: 1e-6, atol: 1e-7 });
+    expectClose(
+      gl!,
+      logits.map((_, j) => [0, 0.3, 1].reduce((s, xv) => s + Math.fround(xv) - sig(at(j)), 0)),
+      { rtol: 1e-6, atol: 1e-7 },
+    );
     expect(gl!.shape).toEqual([logits.length]);
-    expectClose(gx!, xs.map((_, i) => at(i)), { rtol: 1e-7 });
+    expectClose(
+      gx!,
+      xs.map((_, i) => at(i)),
+      { rtol: 1e-7 },
+    );
     tf.dispose([x, l, lp, gl!, gx!]);
   });
 

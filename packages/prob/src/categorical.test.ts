@@ -43,7 +43,12 @@ describe('Categorical against scipy (reference/prob.json)', () => {
   });
 
   it('batches over leading axes and samples by Gumbel-max reproducibly', () => {
-    const d = new Categorical({ logits: tf.tensor2d([[0, 0, 10], [10, 0, 0]]) });
+    const d = new Categorical({
+      logits: tf.tensor2d([
+        [0, 0, 10],
+        [10, 0, 0],
+      ]),
+    });
     expect(d.batchShape).toEqual([2]);
     const s = d.sample([500], { seed: 2 });
     expect(s.shape).toEqual([500, 2]);

@@ -80,7 +80,16 @@ export class Categorical extends Distribution {
   protected _entropy(): tf.Tensor {
     // H = -sum_k p_k log p_k, with 0 log 0 = 0
     const terms = tf.mul(this.probs, this.logits);
-    return tf.neg(tf.sum(tf.where(mask((p) => tf.greater(p, 0), this.probs), terms, tf.zerosLike(terms)), -1));
+    return tf.neg(
+      tf.sum(
+        tf.where(
+          mask((p) => tf.greater(p, 0), this.probs),
+          terms,
+          tf.zerosLike(terms),
+        ),
+        -1,
+      ),
+    );
   }
 
   protected _mean(): tf.Tensor {

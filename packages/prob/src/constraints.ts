@@ -51,10 +51,7 @@ export const constraints = {
   simplex: {
     name: 'a probability vector along the last axis (entries >= 0, summing to 1)',
     check: (x: tf.Tensor) =>
-      tf.logicalAnd(
-        tf.all(tf.greaterEqual(x, 0), -1),
-        tf.lessEqual(tf.abs(tf.sub(tf.sum(x, -1), 1)), simplexTolerance()),
-      ),
+      tf.logicalAnd(tf.all(tf.greaterEqual(x, 0), -1), tf.lessEqual(tf.abs(tf.sub(tf.sum(x, -1), 1)), simplexTolerance())),
   } as Constraint,
   /** Integers in {low, ..., high}. */
   integerInterval(low: number, high: number): Constraint {

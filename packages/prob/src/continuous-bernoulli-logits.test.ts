@@ -15,7 +15,11 @@ describe('continuous-Bernoulli functions of the logits, against float64', () => 
     const logC = await expectNoLeaks(() => continuousBernoulliLogNormalizer(l));
     expectClose(logC, at.map(oracle.logNorm), { rtol: 8 * floatEpsilon() });
     const g = tf.grad((t: tf.Tensor) => tf.sum(continuousBernoulliLogNormalizer(t)))(l);
-    expectClose(g, at.map((v) => (v === 0 ? 0 : 1 / v - 1 / Math.sinh(v))), { rtol: 8 * floatEpsilon(), atol: 4 * floatEpsilon() });
+    expectClose(
+      g,
+      at.map((v) => (v === 0 ? 0 : 1 / v - 1 / Math.sinh(v))),
+      { rtol: 8 * floatEpsilon(), atol: 4 * floatEpsilon() },
+    );
     tf.dispose([l, logC, g]);
   });
 
@@ -44,8 +48,12 @@ describe('continuous-Bernoulli functions of the logits, against float64', () => 
   });
 
   it('rejects what is not a tensor and shapes that do not broadcast, naming the argument', () => {
-    expect(() => continuousBernoulliLogNormalizer('a' as never)).toThrow(/continuousBernoulliLogNormalizer: logits must be a tensor, a number or a \(nested\) array of numbers, got/);
+    expect(() => continuousBernoulliLogNormalizer('a' as never)).toThrow(
+      /continuousBernoulliLogNormalizer: logits must be a tensor, a number or a \(nested\) array of numbers, got/,
+    );
     expect(() => continuousBernoulliMean(undefined as never)).toThrow(/continuousBernoulliMean: logits must be a tensor/);
-    expect(() => continuousBernoulliIcdf([1, 2, 3], [0.1, 0.2])).toThrow(/continuousBernoulliIcdf: logits and u: shapes \[3\] and \[2\] do not broadcast/);
+    expect(() => continuousBernoulliIcdf([1, 2, 3], [0.1, 0.2])).toThrow(
+      /continuousBernoulliIcdf: logits and u: shapes \[3\] and \[2\] do not broadcast/,
+    );
   });
 });

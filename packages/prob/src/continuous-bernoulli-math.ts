@@ -72,7 +72,11 @@ export function cbMean(l: tf.Tensor): tf.Tensor {
     (v) => {
       const { a, e, em } = parts(v);
       const atMinusA = tf.sub(tf.reciprocal(a), tf.div(e, em));
-      return tf.where(mask((t) => tf.greater(t, 0), v), tf.sub(1, atMinusA), atMinusA);
+      return tf.where(
+        mask((t) => tf.greater(t, 0), v),
+        tf.sub(1, atMinusA),
+        atMinusA,
+      );
     },
   );
 }
@@ -121,7 +125,10 @@ export function cbCdf(logits: tf.Tensor, value: tf.Tensor): tf.Tensor {
   const far = (v: tf.Tensor): tf.Tensor => {
     const { a } = parts(v);
     const ratio = tf.div(tf.expm1(tf.neg(tf.mul(x, a))), tf.expm1(tf.neg(a)));
-    const pos = tf.cast(mask((t) => tf.greater(t, 0), v), 'float32');
+    const pos = tf.cast(
+      mask((t) => tf.greater(t, 0), v),
+      'float32',
+    );
     return tf.mul(tf.exp(tf.neg(tf.mul(tf.mul(tf.sub(1, x), a), pos))), ratio);
   };
   return tf.clipByValue(split(l, CDF_CUT, near, far), 0, 1);

@@ -31,7 +31,11 @@ describe('ContinuousBernoulli against the closed forms (reference/prob.json)', (
       const cum = [0];
       for (let i = 1; i <= n; i++) cum.push((area += (dens[i - 1]! + dens[i]!) / (2 * n)));
       const at = [0.1, 0.3, 0.7, 1];
-      expectClose(d.cdf(at), at.map((x) => cum[Math.round(x * n)]!), { rtol: backendTolerance(), atol: 1e-5 });
+      expectClose(
+        d.cdf(at),
+        at.map((x) => cum[Math.round(x * n)]!),
+        { rtol: backendTolerance(), atol: 1e-5 },
+      );
       d.dispose();
     }
   });
@@ -73,7 +77,11 @@ describe('ContinuousBernoulli({ logits }) at large and tiny logits, against floa
     Array.from(lp.dataSync()).forEach((v, i) => expectClose(v, expected[i]!, { rtol: 8 * floatEpsilon(), atol: atol[i]! }));
     const l = tf.tensor(grid.map(([v]) => v));
     const g = tf.grad((t: tf.Tensor) => tf.sum(new ContinuousBernoulli({ logits: t }).logProb(grid.map(([, x]) => x))))(l);
-    expectClose(g, grid.map(([v, x]) => oracle.dLogProb(f32(v), f32(x))), { rtol: 8 * floatEpsilon(), atol: 4 * floatEpsilon() });
+    expectClose(
+      g,
+      grid.map(([v, x]) => oracle.dLogProb(f32(v), f32(x))),
+      { rtol: 8 * floatEpsilon(), atol: 4 * floatEpsilon() },
+    );
     tf.dispose([lp, l, g]);
     d.dispose();
   });
@@ -90,7 +98,11 @@ describe('ContinuousBernoulli({ logits }) at large and tiny logits, against floa
   it('cdf, and rsample as the inverse cdf of the same uniforms, with its gradient', () => {
     const d = new ContinuousBernoulli({ logits: grid.map(([l]) => l) });
     const cdf = d.cdf(grid.map(([, x]) => x));
-    expectClose(cdf, grid.map(([l, x]) => oracle.cdf(f32(l), f32(x))), { rtol: 8 * floatEpsilon(), atol: 1e-30 });
+    expectClose(
+      cdf,
+      grid.map(([l, x]) => oracle.cdf(f32(l), f32(x))),
+      { rtol: 8 * floatEpsilon(), atol: 1e-30 },
+    );
     const seed = 11;
     const n = 50;
     const lt = tf.tensor(logits);
@@ -98,13 +110,18 @@ describe('ContinuousBernoulli({ logits }) at large and tiny logits, against floa
     const u = tf.randomUniform([n, logits.length], 0, 1, 'float32', seed);
     const uu = Array.from(u.dataSync());
     // samples near an end have absolute (not relative) float32 precision
-    expectClose(x, uu.map((v, i) => oracle.icdf(f32(logits[i % logits.length]!), v)), { rtol: 8 * floatEpsilon(), atol: 4 * floatEpsilon() });
+    expectClose(
+      x,
+      uu.map((v, i) => oracle.icdf(f32(logits[i % logits.length]!), v)),
+      { rtol: 8 * floatEpsilon(), atol: 4 * floatEpsilon() },
+    );
     // d x / d l by a central difference of the float64 inverse cdf
     const g = tf.grad((t: tf.Tensor) => tf.sum(new ContinuousBernoulli({ logits: t }).rsample([n], { seed })))(lt);
     const h = 1e-6;
     const fd = logits.map((l, j) => {
       let s = 0;
-      for (let i = 0; i < n; i++) s += (oracle.icdf(f32(l) + h, uu[i * logits.length + j]!) - oracle.icdf(f32(l) - h, uu[i * logits.length + j]!)) / (2 * h);
+      for (let i = 0; i < n; i++)
+        s += (oracle.icdf(f32(l) + h, uu[i * logits.length + j]!) - oracle.icdf(f32(l) - h, uu[i * logits.length + j]!)) / (2 * h);
       return s;
     });
     expectClose(g, fd, { rtol: 1e-4, atol: 1e-6 });

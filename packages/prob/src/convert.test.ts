@@ -43,8 +43,20 @@ describe('toFloatTensor', () => {
     expect(() => toFloatTensor([[1, 2]], 'x', 'f', { lastDim: 3 })).toThrow('f: x must have 3 values on its last axis, got shape [1, 2]');
     expect(() => toFloatTensor([[1, 2]], 'x', 'f', { itemShape: [2, 1] })).toThrow('f: x must have shape [n, 2, 1], got [1, 2]');
     expect(() => toFloatTensor([[1, 2]], 'x', 'f', { minRows: 2 })).toThrow('f: x must have at least 2 rows, got shape [1, 2]');
-    expect(() => toFloatTensor([[1, 2], [3, Number.NaN]], 'data', 'fit', { finite: true })).toThrow('fit: data must be finite, got NaN at index [1, 1]');
-    expect(() => toFloatTensor('abc' as never, 'x', 'f')).toThrow('f: x must be a tensor, a number or a (nested) array of numbers, got string "abc"');
+    expect(() =>
+      toFloatTensor(
+        [
+          [1, 2],
+          [3, Number.NaN],
+        ],
+        'data',
+        'fit',
+        { finite: true },
+      ),
+    ).toThrow('fit: data must be finite, got NaN at index [1, 1]');
+    expect(() => toFloatTensor('abc' as never, 'x', 'f')).toThrow(
+      'f: x must be a tensor, a number or a (nested) array of numbers, got string "abc"',
+    );
     const rows = toFloatTensor([Float64Array.of(1, 2, 3), Float32Array.of(4, 5, 6)], 'x', 'f', { rank: 2 });
     expect(rows.shape).toEqual([2, 3]); // tfjs alone reads Float64Array rows as a flat [2]
     expect(Array.from(rows.dataSync())).toEqual([1, 2, 3, 4, 5, 6]);

@@ -34,7 +34,12 @@ function withPlainRows(x: unknown[]): unknown[] {
   if (typeof x[0] === 'number') return x; // a row of numbers: nothing nested to copy
   let copy: unknown[] | null = null;
   x.forEach((v, i) => {
-    const plain = ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as unknown as ArrayLike<number>) : Array.isArray(v) ? withPlainRows(v) : v;
+    const plain =
+      ArrayBuffer.isView(v) && !(v instanceof DataView)
+        ? Array.from(v as unknown as ArrayLike<number>)
+        : Array.isArray(v)
+          ? withPlainRows(v)
+          : v;
     if (plain !== v) (copy ??= [...x])[i] = plain;
   });
   return copy ?? x;
@@ -135,7 +140,8 @@ export function toFloatTensor(x: TensorInput, name: string, caller: string, expe
   if (item != null && (t.rank !== item.length + 1 || item.some((d, i) => d != null && t.shape[i + 1] !== d))) {
     fail(`must have shape [n, ${item.map((d) => d ?? '*').join(', ')}], got ${shape}`);
   }
-  if (expect.minRows != null && (t.rank === 0 || t.shape[0]! < expect.minRows)) fail(`must have at least ${expect.minRows} rows, got shape ${shape}`);
+  if (expect.minRows != null && (t.rank === 0 || t.shape[0]! < expect.minRows))
+    fail(`must have at least ${expect.minRows} rows, got shape ${shape}`);
   if (expect.finite === true) {
     const finite = tf.tidy(() => tf.all(tf.isFinite(t)).dataSync()[0] === 1);
     if (!finite) {

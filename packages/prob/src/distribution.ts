@@ -217,7 +217,11 @@ export abstract class Distribution {
     const x = toFloat(value, 'value', where);
     const expected = [...this.batchShape, ...this.eventShape];
     const trailing = x.shape.slice(Math.max(0, x.rank - expected.length));
-    broadcastShape(trailing, expected, `${where}: value of shape [${x.shape.join(', ')}] must broadcast with batchShape + eventShape [${expected.join(', ')}]`);
+    broadcastShape(
+      trailing,
+      expected,
+      `${where}: value of shape [${x.shape.join(', ')}] must broadcast with batchShape + eventShape [${expected.join(', ')}]`,
+    );
     if (this.validateArgs && this.checksOwnSupport) checkConstraint(where, 'value', x, this.support);
     return x;
   }

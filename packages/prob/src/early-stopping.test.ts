@@ -8,7 +8,13 @@ const keep = <T extends tf.Tensor>(t: T): T => (owned.push(t), t);
 afterEach(() => tf.dispose(owned.splice(0)));
 
 /** Rows 0..n-1 of a [n, 1] tensor holding their own index: a batch tells which rows it took. */
-const indexRows = (n: number): tf.Tensor2D => keep(tf.tensor2d(Array.from({ length: n }, (_, i) => i), [n, 1]));
+const indexRows = (n: number): tf.Tensor2D =>
+  keep(
+    tf.tensor2d(
+      Array.from({ length: n }, (_, i) => i),
+      [n, 1],
+    ),
+  );
 
 describe('fit earlyStopping.monitor', () => {
   /** A loss with two metrics, counting its calls; w starts at 5 so that any update moves it. */
@@ -31,8 +37,12 @@ describe('fit earlyStopping.monitor', () => {
     await expect(fit({ ...options, earlyStopping: { monitor: 'valLoss' } })).rejects.toThrow(
       `fit: earlyStopping.monitor must be 'loss' or a metric when there is no validationData (val<Name> logs come from it), got "valLoss"`,
     );
-    await expect(fit({ ...options, earlyStopping: { monitor: 5 as never } })).rejects.toThrow('fit: earlyStopping.monitor must be a non-empty string, got number');
-    await expect(fit({ ...options, earlyStopping: { monitor: '' } })).rejects.toThrow('fit: earlyStopping.monitor must be a non-empty string, got an empty string');
+    await expect(fit({ ...options, earlyStopping: { monitor: 5 as never } })).rejects.toThrow(
+      'fit: earlyStopping.monitor must be a non-empty string, got number',
+    );
+    await expect(fit({ ...options, earlyStopping: { monitor: '' } })).rejects.toThrow(
+      'fit: earlyStopping.monitor must be a non-empty string, got an empty string',
+    );
     expect(calls.loss).toBe(0);
     expect(w.dataSync()[0]).toBe(5);
     expect(tf.memory().numTensors).toBe(before);
@@ -45,10 +55,12 @@ describe('fit earlyStopping.monitor', () => {
       'fit: earlyStopping.monitor must be one of the epoch logs loss, fit, penalty, valLoss, valFit, valPenalty, got "valPenalti"',
     );
     // Keras spells it val_loss; a schedule adds learningRate to the logs
-    await expect(fit({ ...options, validationData: indexRows(4), learningRate: () => 0.1, earlyStopping: { monitor: 'val_loss' } })).rejects.toThrow(
-      'must be one of the epoch logs loss, fit, penalty, learningRate, valLoss, valFit, valPenalty, got "val_loss"',
+    await expect(
+      fit({ ...options, validationData: indexRows(4), learningRate: () => 0.1, earlyStopping: { monitor: 'val_loss' } }),
+    ).rejects.toThrow('must be one of the epoch logs loss, fit, penalty, learningRate, valLoss, valFit, valPenalty, got "val_loss"');
+    await expect(fit({ ...options, earlyStopping: { monitor: 'learningRate' } })).rejects.toThrow(
+      'must be one of the epoch logs loss, fit, penalty, got "learningRate"',
     );
-    await expect(fit({ ...options, earlyStopping: { monitor: 'learningRate' } })).rejects.toThrow('must be one of the epoch logs loss, fit, penalty, got "learningRate"');
     expect(calls).toEqual({ loss: 3, batchEnd: 0 });
     expect(w.dataSync()[0]).toBe(5);
     expect(tf.memory().numTensors).toBe(before + 2); // the two validation tensors made above
@@ -72,10 +84,13 @@ describe('fit earlyStopping.monitor', () => {
     expect(w.dataSync()[0]).not.toBe(5);
   });
 
-  it("checks a val<Metric> of a separate validationLoss on the first batch too, and leaks nothing", async () => {
+  it('checks a val<Metric> of a separate validationLoss on the first batch too, and leaks nothing', async () => {
     const { w, calls, ...options } = setup();
     const lossFn = (x: tf.Tensor) => tf.mean(tf.square(tf.sub(x, w))) as tf.Scalar; // no metrics
-    const validationLoss = (x: tf.Tensor) => ({ loss: tf.mean(tf.square(tf.sub(x, w))), metrics: { mse: tf.mean(tf.square(tf.sub(x, w))) } });
+    const validationLoss = (x: tf.Tensor) => ({
+      loss: tf.mean(tf.square(tf.sub(x, w))),
+      metrics: { mse: tf.mean(tf.square(tf.sub(x, w))) },
+    });
     const validationData = indexRows(4);
     const before = tf.memory().numTensors;
     await expect(fit({ ...options, loss: lossFn, validationLoss, validationData, earlyStopping: { monitor: 'valMsee' } })).rejects.toThrow(

@@ -53,21 +53,28 @@ export class EarlyStopping {
   constructor(options: EarlyStoppingOptions, context: EpochLogsContext) {
     checkKnownKeys(options, EARLY_STOPPING_KEYS, 'fit: earlyStopping');
     const { patience = 0, minDelta = 0, restoreBestWeights = false } = options;
-    if (!Number.isInteger(patience) || patience < 0) throw new Error(`fit: earlyStopping.patience must be an integer >= 0, got ${describeValue(patience)}`);
+    if (!Number.isInteger(patience) || patience < 0)
+      throw new Error(`fit: earlyStopping.patience must be an integer >= 0, got ${describeValue(patience)}`);
     if (typeof minDelta !== 'number' || !(minDelta >= 0) || !Number.isFinite(minDelta)) {
       throw new Error(`fit: earlyStopping.minDelta must be a finite number >= 0, got ${describeValue(minDelta)}`);
     }
-    if (typeof restoreBestWeights !== 'boolean') throw new TypeError(`fit: earlyStopping.restoreBestWeights must be a boolean, got ${describeValue(restoreBestWeights)}`);
+    if (typeof restoreBestWeights !== 'boolean')
+      throw new TypeError(`fit: earlyStopping.restoreBestWeights must be a boolean, got ${describeValue(restoreBestWeights)}`);
     const monitor: unknown = options.monitor ?? (context.validation ? 'valLoss' : 'loss');
     if (typeof monitor !== 'string' || monitor === '') {
-      throw new TypeError(`fit: earlyStopping.monitor must be a non-empty string, got ${monitor === '' ? 'an empty string' : describeValue(monitor)}`);
+      throw new TypeError(
+        `fit: earlyStopping.monitor must be a non-empty string, got ${monitor === '' ? 'an empty string' : describeValue(monitor)}`,
+      );
     }
     // val<Name> logs come only from validation data; without it such a monitor could never be read.
     if (!context.validation && /^val[A-Z]/.test(monitor)) {
-      throw new Error(`fit: earlyStopping.monitor must be 'loss' or a metric when there is no validationData (val<Name> logs come from it), got "${monitor}"`);
+      throw new Error(
+        `fit: earlyStopping.monitor must be 'loss' or a metric when there is no validationData (val<Name> logs come from it), got "${monitor}"`,
+      );
     }
     this.monitor = monitor;
-    this.monitorConfirmed = monitor === 'loss' || (context.validation && monitor === 'valLoss') || (context.learningRateLogged && monitor === 'learningRate');
+    this.monitorConfirmed =
+      monitor === 'loss' || (context.validation && monitor === 'valLoss') || (context.learningRateLogged && monitor === 'learningRate');
     this.options = { patience, minDelta, restoreBestWeights };
   }
 
@@ -81,7 +88,8 @@ export class EarlyStopping {
   /** Records an epoch; returns true when training should stop. */
   update(epoch: number, logs: Record<string, number>, variables: tf.Variable[]): boolean {
     const value = logs[this.monitor];
-    if (value == null) throw new Error(`fit: earlyStopping.monitor is "${this.monitor}" but the epoch logs hold ${Object.keys(logs).join(', ')}`);
+    if (value == null)
+      throw new Error(`fit: earlyStopping.monitor is "${this.monitor}" but the epoch logs hold ${Object.keys(logs).join(', ')}`);
     if (value < this.best - this.options.minDelta) {
       this.best = value;
       this.bestEpoch = epoch;

@@ -11,11 +11,7 @@ import { foldIn, permutation } from './random';
  * const data: FitData = () => myBatchGenerator(); // a fresh generator each epoch
  * ```
  */
-export type FitData<B = tf.Tensor> =
-  | tf.Tensor
-  | Iterable<B>
-  | AsyncIterable<B>
-  | ((epoch: number) => Iterable<B> | AsyncIterable<B>);
+export type FitData<B = tf.Tensor> = tf.Tensor | Iterable<B> | AsyncIterable<B> | ((epoch: number) => Iterable<B> | AsyncIterable<B>);
 
 /** How a tensor is cut into batches. */
 export interface Batching {
@@ -36,9 +32,7 @@ export function* tensorBatches(x: tf.Tensor, epoch: number, batching: Batching):
   const order = batching.shuffle ? permutation(n, foldIn(batching.seed, epoch)) : null;
   for (let start = 0; start < n; start += batching.batchSize) {
     const end = Math.min(n, start + batching.batchSize);
-    yield order == null
-      ? tf.slice(x, start, end - start)
-      : tf.tidy(() => tf.gather(x, tf.tensor1d(order.subarray(start, end), 'int32')));
+    yield order == null ? tf.slice(x, start, end - start) : tf.tidy(() => tf.gather(x, tf.tensor1d(order.subarray(start, end), 'int32')));
   }
 }
 
@@ -50,7 +44,9 @@ export function checkFitData(data: unknown, name: string): void {
     return;
   }
   const d = data as { [Symbol.iterator]?: unknown; [Symbol.asyncIterator]?: unknown } | null | undefined;
-  const ok = typeof data === 'function' || (d != null && (typeof d[Symbol.iterator] === 'function' || typeof d[Symbol.asyncIterator] === 'function'));
+  const ok =
+    typeof data === 'function' ||
+    (d != null && (typeof d[Symbol.iterator] === 'function' || typeof d[Symbol.asyncIterator] === 'function'));
   if (!ok || typeof data === 'string') {
     throw new TypeError(`${name} must be a tensor, an (async) iterable of batches or a function returning one, got ${describeValue(data)}`);
   }

@@ -5,8 +5,20 @@ import type { FitArgs } from './fit-types';
 import { checkKnownKeys } from './known-keys';
 
 const FIT_KEYS = [
-  'loss', 'variables', 'data', 'validationLoss', 'epochs', 'batchSize', 'seed', 'shuffle',
-  'validationData', 'callbacks', 'earlyStopping', 'signal', 'learningRate', 'optimizer',
+  'loss',
+  'variables',
+  'data',
+  'validationLoss',
+  'epochs',
+  'batchSize',
+  'seed',
+  'shuffle',
+  'validationData',
+  'callbacks',
+  'earlyStopping',
+  'signal',
+  'learningRate',
+  'optimizer',
 ] as const;
 
 /** fit's options with their defaults filled in. */
@@ -28,7 +40,8 @@ export function checkFitOptions<B>(args: FitArgs<B>): CheckedFitOptions {
   checkKnownKeys(args, FIT_KEYS, 'fit');
   const { epochs = 1, batchSize = 128, seed = 0, shuffle = true, learningRate = 1e-3 } = args;
   if (typeof args.loss !== 'function') fail('loss', 'a function batch => loss', args.loss);
-  if (args.validationLoss != null && typeof args.validationLoss !== 'function') fail('validationLoss', 'a function batch => loss', args.validationLoss);
+  if (args.validationLoss != null && typeof args.validationLoss !== 'function')
+    fail('validationLoss', 'a function batch => loss', args.validationLoss);
   if (!Array.isArray(args.variables)) fail('variables', 'an array of tf.Variable', args.variables);
   args.variables.forEach((v, i) => {
     if (!(v instanceof tf.Variable)) fail(`variables[${i}]`, 'a tf.Variable', v);
@@ -39,10 +52,12 @@ export function checkFitOptions<B>(args: FitArgs<B>): CheckedFitOptions {
   if (!isPositiveInteger(batchSize)) fail('batchSize', 'an integer >= 1', batchSize);
   if (!Number.isInteger(seed)) fail('seed', 'an integer', seed);
   if (typeof shuffle !== 'boolean') fail('shuffle', 'a boolean', shuffle);
-  const rateOk = typeof learningRate === 'function' || (typeof learningRate === 'number' && Number.isFinite(learningRate) && learningRate > 0);
+  const rateOk =
+    typeof learningRate === 'function' || (typeof learningRate === 'number' && Number.isFinite(learningRate) && learningRate > 0);
   if (!rateOk) fail('learningRate', 'a finite number > 0 or a function epoch => rate', learningRate);
   if (args.optimizer != null && !(args.optimizer instanceof tf.Optimizer)) fail('optimizer', 'a tf.Optimizer', args.optimizer);
-  if (args.signal != null && typeof (args.signal as { aborted?: unknown }).aborted !== 'boolean') fail('signal', 'an AbortSignal', args.signal);
+  if (args.signal != null && typeof (args.signal as { aborted?: unknown }).aborted !== 'boolean')
+    fail('signal', 'an AbortSignal', args.signal);
   if (args.callbacks != null) checkCallbacks(args.callbacks);
   return { epochs, batchSize, seed, shuffle, learningRate };
 }

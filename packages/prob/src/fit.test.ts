@@ -8,7 +8,13 @@ const keep = <T extends tf.Tensor>(t: T): T => (owned.push(t), t);
 afterEach(() => tf.dispose(owned.splice(0)));
 
 /** Rows 0..n-1 of a [n, 1] tensor holding their own index: a batch tells which rows it took. */
-const indexRows = (n: number): tf.Tensor2D => keep(tf.tensor2d(Array.from({ length: n }, (_, i) => i), [n, 1]));
+const indexRows = (n: number): tf.Tensor2D =>
+  keep(
+    tf.tensor2d(
+      Array.from({ length: n }, (_, i) => i),
+      [n, 1],
+    ),
+  );
 
 describe('fit', () => {
   it('takes one step per batch, shuffled by seed, and returns a history', async () => {
@@ -34,7 +40,11 @@ describe('fit', () => {
     const after: number[] = [];
     const history = await fit({
       loss: () => tf.mul(w, 1) as tf.Scalar,
-      variables: [w], data: indexRows(6), batchSize: 2, epochs: 3, optimizer,
+      variables: [w],
+      data: indexRows(6),
+      batchSize: 2,
+      epochs: 3,
+      optimizer,
       learningRate: (epoch) => 0.1 * 2 ** -epoch,
       callbacks: { onEpochEnd: () => void after.push(w.dataSync()[0]!) },
     });
@@ -52,7 +62,12 @@ describe('fit', () => {
     };
     const batchLogs: Record<string, number>[] = [];
     const history = await fit({
-      loss: lossFn, variables: [w], data: indexRows(8), validationData: indexRows(4), batchSize: 4, shuffle: false,
+      loss: lossFn,
+      variables: [w],
+      data: indexRows(8),
+      validationData: indexRows(4),
+      batchSize: 4,
+      shuffle: false,
       callbacks: { onBatchEnd: (_b, logs) => void batchLogs.push(logs) },
     });
     expect(batchLogs).toHaveLength(2);
@@ -85,10 +100,19 @@ describe('fit', () => {
     const history = await fit({
       loss: () => tf.square(tf.sub(w, target)) as tf.Scalar,
       validationLoss: () => tf.square(w) as tf.Scalar,
-      variables: [w], data: indexRows(4), validationData: indexRows(1), batchSize: 1, epochs: 20,
+      variables: [w],
+      data: indexRows(4),
+      validationData: indexRows(1),
+      batchSize: 1,
+      epochs: 20,
       optimizer: keep(tf.train.sgd(0.1) as unknown as tf.Tensor) as unknown as tf.Optimizer,
       earlyStopping: { patience: 2, restoreBestWeights: true },
-      callbacks: { onEpochEnd: (epoch) => { atEpochEnd.push(w.dataSync()[0]!); if (epoch === 2) target = 10; } },
+      callbacks: {
+        onEpochEnd: (epoch) => {
+          atEpochEnd.push(w.dataSync()[0]!);
+          if (epoch === 2) target = 10;
+        },
+      },
     });
     // valLoss improves for epochs 0-2, then worsens: epochs 3 and 4 use up the patience.
     expect(history.epoch).toEqual([0, 1, 2, 3, 4]);
@@ -102,8 +126,13 @@ describe('fit', () => {
     const w = keep(tf.variable(tf.scalar(0)));
     const controller = new AbortController();
     const history = await fit({
-      loss: (x) => tf.mean(tf.square(tf.sub(x, w))) as tf.Scalar, variables: [w], data: indexRows(40), batchSize: 2, epochs: 3,
-      signal: controller.signal, callbacks: { onBatchEnd: (b) => void (b === 3 && controller.abort()) },
+      loss: (x) => tf.mean(tf.square(tf.sub(x, w))) as tf.Scalar,
+      variables: [w],
+      data: indexRows(40),
+      batchSize: 2,
+      epochs: 3,
+      signal: controller.signal,
+      callbacks: { onBatchEnd: (b) => void (b === 3 && controller.abort()) },
     });
     expect(history.aborted).toBe(true);
     expect(history.steps).toBe(4);
@@ -134,8 +163,16 @@ describe('fit', () => {
     const x = keep(tf.randomNormal([64, 3], 0, 1, 'float32', 1));
     await expectNoLeaks(async () => {
       await fit({
-        loss: (b) => { const l = tf.mean(tf.square(tf.sub(b, w))); return { loss: l, metrics: { twice: tf.mul(l, 2) } }; },
-        variables: [w], data: x, validationData: x, batchSize: 8, epochs: 4, earlyStopping: { patience: 1, restoreBestWeights: true },
+        loss: (b) => {
+          const l = tf.mean(tf.square(tf.sub(b, w)));
+          return { loss: l, metrics: { twice: tf.mul(l, 2) } };
+        },
+        variables: [w],
+        data: x,
+        validationData: x,
+        batchSize: 8,
+        epochs: 4,
+        earlyStopping: { patience: 1, restoreBestWeights: true },
       });
     });
   });
@@ -153,7 +190,10 @@ describe('fit', () => {
       [{ learningRate: -1 }, 'fit: learningRate must be a finite number > 0 or a function epoch => rate, got number -1'],
       [{ learningRate: '1e-3' }, 'fit: learningRate must be a finite number > 0 or a function epoch => rate, got string "1e-3"'],
       [{ data: 5 }, 'fit: data must be a tensor, an (async) iterable of batches or a function returning one, got number 5'],
-      [{ validationData: 'x' }, 'fit: validationData must be a tensor, an (async) iterable of batches or a function returning one, got string "x"'],
+      [
+        { validationData: 'x' },
+        'fit: validationData must be a tensor, an (async) iterable of batches or a function returning one, got string "x"',
+      ],
       [{ earlyStopping: { patience: -1 } }, 'fit: earlyStopping.patience must be an integer >= 0, got number -1'],
       [{ earlyStopping: { minDelta: NaN } }, 'fit: earlyStopping.minDelta must be a finite number >= 0, got number NaN'],
       [{ earlyStopping: { restoreBestWeights: 1 } }, 'fit: earlyStopping.restoreBestWeights must be a boolean, got number 1'],
@@ -188,8 +228,14 @@ describe('fit', () => {
   it('rethrows a non-finite step as a NonFiniteLossError with epoch, batch and the global step', async () => {
     const w = keep(tf.variable(tf.scalar(0)));
     const data = keep(tf.tensor2d([1, 2, 3, 4, 5, 6, 7, NaN], [8, 1]));
-    const error = await fit({ loss: (x) => tf.mean(tf.square(tf.sub(x, w))), variables: [w], data, batchSize: 2, shuffle: false, epochs: 2 })
-      .catch((e: unknown) => e);
+    const error = await fit({
+      loss: (x) => tf.mean(tf.square(tf.sub(x, w))),
+      variables: [w],
+      data,
+      batchSize: 2,
+      shuffle: false,
+      epochs: 2,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NonFiniteLossError);
     // epoch 0 takes four steps with a NaN in the fourth batch: global step 3, batch 3
     expect(error).toMatchObject({ kind: 'loss', epoch: 0, batch: 3, step: 3, restored: false });
@@ -197,9 +243,16 @@ describe('fit', () => {
     expect((error as Error).cause).toBeInstanceOf(NonFiniteLossError);
     const later = keep(tf.tensor2d([1, 2, 3, 4], [4, 1]));
     let epochSeen = -1;
-    const loss = (x: tf.Tensor) => (epochSeen === 1 ? tf.div(tf.add(tf.sum(x), tf.mul(w, 0)), tf.scalar(0)) : tf.mean(tf.square(tf.sub(x, w))));
-    const second = await fit({ loss, variables: [w], data: later, batchSize: 2, epochs: 3, callbacks: { onEpochEnd: (e) => void (epochSeen = e + 1) } })
-      .catch((e: unknown) => e);
+    const loss = (x: tf.Tensor) =>
+      epochSeen === 1 ? tf.div(tf.add(tf.sum(x), tf.mul(w, 0)), tf.scalar(0)) : tf.mean(tf.square(tf.sub(x, w)));
+    const second = await fit({
+      loss,
+      variables: [w],
+      data: later,
+      batchSize: 2,
+      epochs: 3,
+      callbacks: { onEpochEnd: (e) => void (epochSeen = e + 1) },
+    }).catch((e: unknown) => e);
     expect(second).toMatchObject({ kind: 'loss', value: Infinity, epoch: 1, batch: 0, step: 2 });
   });
 
@@ -219,7 +272,15 @@ describe('fit', () => {
     const x = keep(tf.randomNormal([40, 3], 1, 1, 'float32', 5));
     const run = async (seed: number) => {
       const w = keep(tf.variable(tf.zeros([1, 3])));
-      const h = await fit({ loss: (b) => tf.mean(tf.square(tf.sub(b, tf.square(w)))), variables: [w], data: x, epochs: 3, batchSize: 7, seed, learningRate: 0.05 });
+      const h = await fit({
+        loss: (b) => tf.mean(tf.square(tf.sub(b, tf.square(w)))),
+        variables: [w],
+        data: x,
+        epochs: 3,
+        batchSize: 7,
+        seed,
+        learningRate: 0.05,
+      });
       return { loss: h.history.loss, w: Array.from(w.dataSync()) };
     };
     const [a, b, c] = [await run(2), await run(2), await run(3)];
@@ -236,10 +297,19 @@ describe('fit', () => {
       { x: keep(tf.ones([1, 1])), tag: 5 },
     ];
     const loss = (b: { x: tf.Tensor; tag: number }) => tf.add(tf.mul(w, 0), b.tag);
-    const h = await fit({ loss, variables: [w], data: batches, optimizer: keep(tf.train.sgd(0) as never) as never, callbacks: { onBatchEnd: (_, l) => void logs.push(l.loss!) } });
+    const h = await fit({
+      loss,
+      variables: [w],
+      data: batches,
+      optimizer: keep(tf.train.sgd(0) as never) as never,
+      callbacks: { onBatchEnd: (_, l) => void logs.push(l.loss!) },
+    });
     expect(logs).toEqual([1, 5]);
     expectClose(h.history.loss!, [2], { rtol: 1e-7 });
-    const pairs = [[keep(tf.ones([3, 1])), keep(tf.zeros([3]))], [keep(tf.ones([1, 1])), keep(tf.zeros([1]))]] as tf.Tensor[][];
+    const pairs = [
+      [keep(tf.ones([3, 1])), keep(tf.zeros([3]))],
+      [keep(tf.ones([1, 1])), keep(tf.zeros([1]))],
+    ] as tf.Tensor[][];
     const h2 = await fit({ loss: (b: tf.Tensor[]) => tf.add(tf.mul(w, 0), b[0]!.shape[0] === 3 ? 1 : 5), variables: [w], data: pairs });
     expectClose(h2.history.loss!, [2], { rtol: 1e-7 });
   });
@@ -248,7 +318,14 @@ describe('fit', () => {
     const w = keep(tf.variable(tf.zeros([1, 4])));
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 40);
-    const history = await fit({ loss: (x) => tf.mean(tf.square(tf.sub(x, w))), variables: [w], data: keep(tf.ones([64, 4])), batchSize: 1, epochs: 10_000, signal: controller.signal });
+    const history = await fit({
+      loss: (x) => tf.mean(tf.square(tf.sub(x, w))),
+      variables: [w],
+      data: keep(tf.ones([64, 4])),
+      batchSize: 1,
+      epochs: 10_000,
+      signal: controller.signal,
+    });
     expect(history.aborted).toBe(true);
     expect(history.steps).toBeLessThan(64 * 10_000);
   });

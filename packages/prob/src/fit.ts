@@ -113,7 +113,13 @@ class FitRun<B> {
     const steps = new EpochSteps(epochBatches(this.args.data, epoch, this.batching), this.args.loss, this.args.callbacks ?? {}, onFirst);
     const { variables, signal } = this.args;
     try {
-      const result = await minimize(steps.loss, { variables, optimizer: this.optimizer, batches: steps.feed, onStep: steps.onStep, signal });
+      const result = await minimize(steps.loss, {
+        variables,
+        optimizer: this.optimizer,
+        batches: steps.feed,
+        onStep: steps.onStep,
+        signal,
+      });
       this.history.steps += result.steps;
       if (result.aborted) this.history.aborted = true;
       else if (result.steps === 0) throw noBatches(epoch);
@@ -137,7 +143,9 @@ class FitRun<B> {
   }
 
   private async validate(): Promise<Logs> {
-    const val = await meanLoss(this.args.validationLoss ?? this.args.loss, this.args.validationData!, { batchSize: this.batching.batchSize });
+    const val = await meanLoss(this.args.validationLoss ?? this.args.loss, this.args.validationData!, {
+      batchSize: this.batching.batchSize,
+    });
     return Object.fromEntries(Object.entries(val).map(([k, v]) => [validationLogName(k), v]));
   }
 

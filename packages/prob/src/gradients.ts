@@ -5,7 +5,7 @@ export type GradientLookup = (kernelName: string) => unknown;
 
 /** The message thrown when no gradient functions are registered. */
 export const MISSING_GRADIENTS_MESSAGE =
-  "no gradient functions are registered with TensorFlow.js (tfjs-core alone ships none), so nothing can be trained. " +
+  'no gradient functions are registered with TensorFlow.js (tfjs-core alone ships none), so nothing can be trained. ' +
   "In Node: `import { selectBackend } from '@elbo/backend-node'` and `await selectBackend()`; " +
   "in browsers: `import { selectBackend } from '@elbo/backend-web'` and `await selectBackend()`; " +
   "or `import '@tensorflow/tfjs'`, which registers them too.";

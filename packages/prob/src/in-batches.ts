@@ -22,7 +22,8 @@ import type { TensorInput } from './convert';
  * ```
  */
 export function inBatches(x: TensorInput, batchSize: number, fn: (batch: tf.Tensor) => tf.Tensor, caller = 'inBatches'): tf.Tensor {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`${caller}: batchSize must be an integer >= 1, got ${describeValue(batchSize)}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new Error(`${caller}: batchSize must be an integer >= 1, got ${describeValue(batchSize)}`);
   if (typeof fn !== 'function') throw new TypeError(`${caller}: fn must be a function, got ${describeValue(fn)}`);
   const t = toFloatTensor(x, 'x', caller, { rank: [1, 2, 3, 4, 5, 6], minRows: 1 });
   try {

@@ -90,7 +90,10 @@ export class Independent extends Distribution {
   protected override _cdf(x: tf.Tensor): tf.Tensor {
     const c = this.base.cdf(x);
     if (this.reinterpretedBatchNdims === 0) return c;
-    return tf.prod(c, Array.from({ length: this.reinterpretedBatchNdims }, (_, i) => c.rank - 1 - i));
+    return tf.prod(
+      c,
+      Array.from({ length: this.reinterpretedBatchNdims }, (_, i) => c.rank - 1 - i),
+    );
   }
 
   protected _entropy(): tf.Tensor {

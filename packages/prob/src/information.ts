@@ -109,7 +109,8 @@ function toRows(joint: unknown): number[][] {
   }
   const cols = (rows[0] as number[]).length;
   rows.forEach((r: number[], i: number) => {
-    if (r.length !== cols) throw new Error(`mutualInformation: joint rows must have equal lengths, row 0 has ${cols}, row ${i} has ${r.length}`);
+    if (r.length !== cols)
+      throw new Error(`mutualInformation: joint rows must have equal lengths, row 0 has ${cols}, row ${i} has ${r.length}`);
   });
   return rows as number[][];
 }

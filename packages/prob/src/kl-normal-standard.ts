@@ -32,7 +32,9 @@ export function klNormalStandard(loc: TensorInput, logVar: TensorInput, { reduce
     const mu = toFloat(loc, 'loc', 'klNormalStandard');
     const lv = toFloat(logVar, 'logVar', 'klNormalStandard');
     if (mu.shape.join() !== lv.shape.join()) {
-      throw new Error(`klNormalStandard: loc and logVar must have the same shape, got [${mu.shape.join(', ')}] and [${lv.shape.join(', ')}]`);
+      throw new Error(
+        `klNormalStandard: loc and logVar must have the same shape, got [${mu.shape.join(', ')}] and [${lv.shape.join(', ')}]`,
+      );
     }
     const twice = tf.add(tf.square(mu), tf.sub(tf.expm1(lv), lv));
     // Halve after the sum: one multiplication per row instead of one per element.

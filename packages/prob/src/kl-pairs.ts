@@ -34,7 +34,10 @@ function klIndependentIndependent(p: Independent, q: Independent, klOf: KLOf): t
   const base = klOf(p.base, q.base);
   const n = p.reinterpretedBatchNdims;
   if (n === 0) return base;
-  return tf.sum(base, Array.from({ length: n }, (_, i) => base.rank - 1 - i));
+  return tf.sum(
+    base,
+    Array.from({ length: n }, (_, i) => base.rank - 1 - i),
+  );
 }
 
 /**
@@ -47,8 +50,24 @@ function klBernoulliBernoulli(p: Bernoulli, q: Bernoulli): tf.Tensor {
   const t2raw = tf.mul(tf.sub(1, pp), tf.sub(tf.softplus(lq), tf.softplus(lp)));
   const inf = tf.scalar(Infinity);
   const zero = tf.scalar(0);
-  const t1 = tf.where(mask((a) => tf.equal(a, 0), pp), zero, tf.where(mask((b) => tf.equal(b, 0), qp), inf, t1raw));
-  const t2 = tf.where(mask((a) => tf.equal(a, 1), pp), zero, tf.where(mask((b) => tf.equal(b, 1), qp), inf, t2raw));
+  const t1 = tf.where(
+    mask((a) => tf.equal(a, 0), pp),
+    zero,
+    tf.where(
+      mask((b) => tf.equal(b, 0), qp),
+      inf,
+      t1raw,
+    ),
+  );
+  const t2 = tf.where(
+    mask((a) => tf.equal(a, 1), pp),
+    zero,
+    tf.where(
+      mask((b) => tf.equal(b, 1), qp),
+      inf,
+      t2raw,
+    ),
+  );
   return tf.add(t1, t2);
 }
 

@@ -71,7 +71,10 @@ export function registerKL<P extends Distribution, Q extends Distribution>(
   Q: DistributionClass<Q>,
   fn: KLFunction<P, Q>,
 ): void {
-  for (const [cls, name] of [[P, 'P'], [Q, 'Q']] as const) {
+  for (const [cls, name] of [
+    [P, 'P'],
+    [Q, 'Q'],
+  ] as const) {
     if (typeof cls !== 'function' || !(cls.prototype instanceof Distribution || (cls as unknown) === Distribution)) {
       throw new TypeError(`registerKL: ${name} must be a Distribution class, got ${typeof cls === 'function' ? cls.name : typeof cls}`);
     }

@@ -32,7 +32,10 @@ describe('Laplace against scipy.stats.laplace (reference/prob.json)', () => {
   it('rsample: shape, seed, and gradient d x / d loc = 1, d x / d scale = (x - loc) / scale', () => {
     const loc = tf.tensor1d([0.5, -2]);
     const scale = tf.tensor1d([1.5, 0.3]);
-    const [gl, gs] = tf.grads((l: tf.Tensor, s: tf.Tensor) => tf.sum(new Laplace({ loc: l, scale: s }).rsample([50], { seed: 9 })))([loc, scale]);
+    const [gl, gs] = tf.grads((l: tf.Tensor, s: tf.Tensor) => tf.sum(new Laplace({ loc: l, scale: s }).rsample([50], { seed: 9 })))([
+      loc,
+      scale,
+    ]);
     const x = new Laplace({ loc, scale }).rsample([50], { seed: 9 });
     expect(x.shape).toEqual([50, 2]);
     // x = loc + scale * e(u) is linear in loc and scale: the exact derivative sums (x - loc) / scale.

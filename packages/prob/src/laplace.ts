@@ -66,7 +66,11 @@ export class Laplace extends Distribution {
     // Each tail from its own side, so neither subtracts nearly equal numbers.
     const d = tf.sub(x, this.loc);
     const tail = tf.mul(tf.exp(tf.neg(tf.div(tf.abs(d), this.scale))), 0.5);
-    return tf.where(mask((v) => tf.less(v, 0), d), tail, tf.sub(1, tail));
+    return tf.where(
+      mask((v) => tf.less(v, 0), d),
+      tail,
+      tf.sub(1, tail),
+    );
   }
 
   protected _entropy(): tf.Tensor {

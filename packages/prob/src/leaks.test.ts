@@ -1,7 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import {
-  Bernoulli, Categorical, ContinuousBernoulli, Independent, Laplace, Normal, Uniform, klDivergence, klNormalStandard, entropy, crossEntropy,
+  Bernoulli,
+  Categorical,
+  ContinuousBernoulli,
+  Independent,
+  Laplace,
+  Normal,
+  Uniform,
+  klDivergence,
+  klNormalStandard,
+  entropy,
+  crossEntropy,
   type Distribution,
 } from './index';
 import { expectNoLeaks } from '../../../tooling/testing';
@@ -13,7 +23,17 @@ const makers: [string, () => Distribution, number[]][] = [
   ['Normal.fromLogVar', () => Normal.fromLogVar([0, 1], [0.1, -0.2]), [0.3, -1]],
   ['Independent', () => new Independent(new Normal({ loc: [0, 1], scale: [1, 2] }), 1), [0.3, -1]],
   ['Bernoulli', () => new Bernoulli({ probs: [0.2, 0.9] }), [0, 1]],
-  ['Categorical', () => new Categorical({ logits: [[0, 1, 2], [1, 1, 1]] }), [0, 2]],
+  [
+    'Categorical',
+    () =>
+      new Categorical({
+        logits: [
+          [0, 1, 2],
+          [1, 1, 1],
+        ],
+      }),
+    [0, 2],
+  ],
   ['ContinuousBernoulli', () => new ContinuousBernoulli({ probs: [0.2, 0.5] }), [0.1, 0.9]],
   ['Uniform', () => new Uniform({ low: [0, -1], high: [1, 1] }), [0.5, 0]],
   ['Laplace', () => new Laplace({ loc: [0, 1], scale: [1, 2] }), [0.3, -1]],
@@ -36,7 +56,12 @@ describe('no leaked tensors', () => {
       ];
       if (d.hasRsample) methods.push(() => d.rsample([3], { seed: 1 }));
       if (!['Bernoulli', 'Categorical'].includes(name)) methods.push(() => d.cdf(value));
-      if (name !== 'ContinuousBernoulli') methods.push(() => klDivergence(d, d), () => entropy(d), () => crossEntropy(d, d));
+      if (name !== 'ContinuousBernoulli')
+        methods.push(
+          () => klDivergence(d, d),
+          () => entropy(d),
+          () => crossEntropy(d, d),
+        );
       for (const m of methods) {
         const out = await expectNoLeaks(m);
         tf.dispose(out as never);

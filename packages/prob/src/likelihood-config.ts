@@ -19,9 +19,7 @@ export type LikelihoodName = 'bernoulli' | 'continuous-bernoulli' | 'gaussian';
  * ```
  */
 export type LikelihoodSpec =
-  | LikelihoodName
-  | { name: 'bernoulli' | 'continuous-bernoulli' }
-  | { name: 'gaussian'; sigma?: number; learnSigma?: boolean };
+  LikelihoodName | { name: 'bernoulli' | 'continuous-bernoulli' } | { name: 'gaussian'; sigma?: number; learnSigma?: boolean };
 
 /**
  * The serializable form of a {@link Likelihood} (the learned sigma's current value included).
@@ -73,16 +71,20 @@ export function parseSpec(spec: unknown, options: unknown, caller: string): Pars
   if (!Number.isInteger(eventRank) || eventRank < 0) fail(caller, 'eventRank', 'an integer >= 0', eventRank);
   const names = LIKELIHOOD_NAMES.map((n) => `'${n}'`).join(', ');
   if (typeof spec === 'string') {
-    if (!LIKELIHOOD_NAMES.includes(spec as LikelihoodName)) fail(caller, 'likelihood', `one of ${names} or { name: 'gaussian', sigma, learnSigma }`, spec);
+    if (!LIKELIHOOD_NAMES.includes(spec as LikelihoodName))
+      fail(caller, 'likelihood', `one of ${names} or { name: 'gaussian', sigma, learnSigma }`, spec);
     return { name: spec as LikelihoodName, sigma: 1, learnSigma: false, eventRank };
   }
-  if (spec == null || typeof spec !== 'object' || Array.isArray(spec)) fail(caller, 'likelihood', `one of ${names} or { name: 'gaussian', sigma, learnSigma }`, spec);
+  if (spec == null || typeof spec !== 'object' || Array.isArray(spec))
+    fail(caller, 'likelihood', `one of ${names} or { name: 'gaussian', sigma, learnSigma }`, spec);
   checkKnownKeys(spec, ['name', 'sigma', 'learnSigma'], `${caller}: likelihood`);
   const s = spec as { name?: unknown; sigma?: unknown; learnSigma?: unknown };
   if (!LIKELIHOOD_NAMES.includes(s.name as LikelihoodName)) fail(caller, 'likelihood.name', `one of ${names}`, s.name);
   const name = s.name as LikelihoodName;
   if (name !== 'gaussian' && (s.sigma !== undefined || s.learnSigma !== undefined)) {
-    throw new Error(`${caller}: likelihood.sigma and likelihood.learnSigma are only for the 'gaussian' likelihood, got them with '${name}'`);
+    throw new Error(
+      `${caller}: likelihood.sigma and likelihood.learnSigma are only for the 'gaussian' likelihood, got them with '${name}'`,
+    );
   }
   const { sigma = 1, learnSigma = false } = s;
   if (typeof sigma !== 'number' || !Number.isFinite(sigma) || sigma <= 0) fail(caller, 'likelihood.sigma', 'a finite number > 0', sigma);

@@ -51,10 +51,23 @@ describe('Likelihood: values against scipy and closed forms', () => {
   });
 
   it('gaussian sums the closed form over the event, its constant counted once per element', () => {
-    const m = keep(tf.tensor2d([[0.2, 0.4], [1, -1]]));
-    const x = keep(tf.tensor2d([[0, 1], [1, 1]]));
+    const m = keep(
+      tf.tensor2d([
+        [0.2, 0.4],
+        [1, -1],
+      ]),
+    );
+    const x = keep(
+      tf.tensor2d([
+        [0, 1],
+        [1, 1],
+      ]),
+    );
     const s = 0.5;
-    const expected = [[0.2, 0.6], [0, 2]].map((r) => r.reduce((acc, d) => acc - (d / s) ** 2 / 2 - Math.log(s) - 0.5 * Math.log(2 * Math.PI), 0));
+    const expected = [
+      [0.2, 0.6],
+      [0, 2],
+    ].map((r) => r.reduce((acc, d) => acc - (d / s) ** 2 / 2 - Math.log(s) - 0.5 * Math.log(2 * Math.PI), 0));
     expectClose(keep(new Likelihood({ name: 'gaussian', sigma: s }).logProb(x, m)), expected, { rtol: 1e-5 });
   });
 
@@ -64,7 +77,11 @@ describe('Likelihood: values against scipy and closed forms', () => {
     const at = logits.map((v) => Math.fround(v));
     const eps = floatEpsilon();
     // E[X] = 1 / -expm1(-l) - 1/l (1/2 at l = 0)
-    expectClose(keep(lik.mean(keep(tf.tensor(logits)))), at.map((l) => (l === 0 ? 0.5 : 1 / -Math.expm1(-l) - 1 / l)), { rtol: 8 * eps });
+    expectClose(
+      keep(lik.mean(keep(tf.tensor(logits)))),
+      at.map((l) => (l === 0 ? 0.5 : 1 / -Math.expm1(-l) - 1 / l)),
+      { rtol: 8 * eps },
+    );
     // a draw is the inverse cdf log1p(u expm1(l)) / l of the uniforms of the same seed
     const out = keep(tf.tile(tf.tensor2d([logits]), [20, 1]));
     const draws = Array.from(keep(lik.sample(out, 5)).dataSync());
@@ -93,10 +110,12 @@ describe('Likelihood: extreme logits', () => {
     const lp = keep(new Likelihood('bernoulli').logProb(x, l));
     expectClose(lp, [-200], { rtol: 1e-6 });
     // the naive probs form: x log p + (1 - x) log(1 - p), with p = sigmoid(l) rounded to 0 or 1
-    const naive = keep(tf.tidy(() => {
-      const p = tf.sigmoid(l);
-      return tf.sum(tf.add(tf.mul(x, tf.log(p)), tf.mul(tf.sub(1, x), tf.log(tf.sub(1, p)))));
-    }));
+    const naive = keep(
+      tf.tidy(() => {
+        const p = tf.sigmoid(l);
+        return tf.sum(tf.add(tf.mul(x, tf.log(p)), tf.mul(tf.sub(1, x), tf.log(tf.sub(1, p)))));
+      }),
+    );
     expect(Number.isFinite(naive.dataSync()[0]!)).toBe(false);
     // gradient x - sigmoid(l): [0, 0, -1, 1], finite
     const g = keep(tf.grad((t: tf.Tensor) => new Likelihood('bernoulli').logProb(x, t))(l));
@@ -119,14 +138,28 @@ describe('Likelihood: extreme logits', () => {
     expectClose(keep(lik.logProb(x, l)), [expected], { rtol: 1e-5 });
     const g = keep(tf.grad((t: tf.Tensor) => lik.logProb(x, t))(l));
     // d/dl = x - sigmoid(l) + 1/l - 1/sinh(l)
-    expectClose(g, [0.2, 0.9, 0, 1].map((xi, i) => xi - sigmoid(lv[i]!) + 1 / lv[i]!), { rtol: 1e-4, atol: 1e-6 });
+    expectClose(
+      g,
+      [0.2, 0.9, 0, 1].map((xi, i) => xi - sigmoid(lv[i]!) + 1 / lv[i]!),
+      { rtol: 1e-4, atol: 1e-6 },
+    );
   });
 });
 
 describe('Likelihood: shapes, gradients and events', () => {
   it('sums over the last eventRank axes, for [n, D] and [K, n, D] alike, and [n, h, w, c] with eventRank 3', () => {
-    const x = keep(tf.tensor2d([[0, 1, 1], [1, 0, 0.5]]));
-    const out = keep(tf.tensor2d([[-2, 0.3, 4], [1, -0.5, 0]]));
+    const x = keep(
+      tf.tensor2d([
+        [0, 1, 1],
+        [1, 0, 0.5],
+      ]),
+    );
+    const out = keep(
+      tf.tensor2d([
+        [-2, 0.3, 4],
+        [1, -0.5, 0],
+      ]),
+    );
     for (const spec of ['bernoulli', 'continuous-bernoulli', { name: 'gaussian', sigma: 0.7 }] as LikelihoodSpec[]) {
       const lik = new Likelihood(spec);
       const single = keep(lik.logProb(x, out));
@@ -150,9 +183,17 @@ describe('Likelihood: shapes, gradients and events', () => {
     const x = keep(tf.tensor2d([xv]));
     const l = keep(tf.tensor2d([lv]));
     const gb = keep(tf.grad((t: tf.Tensor) => new Likelihood('bernoulli').logProb(x, t))(l));
-    expectClose(gb, xv.map((xi, i) => xi - sigmoid(lv[i]!)), { rtol: 1e-5, atol: 1e-7 });
+    expectClose(
+      gb,
+      xv.map((xi, i) => xi - sigmoid(lv[i]!)),
+      { rtol: 1e-5, atol: 1e-7 },
+    );
     const gc = keep(tf.grad((t: tf.Tensor) => new Likelihood('continuous-bernoulli').logProb(x, t))(l));
-    expectClose(gc, xv.map((xi, i) => xi - sigmoid(lv[i]!) + 1 / lv[i]! - 1 / Math.sinh(lv[i]!)), { rtol: 1e-3, atol: backendTolerance() });
+    expectClose(
+      gc,
+      xv.map((xi, i) => xi - sigmoid(lv[i]!) + 1 / lv[i]! - 1 / Math.sinh(lv[i]!)),
+      { rtol: 1e-3, atol: backendTolerance() },
+    );
     // d/d log sigma of -1/2 sum (d/sigma)^2 - D log sigma = sum (d/sigma)^2 - D
     const g = new Likelihood({ name: 'gaussian', sigma: 0.5, learnSigma: true });
     created.push(g);
@@ -176,8 +217,18 @@ describe('Likelihood: shapes, gradients and events', () => {
   });
 
   it('distribution() is the same p(x|out) as an @elbo/prob distribution, with eventRank event axes', () => {
-    const out = keep(tf.tensor2d([[-2, 0.3, 4], [1, -0.5, 0]]));
-    const x = keep(tf.tensor2d([[0, 0.2, 1], [0.9, 0.5, 0]]));
+    const out = keep(
+      tf.tensor2d([
+        [-2, 0.3, 4],
+        [1, -0.5, 0],
+      ]),
+    );
+    const x = keep(
+      tf.tensor2d([
+        [0, 0.2, 1],
+        [0.9, 0.5, 0],
+      ]),
+    );
     for (const spec of ['bernoulli', 'continuous-bernoulli', { name: 'gaussian', sigma: 0.4 }] as LikelihoodSpec[]) {
       const lik = new Likelihood(spec);
       const before = tf.memory().numTensors;
@@ -223,15 +274,26 @@ describe('Likelihood: config and data checks', () => {
     const bern = new Likelihood('bernoulli');
     const gauss = new Likelihood('gaussian');
     const before = tf.memory().numTensors;
-    expect(() => bern.checkData([[0, 0.5], [1, 2]], 'data', 'VAE.fit')).toThrow(
-      'VAE.fit: data must be in the unit interval [0, 1], got 2 at index [1, 1] (data has shape [2, 2])',
+    expect(() =>
+      bern.checkData(
+        [
+          [0, 0.5],
+          [1, 2],
+        ],
+        'data',
+        'VAE.fit',
+      ),
+    ).toThrow('VAE.fit: data must be in the unit interval [0, 1], got 2 at index [1, 1] (data has shape [2, 2])');
+    expect(() => new Likelihood('continuous-bernoulli').checkData([[0, NaN]], 'x', 'f')).toThrow(
+      'f: x must be in the unit interval [0, 1], got NaN at index [0, 1]',
     );
-    expect(() => new Likelihood('continuous-bernoulli').checkData([[0, NaN]], 'x', 'f')).toThrow('f: x must be in the unit interval [0, 1], got NaN at index [0, 1]');
     expect(() => bern.checkData([[0, Infinity]], 'x', 'f')).toThrow('got Infinity at index [0, 1]');
     expect(() => gauss.checkData([[5, -Infinity]], 'validationData', 'AE.fit')).toThrow(
       'AE.fit: validationData must be finite, got -Infinity at index [0, 1] (validationData has shape [1, 2])',
     );
-    expect(() => gauss.checkData('x' as never, 'data', 'AE.fit')).toThrow('AE.fit: data must be a tensor, a number or a (nested) array of numbers, got string "x"');
+    expect(() => gauss.checkData('x' as never, 'data', 'AE.fit')).toThrow(
+      'AE.fit: data must be a tensor, a number or a (nested) array of numbers, got string "x"',
+    );
     expect(() => new Likelihood('gaussian', { eventRank: 3 }).checkData([[1]], 'data', 'ConvVAE.fit')).toThrow(
       'ConvVAE.fit: data must have rank >= 3 (the event axes), got a float32 tensor of shape [1, 1]',
     );
@@ -244,20 +306,34 @@ describe('Likelihood: config and data checks', () => {
     const zero = keep(tf.zeros([1]));
     const before = tf.memory().numTensors;
     const cases: [unknown, unknown, string][] = [
-      ['poisson', {}, `Likelihood: likelihood must be one of 'bernoulli', 'continuous-bernoulli', 'gaussian' or { name: 'gaussian', sigma, learnSigma }, got string "poisson"`],
+      [
+        'poisson',
+        {},
+        `Likelihood: likelihood must be one of 'bernoulli', 'continuous-bernoulli', 'gaussian' or { name: 'gaussian', sigma, learnSigma }, got string "poisson"`,
+      ],
       [5, {}, 'Likelihood: likelihood must be one of'],
-      [{ name: 'gausian' }, {}, `Likelihood: likelihood.name must be one of 'bernoulli', 'continuous-bernoulli', 'gaussian', got string "gausian"`],
+      [
+        { name: 'gausian' },
+        {},
+        `Likelihood: likelihood.name must be one of 'bernoulli', 'continuous-bernoulli', 'gaussian', got string "gausian"`,
+      ],
       [{ name: 'gaussian', sigma: -1 }, {}, 'Likelihood: likelihood.sigma must be a finite number > 0, got number -1'],
       [{ name: 'gaussian', sigma: '1' }, {}, 'Likelihood: likelihood.sigma must be a finite number > 0, got string "1"'],
       [{ name: 'gaussian', learnSigma: 'yes' }, {}, 'Likelihood: likelihood.learnSigma must be a boolean, got string "yes"'],
       [{ name: 'gaussian', sigmma: 1 }, {}, 'Likelihood: likelihood: unknown option "sigmma"; did you mean "sigma"?'],
-      [{ name: 'bernoulli', sigma: 1 }, {}, `Likelihood: likelihood.sigma and likelihood.learnSigma are only for the 'gaussian' likelihood, got them with 'bernoulli'`],
+      [
+        { name: 'bernoulli', sigma: 1 },
+        {},
+        `Likelihood: likelihood.sigma and likelihood.learnSigma are only for the 'gaussian' likelihood, got them with 'bernoulli'`,
+      ],
       ['bernoulli', { eventRank: 1.5 }, 'Likelihood: eventRank must be an integer >= 0, got number 1.5'],
       ['bernoulli', { eventrank: 2 }, 'Likelihood: unknown option "eventrank"; did you mean "eventRank"?'],
     ];
     for (const [spec, options, message] of cases) expect(() => new Likelihood(spec as never, options as never)).toThrow(message);
     const lik = new Likelihood('bernoulli');
-    expect(() => lik.logProb([[1]], [[0]] as never)).toThrow('Likelihood.logProb: out must be a tensor (the decoder output), got an array of length 1');
+    expect(() => lik.logProb([[1]], [[0]] as never)).toThrow(
+      'Likelihood.logProb: out must be a tensor (the decoder output), got an array of length 1',
+    );
     expect(() => lik.mean(undefined as never)).toThrow('Likelihood.mean: out must be a tensor (the decoder output), got undefined');
     expect(() => lik.sample(zero, 0.5)).toThrow('Likelihood.sample: seed must be an integer, got number 0.5');
     expect(() => lik.distribution(5 as never)).toThrow('Likelihood.distribution: out must be a tensor (the decoder output), got number 5');

@@ -17,7 +17,8 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 /** Throws unless `out` is a live tensor: the decoder output every method reads (no copy on the hot path). */
 function checkOut(out: unknown, caller: string): asserts out is tf.Tensor {
-  if (!(out instanceof tf.Tensor) || out.isDisposed) throw new TypeError(`${caller}: out must be a tensor (the decoder output), got ${describeValue(out)}`);
+  if (!(out instanceof tf.Tensor) || out.isDisposed)
+    throw new TypeError(`${caller}: out must be a tensor (the decoder output), got ${describeValue(out)}`);
 }
 let logSigmaCounter = 0;
 
@@ -62,7 +63,10 @@ export class Likelihood {
     this.name = s.name;
     this.eventRank = s.eventRank;
     this.fixedSigma = s.sigma;
-    this.logSigma = s.name === 'gaussian' && s.learnSigma ? tf.tidy(() => tf.variable(tf.scalar(Math.log(s.sigma)), true, `elbo_likelihood_log_sigma_${logSigmaCounter++}`)) : null;
+    this.logSigma =
+      s.name === 'gaussian' && s.learnSigma
+        ? tf.tidy(() => tf.variable(tf.scalar(Math.log(s.sigma)), true, `elbo_likelihood_log_sigma_${logSigmaCounter++}`))
+        : null;
   }
 
   /**
@@ -73,7 +77,8 @@ export class Likelihood {
    * ```
    */
   static fromConfig(config: LikelihoodConfig): Likelihood {
-    if (config == null || typeof config !== 'object') throw new TypeError(`Likelihood.fromConfig: config must be an object, got ${describeValue(config)}`);
+    if (config == null || typeof config !== 'object')
+      throw new TypeError(`Likelihood.fromConfig: config must be an object, got ${describeValue(config)}`);
     const { eventRank, ...spec } = config;
     return new Likelihood(spec as LikelihoodSpec, eventRank === undefined ? {} : { eventRank });
   }
@@ -120,12 +125,22 @@ export class Likelihood {
       const xf = toFloat(x, 'x', 'Likelihood.logProb');
       const rank = Math.max(xf.rank, out.rank);
       if (rank < this.eventRank) {
-        throw new Error(`Likelihood.logProb: x and out must have rank >= eventRank ${this.eventRank}, got ${describeValue(xf)} and ${describeValue(out)}`);
+        throw new Error(
+          `Likelihood.logProb: x and out must have rank >= eventRank ${this.eventRank}, got ${describeValue(xf)} and ${describeValue(out)}`,
+        );
       }
       const axes = Array.from({ length: this.eventRank }, (_, i) => rank - this.eventRank + i);
       if (this.name === 'gaussian') return this.gaussianLogProb(xf, out, axes);
       const bern = bernoulliEventLogLikelihood(xf, out, axes);
-      return this.name === 'bernoulli' ? bern : tf.add(bern, tf.sum(cbLogNorm(out), axes.map((a) => a - (rank - out.rank))));
+      return this.name === 'bernoulli'
+        ? bern
+        : tf.add(
+            bern,
+            tf.sum(
+              cbLogNorm(out),
+              axes.map((a) => a - (rank - out.rank)),
+            ),
+          );
     });
   }
 
@@ -164,7 +179,8 @@ export class Likelihood {
    */
   sample(out: tf.Tensor, seed?: number): tf.Tensor {
     checkOut(out, 'Likelihood.sample');
-    if (seed !== undefined && !Number.isInteger(seed)) throw new Error(`Likelihood.sample: seed must be an integer, got ${describeValue(seed)}`);
+    if (seed !== undefined && !Number.isInteger(seed))
+      throw new Error(`Likelihood.sample: seed must be an integer, got ${describeValue(seed)}`);
     return tf.tidy(() => {
       if (this.name === 'gaussian') return tf.add(out, tf.mul(this.sigma()!, tf.randomNormal(out.shape, 0, 1, 'float32', tfjsSeed(seed))));
       const u = tf.randomUniform(out.shape, 0, 1, 'float32', tfjsSeed(seed));
@@ -207,7 +223,8 @@ export class Likelihood {
   checkData(x: TensorInput, name: string, caller: string): void {
     const t = toFloatTensor(x, name, caller);
     try {
-      if (t.rank < this.eventRank) throw new Error(`${caller}: ${name} must have rank >= ${this.eventRank} (the event axes), got ${describeValue(t)}`);
+      if (t.rank < this.eventRank)
+        throw new Error(`${caller}: ${name} must have rank >= ${this.eventRank} (the event axes), got ${describeValue(t)}`);
       checkConstraint(caller, name, t, this.name === 'gaussian' ? finite : unitInterval);
     } finally {
       if (t !== x) t.dispose();

@@ -9,7 +9,13 @@ const keep = <T extends tf.Tensor>(t: T): T => (owned.push(t), t);
 afterEach(() => tf.dispose(owned.splice(0)));
 
 /** Rows 0..n-1 of a [n, 1] tensor holding their own index. */
-const indexRows = (n: number): tf.Tensor2D => keep(tf.tensor2d(Array.from({ length: n }, (_, i) => i), [n, 1]));
+const indexRows = (n: number): tf.Tensor2D =>
+  keep(
+    tf.tensor2d(
+      Array.from({ length: n }, (_, i) => i),
+      [n, 1],
+    ),
+  );
 
 describe('meanLoss', () => {
   it('weights each batch by its rows, so the result is the mean over all examples, and leaks nothing', async () => {
@@ -35,11 +41,15 @@ describe('meanLoss', () => {
     // batchSize 0 would cut the tensor into empty slices forever
     await expect(meanLoss(loss, x, { batchSize: 0 })).rejects.toThrow('meanLoss: batchSize must be an integer >= 1, got number 0');
     await expect(meanLoss(loss, x, { batchSize: 2.5 })).rejects.toThrow('meanLoss: batchSize must be an integer >= 1, got number 2.5');
-    await expect(meanLoss(loss, x, { batchsize: 2 } as never)).rejects.toThrow('meanLoss: unknown option "batchsize"; did you mean "batchSize"?');
+    await expect(meanLoss(loss, x, { batchsize: 2 } as never)).rejects.toThrow(
+      'meanLoss: unknown option "batchsize"; did you mean "batchSize"?',
+    );
     await expect(meanLoss(loss, x, null as never)).rejects.toThrow('meanLoss: options must be an object, got null');
     await expect(meanLoss(5 as never, x)).rejects.toThrow('meanLoss: loss must be a function, got number 5');
     await expect(meanLoss(loss, 5 as never)).rejects.toThrow('meanLoss: data must be a tensor, an (async) iterable');
-    await expect(meanLoss(loss, keep(tf.zeros([0, 1])))).rejects.toThrow('meanLoss: data must have at least one row, got a float32 tensor of shape [0, 1]');
+    await expect(meanLoss(loss, keep(tf.zeros([0, 1])))).rejects.toThrow(
+      'meanLoss: data must have at least one row, got a float32 tensor of shape [0, 1]',
+    );
     await expect(meanLoss(() => ({ loss: tf.scalar(1), metrics: { m: tf.ones([2]) } }), x)).rejects.toThrow(
       'meanLoss: metric "m" must be a scalar tensor, got a float32 tensor of shape [2]',
     );
@@ -63,7 +73,9 @@ describe('inBatches', () => {
 
   it('names the caller and the argument in errors', () => {
     const before = tf.memory().numTensors;
-    expect(() => inBatches(keep(tf.zeros([0, 2])), 4, (b) => b, 'VAE.encode')).toThrow('VAE.encode: x must have at least 1 rows, got shape [0, 2]');
+    expect(() => inBatches(keep(tf.zeros([0, 2])), 4, (b) => b, 'VAE.encode')).toThrow(
+      'VAE.encode: x must have at least 1 rows, got shape [0, 2]',
+    );
     expect(() => inBatches([[1]], 0, (b) => b, 'VAE.encode')).toThrow('VAE.encode: batchSize must be an integer >= 1, got number 0');
     expect(() => inBatches([[1]], 2, 3 as never)).toThrow('inBatches: fn must be a function, got number 3');
     expect(tf.memory().numTensors).toBe(before + 1); // the zeros above, owned by the test
@@ -80,10 +92,16 @@ describe('checkKnownKeys', () => {
     expect(() => checkKnownKeys({ bachSize: 2 }, ['epochs', 'batchSize'], 'Autoencoder.fit')).toThrow(
       'Autoencoder.fit: unknown option "bachSize"; did you mean "batchSize"? (known: epochs, batchSize)',
     );
-    expect(() => checkKnownKeys({ BATCHSIZE: 2 }, ['epochs', 'batchSize'], 'fit')).toThrow('fit: unknown option "BATCHSIZE"; did you mean "batchSize"?');
-    expect(() => checkKnownKeys({ sede: 1 }, ['seed', 'init'], 'mlp')).toThrow('mlp: unknown option "sede"; did you mean "seed"? (known: seed, init)');
+    expect(() => checkKnownKeys({ BATCHSIZE: 2 }, ['epochs', 'batchSize'], 'fit')).toThrow(
+      'fit: unknown option "BATCHSIZE"; did you mean "batchSize"?',
+    );
+    expect(() => checkKnownKeys({ sede: 1 }, ['seed', 'init'], 'mlp')).toThrow(
+      'mlp: unknown option "sede"; did you mean "seed"? (known: seed, init)',
+    );
     // too far from every known key to be a typo: no suggestion
-    expect(() => checkKnownKeys({ learningRate: 1 }, ['seed', 'init'], 'Linear')).toThrow(/^Linear: unknown option "learningRate" \(known: seed, init\)$/);
+    expect(() => checkKnownKeys({ learningRate: 1 }, ['seed', 'init'], 'Linear')).toThrow(
+      /^Linear: unknown option "learningRate" \(known: seed, init\)$/,
+    );
   });
 
   it('throws on options that are not an object, describing what came', () => {

@@ -71,12 +71,17 @@ async function batchValues<B>(loss: BatchLoss<B>, batch: B, where: string): Prom
  * const { loss } = await meanLoss((x) => tf.mean(tf.square(x)), tf.ones([300, 2]), { batchSize: 100 }); // 1
  * ```
  */
-export async function meanLoss<B = tf.Tensor>(loss: BatchLoss<B>, data: FitData<B>, options: { batchSize?: number } = {}): Promise<Record<string, number>> {
+export async function meanLoss<B = tf.Tensor>(
+  loss: BatchLoss<B>,
+  data: FitData<B>,
+  options: { batchSize?: number } = {},
+): Promise<Record<string, number>> {
   if (typeof loss !== 'function') throw new TypeError(`meanLoss: loss must be a function, got ${describeValue(loss)}`);
   checkFitData(data, 'meanLoss: data');
   checkKnownKeys(options, ['batchSize'], 'meanLoss');
   const { batchSize = 128 } = options;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`meanLoss: batchSize must be an integer >= 1, got ${describeValue(batchSize)}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new Error(`meanLoss: batchSize must be an integer >= 1, got ${describeValue(batchSize)}`);
   const { batches, owned } = epochBatches(data, 0, { batchSize, shuffle: false, seed: 0 });
   const sums: Record<string, number> = {};
   let count = 0;

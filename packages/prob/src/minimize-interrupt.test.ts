@@ -24,11 +24,15 @@ describe('minimize: typed errors', () => {
 
   it('names a non-finite gradient, and a restore under lossEvery', async () => {
     const w = variable(0);
-    const grad = await minimize(() => tf.sqrt(tf.abs(w)), { variables: [w], optimizer: tf.train.sgd(0.1), steps: 3 }).catch((e: unknown) => e);
+    const grad = await minimize(() => tf.sqrt(tf.abs(w)), { variables: [w], optimizer: tf.train.sgd(0.1), steps: 3 }).catch(
+      (e: unknown) => e,
+    );
     expect(grad).toMatchObject({ kind: 'gradient', step: 0, value: undefined, restored: false });
     const v = variable(5);
     const loss = (_: undefined, step: number) => (step === 5 ? tf.div(tf.scalar(1), tf.sub(v, v)) : tf.square(tf.sub(v, 2)));
-    const restored = await minimize(loss, { variables: [v], optimizer: tf.train.sgd(0.1), steps: 10, lossEvery: 4 }).catch((e: unknown) => e);
+    const restored = await minimize(loss, { variables: [v], optimizer: tf.train.sgd(0.1), steps: 10, lossEvery: 4 }).catch(
+      (e: unknown) => e,
+    );
     expect(restored).toMatchObject({ kind: 'loss', step: 5, value: Infinity, restored: true });
   });
 });
@@ -39,7 +43,12 @@ describe('minimize: stays interruptible', () => {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), 40);
     const started = performance.now();
-    const result = await minimize(() => tf.square(tf.sub(w, 2)), { variables: [w], optimizer: tf.train.sgd(1e-4), steps: 1_000_000, signal: controller.signal });
+    const result = await minimize(() => tf.square(tf.sub(w, 2)), {
+      variables: [w],
+      optimizer: tf.train.sgd(1e-4),
+      steps: 1_000_000,
+      signal: controller.signal,
+    });
     clearTimeout(timer);
     const elapsed = performance.now() - started;
     expect(result.aborted).toBe(true);

@@ -27,7 +27,11 @@ describe('minimize', () => {
     const sgd = tf.train.sgd(rate);
     const result = await minimize(() => tf.square(tf.sub(w, 2)), { variables: [w], optimizer: sgd, steps: 20 });
     expect(result).toMatchObject({ steps: 20, aborted: false, stoppedEarly: false });
-    expectClose(result.losses, Array.from({ length: 20 }, (_, k) => lossAt(k)), { rtol: backendTolerance() });
+    expectClose(
+      result.losses,
+      Array.from({ length: 20 }, (_, k) => lossAt(k)),
+      { rtol: backendTolerance() },
+    );
     expectClose(w, wAt(20), { rtol: backendTolerance() });
     sgd.dispose();
   });
@@ -41,7 +45,11 @@ describe('minimize', () => {
     };
     const r1 = await minimize(loss, { variables: [w], optimizer: tf.train.sgd(rate), batches: [1, 2, 3] });
     expect(r1.steps).toBe(3);
-    expect(seen).toEqual([[1, 0], [2, 1], [3, 2]]);
+    expect(seen).toEqual([
+      [1, 0],
+      [2, 1],
+      [3, 2],
+    ]);
     async function* gen() {
       for (let i = 0; i < 5; i++) yield i;
     }
@@ -50,11 +58,14 @@ describe('minimize', () => {
     expect(r2.losses).toHaveLength(2);
   });
 
-  it('runs onStep after that step\'s update: the variables it reads are the updated ones', async () => {
+  it("runs onStep after that step's update: the variables it reads are the updated ones", async () => {
     const w = variable(5);
     const seen: number[] = [];
     const r = await minimize(() => tf.square(tf.sub(w, 2)), {
-      variables: [w], optimizer: tf.train.sgd(rate), steps: 4, onStep: () => void seen.push(w.dataSync()[0]!),
+      variables: [w],
+      optimizer: tf.train.sgd(rate),
+      steps: 4,
+      onStep: () => void seen.push(w.dataSync()[0]!),
     });
     // onStep of step k sees w after update k, i.e. w_{k+1} (the old order gave w_k).
     expectClose(seen, [1, 2, 3, 4].map(wAt), { rtol: backendTolerance() });
@@ -63,15 +74,25 @@ describe('minimize', () => {
     w.assign(tf.scalar(5));
     const burst: [number, number][] = [];
     await minimize(() => tf.square(tf.sub(w, 2)), {
-      variables: [w], optimizer: tf.train.sgd(rate), steps: 4, lossEvery: 3,
+      variables: [w],
+      optimizer: tf.train.sgd(rate),
+      steps: 4,
+      lossEvery: 3,
       onStep: ({ step }) => void burst.push([step, w.dataSync()[0]!]),
     });
     expect(burst.map(([step]) => step)).toEqual([0, 1, 2, 3]);
-    expectClose(burst.map(([, v]) => v), [wAt(3), wAt(3), wAt(3), wAt(4)], { rtol: backendTolerance() });
+    expectClose(
+      burst.map(([, v]) => v),
+      [wAt(3), wAt(3), wAt(3), wAt(4)],
+      { rtol: backendTolerance() },
+    );
     // Stopping from onStep keeps the update of the step that stopped.
     w.assign(tf.scalar(5));
     const s = await minimize(() => tf.square(tf.sub(w, 2)), {
-      variables: [w], optimizer: tf.train.sgd(rate), steps: 10, onStep: ({ step }) => step < 1,
+      variables: [w],
+      optimizer: tf.train.sgd(rate),
+      steps: 10,
+      onStep: ({ step }) => step < 1,
     });
     expect(s).toMatchObject({ steps: 2, stoppedEarly: true });
     expectClose(w, wAt(2), { rtol: backendTolerance() });
@@ -80,17 +101,15 @@ describe('minimize', () => {
   it('stops on a non-finite loss naming the step, without applying that update', async () => {
     const w = variable(5);
     const loss = (_: undefined, step: number) => (step === 3 ? tf.div(tf.sub(w, w), 0) : tf.square(tf.sub(w, 2)));
-    await expect(minimize(loss, { variables: [w], optimizer: tf.train.sgd(rate), steps: 10 })).rejects.toThrow(
-      /loss is NaN at step 3/,
-    );
+    await expect(minimize(loss, { variables: [w], optimizer: tf.train.sgd(rate), steps: 10 })).rejects.toThrow(/loss is NaN at step 3/);
     expectClose(w, wAt(3), { rtol: backendTolerance() });
   });
 
   it('stops on a non-finite gradient too', async () => {
     const w = variable(0);
-    await expect(
-      minimize(() => tf.sqrt(tf.abs(w)), { variables: [w], optimizer: tf.train.sgd(rate), steps: 3 }),
-    ).rejects.toThrow(/gradient is not finite at step 0/);
+    await expect(minimize(() => tf.sqrt(tf.abs(w)), { variables: [w], optimizer: tf.train.sgd(rate), steps: 3 })).rejects.toThrow(
+      /gradient is not finite at step 0/,
+    );
     expectClose(w, 0);
   });
 
@@ -98,15 +117,23 @@ describe('minimize', () => {
     const w = variable(5);
     const calls: number[] = [];
     const ok = await minimize(() => tf.square(tf.sub(w, 2)), {
-      variables: [w], optimizer: tf.train.sgd(rate), steps: 7, lossEvery: 3, onStep: ({ step }) => void calls.push(step),
+      variables: [w],
+      optimizer: tf.train.sgd(rate),
+      steps: 7,
+      lossEvery: 3,
+      onStep: ({ step }) => void calls.push(step),
     });
     expect(calls).toEqual([0, 1, 2, 3, 4, 5, 6]);
-    expectClose(ok.losses, Array.from({ length: 7 }, (_, k) => lossAt(k)), { rtol: backendTolerance() });
+    expectClose(
+      ok.losses,
+      Array.from({ length: 7 }, (_, k) => lossAt(k)),
+      { rtol: backendTolerance() },
+    );
     w.assign(tf.scalar(5));
     const loss = (_: undefined, step: number) => (step === 4 ? tf.mul(w, Infinity) : tf.square(tf.sub(w, 2)));
-    await expect(
-      minimize(loss, { variables: [w], optimizer: tf.train.sgd(rate), steps: 10, lossEvery: 3 }),
-    ).rejects.toThrow(/loss is Infinity at step 4.*restored to their values before step 3/);
+    await expect(minimize(loss, { variables: [w], optimizer: tf.train.sgd(rate), steps: 10, lossEvery: 3 })).rejects.toThrow(
+      /loss is Infinity at step 4.*restored to their values before step 3/,
+    );
     expectClose(w, wAt(3), { rtol: backendTolerance() });
   });
 
@@ -114,7 +141,10 @@ describe('minimize', () => {
     const w = variable(5);
     const controller = new AbortController();
     const r = await minimize(() => tf.square(tf.sub(w, 2)), {
-      variables: [w], optimizer: tf.train.sgd(rate), steps: 100, signal: controller.signal,
+      variables: [w],
+      optimizer: tf.train.sgd(rate),
+      steps: 100,
+      signal: controller.signal,
       onStep: async ({ step }) => {
         await new Promise((resolve) => setTimeout(resolve, 1));
         if (step === 4) controller.abort();
@@ -123,7 +153,10 @@ describe('minimize', () => {
     expect(r).toMatchObject({ steps: 5, aborted: true });
     expect(r.losses).toHaveLength(5);
     const s = await minimize(() => tf.square(tf.sub(w, 2)), {
-      variables: [w], optimizer: tf.train.sgd(rate), steps: 100, onStep: ({ step }) => step < 2,
+      variables: [w],
+      optimizer: tf.train.sgd(rate),
+      steps: 100,
+      onStep: ({ step }) => step < 2,
     });
     expect(s).toMatchObject({ steps: 3, stoppedEarly: true, aborted: false });
   });
@@ -147,9 +180,17 @@ describe('minimize', () => {
   });
 
   it('leaks nothing when the loss throws or returns a non-scalar after running kernels, and leaves the variables', async () => {
-    const w = tf.variable(tf.tensor2d([[1, 2], [3, 4]]));
+    const w = tf.variable(
+      tf.tensor2d([
+        [1, 2],
+        [3, 4],
+      ]),
+    );
     made.push(w);
-    const x = tf.tensor2d([[1, 0.5], [0, 1]]);
+    const x = tf.tensor2d([
+      [1, 0.5],
+      [0, 1],
+    ]);
     const before = tf.memory().numTensors;
     const throwing = () => {
       tf.sum(tf.square(tf.matMul(x, w))); // kernels whose backward pass would need saved tensors
@@ -158,7 +199,10 @@ describe('minimize', () => {
     await expect(minimize(throwing, { variables: [w], steps: 3 })).rejects.toThrow('bad batch');
     await expect(minimize(() => tf.square(tf.matMul(x, w)), { variables: [w], steps: 1 })).rejects.toThrow(/must return a scalar/);
     expect(tf.memory().numTensors).toBe(before);
-    expect(w.arraySync()).toEqual([[1, 2], [3, 4]]);
+    expect(w.arraySync()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     // A tape still works afterwards.
     const r = await minimize(() => tf.sum(tf.square(tf.matMul(x, w))), { variables: [w], steps: 2 });
     expect(r.losses[1]!).toBeLessThan(r.losses[0]!);

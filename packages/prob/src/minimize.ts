@@ -87,10 +87,7 @@ export interface MinimizeResult {
  * // w is now close to 2, losses[99] close to 0
  * ```
  */
-export async function minimize<B = undefined>(
-  loss: LossFunction<B>,
-  options: MinimizeOptions<B>,
-): Promise<MinimizeResult> {
+export async function minimize<B = undefined>(loss: LossFunction<B>, options: MinimizeOptions<B>): Promise<MinimizeResult> {
   const { variables, steps, batches, onStep, signal } = checkOptions(loss, options);
   const lossEvery = options.lossEvery ?? 1;
   assertGradientsRegistered('minimize');
@@ -164,15 +161,16 @@ export async function minimize<B = undefined>(
         batch = next.value;
       }
       const k = step;
-      const { value, grads } = tf.variableGrads(() =>
-        freeingSavedOnThrow(() => {
-          const y = loss(batch, k);
-          if (!(y instanceof tf.Tensor) || y.rank !== 0) {
-            const got = y instanceof tf.Tensor ? `a tensor of shape [${y.shape.join(', ')}]` : typeof y;
-            throw new Error(`minimize: loss must return a scalar tensor (shape []), got ${got} at step ${k}`);
-          }
-          return y as tf.Scalar;
-        }),
+      const { value, grads } = tf.variableGrads(
+        () =>
+          freeingSavedOnThrow(() => {
+            const y = loss(batch, k);
+            if (!(y instanceof tf.Tensor) || y.rank !== 0) {
+              const got = y instanceof tf.Tensor ? `a tensor of shape [${y.shape.join(', ')}]` : typeof y;
+              throw new Error(`minimize: loss must return a scalar tensor (shape []), got ${got} at step ${k}`);
+            }
+            return y as tf.Scalar;
+          }),
         variables,
       );
       if (trained.length === 0) trained = Object.keys(grads).map((name) => tf.engine().registeredVariables[name]!);
@@ -244,17 +242,23 @@ function checkOptions<B>(loss: LossFunction<B>, options: MinimizeOptions<B>): Mi
   const { steps, batches, variables, lossEvery, optimizer, onStep } = options;
   if (steps == null && batches == null) throw new Error('minimize: give steps (a number) or batches (an iterable), got neither');
   if (steps != null && (!Number.isInteger(steps) || steps < 0)) throw new Error(`minimize: steps must be an integer >= 0, got ${steps}`);
-  if (batches != null && typeof (batches as any)[Symbol.iterator] !== 'function' && typeof (batches as any)[Symbol.asyncIterator] !== 'function') {
+  if (
+    batches != null &&
+    typeof (batches as any)[Symbol.iterator] !== 'function' &&
+    typeof (batches as any)[Symbol.asyncIterator] !== 'function'
+  ) {
     throw new TypeError('minimize: batches must be an iterable or an async iterable');
   }
-  if (lossEvery != null && (!Number.isInteger(lossEvery) || lossEvery < 1)) throw new Error(`minimize: lossEvery must be an integer >= 1, got ${lossEvery}`);
+  if (lossEvery != null && (!Number.isInteger(lossEvery) || lossEvery < 1))
+    throw new Error(`minimize: lossEvery must be an integer >= 1, got ${lossEvery}`);
   if (variables != null) {
     if (!Array.isArray(variables)) throw new TypeError('minimize: variables must be an array of tf.Variable');
     variables.forEach((v, i) => {
       if (!(v instanceof tf.Variable)) throw new TypeError(`minimize: variables[${i}] must be a tf.Variable, got ${typeof v}`);
     });
   }
-  if (optimizer != null && !(optimizer instanceof tf.Optimizer)) throw new TypeError('minimize: optimizer must be a tf.Optimizer (e.g. tf.train.adam(1e-3))');
+  if (optimizer != null && !(optimizer instanceof tf.Optimizer))
+    throw new TypeError('minimize: optimizer must be a tf.Optimizer (e.g. tf.train.adam(1e-3))');
   if (onStep != null && typeof onStep !== 'function') throw new TypeError(`minimize: onStep must be a function, got ${typeof onStep}`);
   return options;
 }

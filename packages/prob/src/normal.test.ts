@@ -41,8 +41,16 @@ describe('Normal against scipy.stats.norm (reference/prob.json)', () => {
     const lp = d.logProb(x);
     expect(lp.shape).toEqual([2, 4]);
     const z = (v: number, m: number, s: number) => -0.5 * ((v - m) / s) ** 2 - Math.log(s) - 0.5 * Math.log(2 * Math.PI);
-    expectRef('normal.batch', lp, [0, 0.5].flatMap((v) => locs.map((m: number, i: number) => z(v, m, scales[i]))));
-    expectRef('normal.batch.entropy', d.entropy(), ref.normal.map((c: any) => c.entropy));
+    expectRef(
+      'normal.batch',
+      lp,
+      [0, 0.5].flatMap((v) => locs.map((m: number, i: number) => z(v, m, scales[i]))),
+    );
+    expectRef(
+      'normal.batch.entropy',
+      d.entropy(),
+      ref.normal.map((c: any) => c.entropy),
+    );
     tf.dispose([x, lp]);
     d.dispose();
   });
@@ -76,7 +84,9 @@ describe('Normal parameters and values', () => {
       expect(() => Normal.fromLogVar(0, { a: 1 } as never)).toThrow(/^Normal\.fromLogVar: logVar could not be made into a tensor \(/);
       expect(() => Normal.fromLogVar(0, undefined as never)).toThrow('Normal.fromLogVar: parameter logVar is missing');
       // loc is still checked by the constructor, after logVar was made: those tensors are freed too
-      expect(() => Normal.fromLogVar('b' as never, [0, 1])).toThrow('Normal: loc must be a tensor, a number or a (nested) array of numbers, got string "b"');
+      expect(() => Normal.fromLogVar('b' as never, [0, 1])).toThrow(
+        'Normal: loc must be a tensor, a number or a (nested) array of numbers, got string "b"',
+      );
     });
   });
 

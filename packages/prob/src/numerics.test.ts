@@ -12,7 +12,11 @@ describe('softplus / logSigmoid', () => {
     const y = await expectNoLeaks(() => softplus(xs));
     expectClose(y, xs.map(softplus64), { rtol: backendTolerance(), atol: 1e-30 });
     const ls = await expectNoLeaks(() => logSigmoid(xs));
-    expectClose(ls, xs.map((x) => -softplus64(-x)), { rtol: backendTolerance(), atol: 1e-30 });
+    expectClose(
+      ls,
+      xs.map((x) => -softplus64(-x)),
+      { rtol: backendTolerance(), atol: 1e-30 },
+    );
     tf.dispose([y, ls]);
   });
   it('rejects input that is not numeric, naming the argument', () => {
@@ -22,9 +26,16 @@ describe('softplus / logSigmoid', () => {
 
 describe('logSumExp', () => {
   it('equals log(sum(exp(x))) for large magnitudes and all -Infinity rows', async () => {
-    const x = tf.tensor2d([[1000, 1000, 999], [-1000, -1001, -1002], [-Infinity, -Infinity, -Infinity]]);
+    const x = tf.tensor2d([
+      [1000, 1000, 999],
+      [-1000, -1001, -1002],
+      [-Infinity, -Infinity, -Infinity],
+    ]);
     const y = await expectNoLeaks(() => logSumExp(x, 1));
-    const ref = (r: number[]) => { const m = Math.max(...r); return m + Math.log(r.reduce((s, v) => s + Math.exp(v - m), 0)); };
+    const ref = (r: number[]) => {
+      const m = Math.max(...r);
+      return m + Math.log(r.reduce((s, v) => s + Math.exp(v - m), 0));
+    };
     expectClose(y, [ref([1000, 1000, 999]), ref([-1000, -1001, -1002]), -Infinity], { rtol: backendTolerance() });
     expect(y.shape).toEqual([3]);
     const k = logSumExp(x, 1, true);
@@ -36,8 +47,13 @@ describe('logSumExp', () => {
   it('has gradient softmax(x)', () => {
     const x = tf.tensor1d([1, 2, 3]);
     const g = tf.grad((v: tf.Tensor) => logSumExp(v))(x);
-    const e = [1, 2, 3].map(Math.exp); const s = e.reduce((a, b) => a + b);
-    expectClose(g, e.map((v) => v / s), { rtol: backendTolerance() });
+    const e = [1, 2, 3].map(Math.exp);
+    const s = e.reduce((a, b) => a + b);
+    expectClose(
+      g,
+      e.map((v) => v / s),
+      { rtol: backendTolerance() },
+    );
     tf.dispose([x, g]);
   });
 });
@@ -57,7 +73,11 @@ describe('log1mExp', () => {
     const x = tf.tensor1d([-0.1, -3]);
     const g = tf.grad((v: tf.Tensor) => tf.sum(log1mExp(v)))(x);
     // d/dx log(1 - e^x) = -e^x / (1 - e^x)
-    expectClose(g, [-0.1, -3].map((v) => -Math.exp(v) / -Math.expm1(v)), { rtol: backendTolerance() });
+    expectClose(
+      g,
+      [-0.1, -3].map((v) => -Math.exp(v) / -Math.expm1(v)),
+      { rtol: backendTolerance() },
+    );
     tf.dispose([x, g]);
   });
 });

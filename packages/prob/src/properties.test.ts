@@ -2,7 +2,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  bayes, Bernoulli, ContinuousBernoulli, crossEntropy, entropy, klDivergence, Laplace, Normal, Uniform, type Distribution,
+  bayes,
+  Bernoulli,
+  ContinuousBernoulli,
+  crossEntropy,
+  entropy,
+  klDivergence,
+  Laplace,
+  Normal,
+  Uniform,
+  type Distribution,
 } from './index';
 import { backendTolerance } from '../../../tooling/testing';
 

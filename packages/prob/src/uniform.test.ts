@@ -45,7 +45,10 @@ describe('Uniform against scipy.stats.uniform (reference/prob.json)', () => {
     const g = tf.grad((lo: tf.Tensor) => tf.sum(new Uniform({ low: lo, high: 3 }).rsample([10], { seed: 4 })))(tf.scalar(-1));
     // x = low + (high - low) u  =>  dx/dlow = 1 - u, summed over the draws
     const u = Array.from(d.sample([10], { seed: 4 }).dataSync()).map((x) => (x + 1) / 4);
-    expect(g.dataSync()[0]).toBeCloseTo(u.reduce((s, v) => s + (1 - v), 0), 4);
+    expect(g.dataSync()[0]).toBeCloseTo(
+      u.reduce((s, v) => s + (1 - v), 0),
+      4,
+    );
     tf.dispose([a, b, g]);
   });
 });

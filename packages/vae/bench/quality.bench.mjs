@@ -59,7 +59,16 @@ if (parts.has('torch') || parts.has('ood') || parts.has('speed')) {
     const t1 = performance.now();
     const iwae = vae.logLikelihood(xTest, { samples: 500, seed: 1234 });
     const iwaeS = (performance.now() - t1) / 1000;
-    const row = { seed, trainLoss: h.history.loss.at(-1), testLoss, iwae: iwae.mean, iwaeSe: iwae.standardError, elboK: mean(Array.from(iwae.elbo)), trainS, iwaeS };
+    const row = {
+      seed,
+      trainLoss: h.history.loss.at(-1),
+      testLoss,
+      iwae: iwae.mean,
+      iwaeSe: iwae.standardError,
+      elboK: mean(Array.from(iwae.elbo)),
+      trainS,
+      iwaeS,
+    };
     rows.push(row);
     console.log(
       `  seed ${seed}: train loss ${fmt(row.trainLoss)}  test loss ${fmt(testLoss)}  IWAE(K=500) ${fmt(iwae.mean)} ± ${fmt(iwae.standardError)}  ` +
@@ -73,10 +82,20 @@ if (parts.has('torch') || parts.has('ood') || parts.has('speed')) {
   const r = ref.vae.acrossSeeds;
   const testLoss = mean(rows.map((x) => x.testLoss));
   const iw = mean(rows.map((x) => x.iwae));
-  console.log(`  PyTorch (reference, 3 seeds): test loss ${fmt(r.final_test_loss_per_sample.mean)} ± ${fmt(r.final_test_loss_per_sample.std)}, IWAE ${fmt(r.test_iwae_logpx_mean_nats.mean)} ± ${fmt(r.test_iwae_logpx_mean_nats.std)}`);
+  console.log(
+    `  PyTorch (reference, 3 seeds): test loss ${fmt(r.final_test_loss_per_sample.mean)} ± ${fmt(r.final_test_loss_per_sample.std)}, IWAE ${fmt(r.test_iwae_logpx_mean_nats.mean)} ± ${fmt(r.test_iwae_logpx_mean_nats.std)}`,
+  );
   if (parts.has('torch')) {
-    check(`test loss, mean of ${rows.length} seeds, within 1 nat of ${fmt(r.final_test_loss_per_sample.mean)}`, Math.abs(testLoss - r.final_test_loss_per_sample.mean) <= 1, `${fmt(testLoss)} (diff ${fmt(testLoss - r.final_test_loss_per_sample.mean)})`);
-    check(`IWAE K=500 test log p(x), mean of ${rows.length} seeds, within 1 nat of ${fmt(r.test_iwae_logpx_mean_nats.mean)}`, Math.abs(iw - r.test_iwae_logpx_mean_nats.mean) <= 1, `${fmt(iw)} (diff ${fmt(iw - r.test_iwae_logpx_mean_nats.mean)})`);
+    check(
+      `test loss, mean of ${rows.length} seeds, within 1 nat of ${fmt(r.final_test_loss_per_sample.mean)}`,
+      Math.abs(testLoss - r.final_test_loss_per_sample.mean) <= 1,
+      `${fmt(testLoss)} (diff ${fmt(testLoss - r.final_test_loss_per_sample.mean)})`,
+    );
+    check(
+      `IWAE K=500 test log p(x), mean of ${rows.length} seeds, within 1 nat of ${fmt(r.test_iwae_logpx_mean_nats.mean)}`,
+      Math.abs(iw - r.test_iwae_logpx_mean_nats.mean) <= 1,
+      `${fmt(iw)} (diff ${fmt(iw - r.test_iwae_logpx_mean_nats.mean)})`,
+    );
   }
   globalThis.speedRows = rows;
 }
@@ -102,10 +121,17 @@ if (parts.has('ood') && seed0 != null) {
   const lpTrain = seed0.logLikelihood(trainDigits, { samples: 500, seed: 7 });
   trainDigits.dispose();
   const typical = (values) => Array.from(values, (v) => -Math.abs(v - lpTrain.mean));
-  console.log(`  typicality |log p(x) - ${fmt(lpTrain.mean)}| (mean of ${n} training digits): ROC AUC digits vs lines ${fmt(auc(typical(digits), typical(lpLines.values)), 4)}, vs noise ${fmt(auc(typical(digits), typical(lpNoise.values)), 4)}`);
+  console.log(
+    `  typicality |log p(x) - ${fmt(lpTrain.mean)}| (mean of ${n} training digits): ROC AUC digits vs lines ${fmt(auc(typical(digits), typical(lpLines.values)), 4)}, vs noise ${fmt(auc(typical(digits), typical(lpNoise.values)), 4)}`,
+  );
   // Is the lines result the Bernoulli likelihood's? The same network with the other two likelihoods, K = 100.
   for (const likelihood of [{ name: 'gaussian', sigma: 0.3, learnSigma: true }, 'continuous-bernoulli']) {
-    const other = new VAE({ encoder: mlp([784, 400, 40], { seed: 0 }), decoder: mlp([20, 400, 784], { seed: 3 }), latentDim: 20, likelihood });
+    const other = new VAE({
+      encoder: mlp([784, 400, 40], { seed: 0 }),
+      decoder: mlp([20, 400, 784], { seed: 3 }),
+      latentDim: 20,
+      likelihood,
+    });
     const optimizer = adam(1e-3);
     await other.fit(xTrain, { epochs: 10, batchSize: 128, optimizer, seed: 0 });
     optimizer.dispose();
@@ -114,7 +140,9 @@ if (parts.has('ood') && seed0 != null) {
       if (i === 0) x.dispose();
       return r;
     });
-    console.log(`  ${JSON.stringify(likelihood)}: mean log p(x) digits ${fmt(d.mean)}, noise ${fmt(z.mean)}, lines ${fmt(l.mean)}; ROC AUC digits vs lines ${fmt(auc(Array.from(d.values), Array.from(l.values)), 4)}`);
+    console.log(
+      `  ${JSON.stringify(likelihood)}: mean log p(x) digits ${fmt(d.mean)}, noise ${fmt(z.mean)}, lines ${fmt(l.mean)}; ROC AUC digits vs lines ${fmt(auc(Array.from(d.values), Array.from(l.values)), 4)}`,
+    );
     other.dispose();
   }
   tf.dispose(noise);
@@ -133,10 +161,17 @@ if (parts.has('linear')) {
   });
   const epochs = Number(process.env.ELBO_LINEAR_EPOCHS ?? 150);
   const t0 = performance.now();
-  const h = await vae.fit(xTrain, { epochs, batchSize: 128, learningRate: (e) => (e < epochs * 0.6 ? 3e-3 : e < epochs * 0.85 ? 1e-3 : 3e-4), seed: 0 });
+  const h = await vae.fit(xTrain, {
+    epochs,
+    batchSize: 128,
+    learningRate: (e) => (e < epochs * 0.6 ? 3e-3 : e < epochs * 0.85 ? 1e-3 : 3e-4),
+    seed: 0,
+  });
   const lp = vae.logLikelihood(xTest, { samples: 100, seed: 3 });
   const lpTrain = vae.logLikelihood(xTrain, { samples: 100, seed: 4 });
-  console.log(`  ${epochs} epochs in ${fmt((performance.now() - t0) / 1000, 1)} s; final ELBO-loss ${fmt(h.history.loss.at(-1))}; sigma^2 ${vae.likelihood.sigma() ** 2} (pPCA noise variance ${pcaRef.noiseVariance})`);
+  console.log(
+    `  ${epochs} epochs in ${fmt((performance.now() - t0) / 1000, 1)} s; final ELBO-loss ${fmt(h.history.loss.at(-1))}; sigma^2 ${vae.likelihood.sigma() ** 2} (pPCA noise variance ${pcaRef.noiseVariance})`,
+  );
   const ppcaTest = pcaRef.meanTestLogLikelihood_pPCA;
   let own = null;
   if (typeof linear.ProbabilisticPCA === 'function') {
@@ -146,10 +181,18 @@ if (parts.has('linear')) {
       console.log(`  @elbo/linear ProbabilisticPCA failed: ${error.message}`);
     }
   } else console.log('  @elbo/linear has no ProbabilisticPCA export yet: comparing with the scikit-learn reference only');
-  console.log(`  test mean log p(x): linear VAE (IWAE K=100) ${fmt(lp.mean)}, pPCA sklearn ${fmt(ppcaTest)}${own == null ? '' : `, @elbo/linear ${fmt(own.test)}`}`);
-  console.log(`  train mean log p(x): linear VAE ${fmt(lpTrain.mean)}, pPCA sklearn ${fmt(pcaRef.meanTrainLogLikelihood_pPCA)}${own == null ? '' : `, @elbo/linear ${fmt(own.train)}`}`);
+  console.log(
+    `  test mean log p(x): linear VAE (IWAE K=100) ${fmt(lp.mean)}, pPCA sklearn ${fmt(ppcaTest)}${own == null ? '' : `, @elbo/linear ${fmt(own.test)}`}`,
+  );
+  console.log(
+    `  train mean log p(x): linear VAE ${fmt(lpTrain.mean)}, pPCA sklearn ${fmt(pcaRef.meanTrainLogLikelihood_pPCA)}${own == null ? '' : `, @elbo/linear ${fmt(own.train)}`}`,
+  );
   const target = own?.test ?? ppcaTest;
-  check('linear VAE test log p(x) within 1% of pPCA', Math.abs(lp.mean - target) <= 0.01 * Math.abs(target), `${fmt(lp.mean)} vs ${fmt(target)} (${fmt((100 * (lp.mean - target)) / Math.abs(target), 3)}%)`);
+  check(
+    'linear VAE test log p(x) within 1% of pPCA',
+    Math.abs(lp.mean - target) <= 0.01 * Math.abs(target),
+    `${fmt(lp.mean)} vs ${fmt(target)} (${fmt((100 * (lp.mean - target)) / Math.abs(target), 3)}%)`,
+  );
   vae.dispose();
 }
 
@@ -170,13 +213,23 @@ if (parts.has('lines')) {
   const sigma = Number(process.env.ELBO_LINES_SIGMA ?? 0.1); // used when ELBO_LINES_LIKELIHOOD=gaussian
   const name = process.env.ELBO_LINES_LIKELIHOOD ?? 'bernoulli';
   const likelihood = name === 'gaussian' ? { name, sigma } : name;
-  console.log(`\n4. lines (28x28, ranges ${JSON.stringify(ranges)}): VAE 784-400-2*${latent}, ${JSON.stringify(likelihood)} likelihood, beta ${beta}, ${epochs} epochs; linear fit of each factor on the latent means (R^2 on 2000 held-out lines)`);
+  console.log(
+    `\n4. lines (28x28, ranges ${JSON.stringify(ranges)}): VAE 784-400-2*${latent}, ${JSON.stringify(likelihood)} likelihood, beta ${beta}, ${epochs} epochs; linear fit of each factor on the latent means (R^2 on 2000 held-out lines)`,
+  );
   const train = lines({ n: 8000, size: 28, seed: 1, ranges });
   const test = lines({ n: 2000, size: 28, seed: 2, ranges });
-  const vae = new VAE({ encoder: mlp([784, 400, 2 * latent], { seed: 2 * modelSeed }), decoder: mlp([latent, 400, 784], { seed: 2 * modelSeed + 1 }), latentDim: latent, beta, likelihood });
+  const vae = new VAE({
+    encoder: mlp([784, 400, 2 * latent], { seed: 2 * modelSeed }),
+    decoder: mlp([latent, 400, 784], { seed: 2 * modelSeed + 1 }),
+    latentDim: latent,
+    beta,
+    likelihood,
+  });
   const t0 = performance.now();
   const h = await vae.fit(train.images, { epochs, batchSize: 128, seed: modelSeed });
-  console.log(`  ${epochs} epochs in ${fmt((performance.now() - t0) / 1000, 1)} s; final loss ${fmt(h.history.loss.at(-1))}; active units ${vae.activeUnits(test.images).count} of ${latent}`);
+  console.log(
+    `  ${epochs} epochs in ${fmt((performance.now() - t0) / 1000, 1)} s; final loss ${fmt(h.history.loss.at(-1))}; active units ${vae.activeUnits(test.images).count} of ${latent}`,
+  );
   const muTrain = meansOf(vae, train.images);
   const muTest = meansOf(vae, test.images);
   const targets = (cols) => ({
@@ -189,7 +242,12 @@ if (parts.has('lines')) {
   });
   const [tr, te] = [targets(train.columns), targets(test.columns)];
   for (const name of Object.keys(tr)) {
-    const r2 = r2Linear(muTrain, tr[name].map((c) => Array.from(c)), muTest, te[name].map((c) => Array.from(c)));
+    const r2 = r2Linear(
+      muTrain,
+      tr[name].map((c) => Array.from(c)),
+      muTest,
+      te[name].map((c) => Array.from(c)),
+    );
     const label = name === 'angle' ? 'angle (cos 2a, sin 2a jointly)' : name;
     if (['length', 'angle', 'width', 'intensity'].includes(name)) check(`R^2 ${label} >= 0.8`, r2 >= 0.8, fmt(r2, 3));
     else if (Number.isFinite(r2)) console.log(`  R^2 ${label}: ${fmt(r2, 3)}`);
@@ -206,8 +264,12 @@ if (parts.has('speed') && globalThis.speedRows != null) {
   const trainRate = median(rows.map((r) => 80000 / r.trainS));
   const iwaeRate = median(rows.map((r) => 2000 / r.iwaeS));
   const step = await stepBench();
-  console.log(`  elbo (${selection.name}): training ${fmt(trainRate, 0)} samples/s (whole 10-epoch fit, median over seeds); one training step at batch 128: median ${fmt(step, 2)} ms = ${fmt(128000 / step, 0)} samples/s`);
-  console.log(`  elbo (${selection.name}): logLikelihood K=500: ${fmt(iwaeRate, 1)} images/s (${fmt(iwaeRate * 500, 0)} decoder samples/s)`);
+  console.log(
+    `  elbo (${selection.name}): training ${fmt(trainRate, 0)} samples/s (whole 10-epoch fit, median over seeds); one training step at batch 128: median ${fmt(step, 2)} ms = ${fmt(128000 / step, 0)} samples/s`,
+  );
+  console.log(
+    `  elbo (${selection.name}): logLikelihood K=500: ${fmt(iwaeRate, 1)} images/s (${fmt(iwaeRate * 500, 0)} decoder samples/s)`,
+  );
   const torch = torchFigures();
   if (torch != null) {
     console.log(`  PyTorch (same run, 1 thread): training ${fmt(torch.train, 0)} samples/s, IWAE K=500 ${fmt(torch.iwae, 1)} images/s`);
@@ -215,18 +277,29 @@ if (parts.has('speed') && globalThis.speedRows != null) {
   } else {
     const s = ref.speed.trainStepMedianMs_threads1;
     const ms = median(s);
-    console.log(`  PyTorch not runnable here (/usr/bin/python3 -c "import torch" fails); reference step median (1 thread, other run) ${fmt(ms, 2)} ms = ${fmt(128000 / ms, 0)} samples/s; ratio elbo/PyTorch step ${fmt(ms / step, 2)} (different runs: indicative only)`);
+    console.log(
+      `  PyTorch not runnable here (/usr/bin/python3 -c "import torch" fails); reference step median (1 thread, other run) ${fmt(ms, 2)} ms = ${fmt(128000 / ms, 0)} samples/s; ratio elbo/PyTorch step ${fmt(ms / step, 2)} (different runs: indicative only)`,
+    );
   }
 }
 
 data.dispose();
-console.log(failures.length === 0 ? `\n${checks} quality target(s) checked, all met` : `\n${failures.length} of ${checks} target(s) missed: ${failures.join('; ')}`);
+console.log(
+  failures.length === 0
+    ? `\n${checks} quality target(s) checked, all met`
+    : `\n${failures.length} of ${checks} target(s) missed: ${failures.join('; ')}`,
+);
 process.exitCode = failures.length > 0 && process.env.ELBO_QUALITY_STRICT === '1' ? 1 : 0;
 
 // ---------------------------------------------------------------- helpers
 function pytorchVae(seed) {
   // fc1 784->400 + (fc21 | fc22) 400->20 each = one 400->40 layer with the same nn.Linear bound 1/sqrt(400)
-  return new VAE({ encoder: mlp([784, 400, 40], { seed: 7 * seed }), decoder: mlp([20, 400, 784], { seed: 7 * seed + 3 }), latentDim: 20, likelihood: 'bernoulli' });
+  return new VAE({
+    encoder: mlp([784, 400, 40], { seed: 7 * seed }),
+    decoder: mlp([20, 400, 784], { seed: 7 * seed + 3 }),
+    latentDim: 20,
+    likelihood: 'bernoulli',
+  });
 }
 
 function meansOf(vae, x) {
@@ -251,7 +324,10 @@ function r2Linear(Xtr, Ytr, Xte, Yte) {
   for (let c = 0; c < Ytr.length; c++) {
     const b = new Float64Array(p);
     Xtr.forEach((x, n) => row(x).forEach((v, i) => (b[i] += v * Ytr[c][n])));
-    const w = solve(A.map((r) => Float64Array.from(r)), b);
+    const w = solve(
+      A.map((r) => Float64Array.from(r)),
+      b,
+    );
     const m = mean(Yte[c]);
     Xte.forEach((x, n) => {
       const pred = row(x).reduce((s, v, i) => s + v * w[i], 0);
@@ -288,7 +364,7 @@ function solve(A, b) {
 function auc(pos, neg) {
   const all = [...pos.map((s) => [s, 1]), ...neg.map((s) => [s, 0])].sort((a, b) => a[0] - b[0]);
   let rankSum = 0;
-  for (let i = 0; i < all.length; ) {
+  for (let i = 0; i < all.length;) {
     let j = i;
     while (j < all.length && all[j][0] === all[i][0]) j++;
     const avg = (i + j + 1) / 2;
@@ -309,7 +385,10 @@ async function stepBench() {
   const x = tf.slice(xTrain, [0, 0], [128, 784]);
   const optimizer = adam(1e-3);
   const stamps = [];
-  await vae.fit(Array.from({ length: 60 }, () => x), { optimizer, callbacks: { onBatchEnd: () => void stamps.push(performance.now()) } });
+  await vae.fit(
+    Array.from({ length: 60 }, () => x),
+    { optimizer, callbacks: { onBatchEnd: () => void stamps.push(performance.now()) } },
+  );
   optimizer.dispose();
   x.dispose();
   vae.dispose();
@@ -333,9 +412,17 @@ function torchFigures() {
   execFileSync('cp', ['-r', `${anchors}/.`, dir]);
   // the anchor script reads data/X_train.npy and data/X_test.npy: write the same split from @elbo/datasets
   mkdirSync(join(dir, 'data'), { recursive: true });
-  for (const [name, t] of [['X_train', xTrain], ['X_test', xTest]]) writeFileSync(join(dir, 'data', `${name}.npy`), toNpy(t.dataSync(), t.shape));
+  for (const [name, t] of [
+    ['X_train', xTrain],
+    ['X_test', xTest],
+  ])
+    writeFileSync(join(dir, 'data', `${name}.npy`), toNpy(t.dataSync(), t.shape));
   console.log('  running PyTorch (ref_torch_vae.py --threads 1 --seeds 0) ...');
-  const out = spawnSync(py, [join(dir, 'ref_torch_vae.py'), '--threads', '1', '--seeds', '0', '--skip', 'ae,lin,bench', '--vae-key', 'vae_bench'], { cwd: dir, encoding: 'utf8' });
+  const out = spawnSync(
+    py,
+    [join(dir, 'ref_torch_vae.py'), '--threads', '1', '--seeds', '0', '--skip', 'ae,lin,bench', '--vae-key', 'vae_bench'],
+    { cwd: dir, encoding: 'utf8' },
+  );
   if (out.status !== 0) {
     console.log(`  PyTorch run failed: ${out.stderr.slice(-400)}`);
     return null;

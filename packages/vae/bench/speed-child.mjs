@@ -23,12 +23,21 @@ const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const aeMlp = autoencoder.mlp ?? mlp;
 const make = () =>
   model === 'vae'
-    ? new VAE({ encoder: mlp([784, 400, 40], { seed: 0 }), decoder: mlp([20, 400, 784], { seed: 3 }), latentDim: 20, likelihood: 'bernoulli' })
+    ? new VAE({
+        encoder: mlp([784, 400, 40], { seed: 0 }),
+        decoder: mlp([20, 400, 784], { seed: 3 }),
+        latentDim: 20,
+        likelihood: 'bernoulli',
+      })
     : new autoencoder.Autoencoder({ encoder: aeMlp([784, 400, 20], { seed: 0 }), decoder: aeMlp([20, 400, 784], { seed: 1 }) });
 const net = make();
 const optimizer = adam(1e-3, 0.9, 0.999, 1e-8); // torch's Adam; tfjs' own arithmetic under ELBO_WASM_KERNELS=stock
 // The workers select the same backend through the same module (the application's set-up).
-const setup = { module: import.meta.resolve('@elbo/backend-node'), export: 'selectBackend', options: { prefer: [selection.name], fallback: false } };
+const setup = {
+  module: import.meta.resolve('@elbo/backend-node'),
+  export: 'selectBackend',
+  options: { prefer: [selection.name], fallback: false },
+};
 const parallel = workers > 0 ? workerThreads({ workers, setup }) : undefined;
 const result = { model, mode, workers, backend: selection.name, reason: selection.reason };
 
@@ -37,7 +46,10 @@ if (mode === 'step') {
   const steps = selection.name === 'cpu' ? 8 : 70;
   const x = tf.slice(data.train.images, [0, 0], [128, 784]);
   const stamps = [];
-  await net.fit(Array.from({ length: steps }, () => x), { optimizer, parallel, callbacks: { onBatchEnd: () => void stamps.push(performance.now()) } });
+  await net.fit(
+    Array.from({ length: steps }, () => x),
+    { optimizer, parallel, callbacks: { onBatchEnd: () => void stamps.push(performance.now()) } },
+  );
   const skip = selection.name === 'cpu' ? 2 : 10;
   const times = stamps.slice(skip).map((t, i) => t - stamps[i + skip - 1]);
   result.stepMs = median(times);
@@ -51,11 +63,17 @@ if (mode === 'step') {
   let step = 0;
   const controller = new AbortController();
   await net.fit(data.train.images, {
-    epochs, batchSize: 128, seed: 0, optimizer, parallel, signal: controller.signal,
+    epochs,
+    batchSize: 128,
+    seed: 0,
+    optimizer,
+    parallel,
+    signal: controller.signal,
     callbacks: {
       onBatchEnd: () => {
         step++;
-        if (step === 1 || step % 1000 === 0) samples.push({ step, numTensors: tf.memory().numTensors, rssMiB: process.memoryUsage().rss / 2 ** 20 });
+        if (step === 1 || step % 1000 === 0)
+          samples.push({ step, numTensors: tf.memory().numTensors, rssMiB: process.memoryUsage().rss / 2 ** 20 });
         if (step >= steps) controller.abort();
       },
     },

@@ -26,11 +26,19 @@ const CONFIGS = [
   { key: 'stock', label: "wasm, tfjs' own kernels (kernels: 'stock')", env: { ELBO_WASM_KERNELS: 'stock' } },
   { key: 'elbo', label: 'wasm, elbo kernels (plain SIMD)', env: {} },
   { key: 'relaxed', label: 'wasm, elbo kernels + relaxed SIMD', env: { ELBO_WASM_RELAXED_SIMD: '1' } },
-  { key: 'relaxed+1', label: 'wasm, relaxed SIMD + 1 worker thread', env: { ELBO_WASM_RELAXED_SIMD: '1', BENCH_WORKERS: '1' }, vaeOnly: true },
+  {
+    key: 'relaxed+1',
+    label: 'wasm, relaxed SIMD + 1 worker thread',
+    env: { ELBO_WASM_RELAXED_SIMD: '1', BENCH_WORKERS: '1' },
+    vaeOnly: true,
+  },
 ];
 
 function child(env) {
-  const out = spawnSync(process.execPath, [join(here, 'speed-child.mjs')], { env: { ...process.env, ELBO_BACKEND: 'wasm', ...env }, encoding: 'utf8' });
+  const out = spawnSync(process.execPath, [join(here, 'speed-child.mjs')], {
+    env: { ...process.env, ELBO_BACKEND: 'wasm', ...env },
+    encoding: 'utf8',
+  });
   if (out.status !== 0) throw new Error(`speed-child failed (${JSON.stringify(env)}): ${out.stderr.slice(-600)}`);
   return JSON.parse(out.stdout.trim().split('\n').pop());
 }
@@ -41,12 +49,14 @@ function torch(threads) {
   } catch {
     return null;
   }
-  const out = execFileSync('/usr/bin/python3', [torchStep, anchors, process.env.TORCH_STEPS ?? '200', String(threads)], { encoding: 'utf8' });
+  const out = execFileSync('/usr/bin/python3', [torchStep, anchors, process.env.TORCH_STEPS ?? '200', String(threads)], {
+    encoding: 'utf8',
+  });
   return JSON.parse(out.trim().split('\n').pop());
 }
 
 const figures = {}; // name -> model -> [ms per round]
-const record = (name, model, ms) => (((figures[name] ??= {})[model] ??= []).push(ms));
+const record = (name, model, ms) => ((figures[name] ??= {})[model] ??= []).push(ms);
 console.log(`Training step, 784-400-20 at batch 128 (Adam), ${rounds} rounds side by side; load ${load()}`);
 for (let round = 1; round <= rounds; round++) {
   const line = [];
@@ -74,7 +84,10 @@ for (const model of ['vae', 'ae']) {
   const torchBest = Math.min(...[1, 2].map((t) => (figures[`torch${t}`]?.[model] ? median(figures[`torch${t}`][model]) : Infinity)));
   for (const t of [1, 2]) {
     const ms = figures[`torch${t}`]?.[model];
-    if (ms) console.log(`  ${`PyTorch, ${t} thread${t > 1 ? 's' : ''}`.padEnd(44)} ${fmt(median(ms), 2).padStart(8)} ms ${fmt(128000 / median(ms), 0).padStart(7)}`);
+    if (ms)
+      console.log(
+        `  ${`PyTorch, ${t} thread${t > 1 ? 's' : ''}`.padEnd(44)} ${fmt(median(ms), 2).padStart(8)} ms ${fmt(128000 / median(ms), 0).padStart(7)}`,
+      );
   }
   for (const config of CONFIGS) {
     const ms = figures[config.key]?.[model];
@@ -83,7 +96,8 @@ for (const model of ['vae', 'ae']) {
     const ratio = Number.isFinite(torchBest) ? `  ${fmt(m / torchBest, 2)}x PyTorch's best` : '';
     console.log(`  ${config.label.padEnd(44)} ${fmt(m, 2).padStart(8)} ms ${fmt(128000 / m, 0).padStart(7)}${ratio}`);
   }
-  if (!Number.isFinite(torchBest)) console.log('  PyTorch not measured: apt-get install -y python3-torch (Debian) for the side-by-side ratio');
+  if (!Number.isFinite(torchBest))
+    console.log('  PyTorch not measured: apt-get install -y python3-torch (Debian) for the side-by-side ratio');
 }
 
 if (process.env.BENCH_FIT !== '0') {
@@ -96,7 +110,9 @@ if (process.env.BENCH_FIT !== '0') {
     ].map(([key, env]) => [key, child({ ...env, BENCH_MODEL: model, BENCH_MODE: 'fit' })]);
     const base = runs[0][1].testLoss;
     for (const [key, r] of runs) {
-      console.log(`  ${model.toUpperCase()} ${key.padEnd(10)} test loss ${fmt(r.testLoss, 2)}  (diff ${fmt(r.testLoss - base, 2)} nats; target |diff| <= 0.3)  fit ${fmt(r.fitSeconds, 1)} s`);
+      console.log(
+        `  ${model.toUpperCase()} ${key.padEnd(10)} test loss ${fmt(r.testLoss, 2)}  (diff ${fmt(r.testLoss - base, 2)} nats; target |diff| <= 0.3)  fit ${fmt(r.fitSeconds, 1)} s`,
+      );
     }
   }
 }
@@ -106,5 +122,7 @@ if (process.env.BENCH_SOAK !== '0') {
   const r = child({ ELBO_WASM_RELAXED_SIMD: '1', BENCH_MODEL: 'vae', BENCH_MODE: 'soak' });
   console.log(`  ${r.soak.map((p) => `${p.step}: ${p.numTensors} tensors, ${fmt(p.rssMiB, 0)} MiB`).join(' | ')}`);
   const [first, second, last] = [r.soak[0], r.soak[1], r.soak.at(-1)];
-  console.log(`  numTensors ${first.numTensors} -> ${last.numTensors} (${last.numTensors === first.numTensors ? 'flat' : 'GROWS'}); RSS after 1000 steps ${fmt(second.rssMiB, 0)} MiB, at the end ${fmt(last.rssMiB, 0)} MiB`);
+  console.log(
+    `  numTensors ${first.numTensors} -> ${last.numTensors} (${last.numTensors === first.numTensors ? 'flat' : 'GROWS'}); RSS after 1000 steps ${fmt(second.rssMiB, 0)} MiB, at the end ${fmt(last.rssMiB, 0)} MiB`,
+  );
 }

@@ -32,7 +32,11 @@ describe('Gaussian log-densities', () => {
     const [std, shifted] = ref.normal as { params: { loc: number; scale: number }; x: number[]; logProb: number[] }[];
     const x = tf.tensor2d(std!.x, [std!.x.length, 1]);
     expectClose(logStandardNormal(x), std!.logProb, { rtol: backendTolerance() });
-    const lp = logDiagNormal(tf.tensor2d(shifted!.x, [7, 1]), tf.scalar(shifted!.params.loc), tf.scalar(2 * Math.log(shifted!.params.scale)));
+    const lp = logDiagNormal(
+      tf.tensor2d(shifted!.x, [7, 1]),
+      tf.scalar(shifted!.params.loc),
+      tf.scalar(2 * Math.log(shifted!.params.scale)),
+    );
     expectClose(lp, shifted!.logProb, { rtol: backendTolerance() });
   });
 

@@ -33,7 +33,7 @@ describe('elboTerms', () => {
 });
 
 describe('trainingLoss', () => {
-  it('is mean reconstruction + beta * KL; free bits floor each dimension\'s batch-mean KL', async () => {
+  it("is mean reconstruction + beta * KL; free bits floor each dimension's batch-mean KL", async () => {
     const t = elboTerms(wrong, x, { samples: 1, seed: 8 });
     const rec = tf.mean(t.reconstruction).dataSync()[0]!;
     const perDim = Array.from(tf.mean(t.klPerDim, 0).dataSync());
@@ -54,16 +54,26 @@ describe('option checks', () => {
     await expectNoLeaks(() => {
       expect(() => elboTerms(wrong, x, { samples: 0 })).toThrow(/elboTerms: samples must be an integer >= 1, got 0/);
       expect(() => elboTerms(wrong, x, { samples: 2.5 })).toThrow(/elboTerms: samples must be an integer >= 1, got 2.5/);
-      expect(() => elboTerms(wrong, x, { kl: 'mc' as never })).toThrow(/elboTerms: kl must be 'analytic' or 'monte-carlo', got string "mc"/);
+      expect(() => elboTerms(wrong, x, { kl: 'mc' as never })).toThrow(
+        /elboTerms: kl must be 'analytic' or 'monte-carlo', got string "mc"/,
+      );
       expect(() => trainingLoss(wrong, x, { samples: -1 })).toThrow(/trainingLoss: samples must be an integer >= 1, got -1/);
-      expect(() => trainingLoss(wrong, x, { kl: 'exact' as never })).toThrow(/trainingLoss: kl must be 'analytic' or 'monte-carlo', got string "exact"/);
+      expect(() => trainingLoss(wrong, x, { kl: 'exact' as never })).toThrow(
+        /trainingLoss: kl must be 'analytic' or 'monte-carlo', got string "exact"/,
+      );
       expect(() => trainingLoss(wrong, x, { freeBits: -0.5 })).toThrow(/trainingLoss: freeBits must be a finite number >= 0, got -0.5/);
       expect(() => trainingLoss(wrong, x, { freeBits: NaN })).toThrow(/freeBits must be a finite number >= 0, got NaN/);
-      expect(() => trainingLoss(wrong, x, { beta: -1 })).toThrow(/trainingLoss: beta must be a finite number >= 0 or a scalar tensor, got -1/);
-      expect(() => trainingLoss(wrong, x, { beta: Infinity })).toThrow(/beta must be a finite number >= 0 or a scalar tensor, got Infinity/);
+      expect(() => trainingLoss(wrong, x, { beta: -1 })).toThrow(
+        /trainingLoss: beta must be a finite number >= 0 or a scalar tensor, got -1/,
+      );
+      expect(() => trainingLoss(wrong, x, { beta: Infinity })).toThrow(
+        /beta must be a finite number >= 0 or a scalar tensor, got Infinity/,
+      );
     });
     const pair = tf.tensor1d([0.3, 0.3]);
-    expect(() => trainingLoss(wrong, x, { beta: pair })).toThrow(/beta must be a finite number >= 0 or a scalar tensor, got a float32 tensor of shape \[2\]/);
+    expect(() => trainingLoss(wrong, x, { beta: pair })).toThrow(
+      /beta must be a finite number >= 0 or a scalar tensor, got a float32 tensor of shape \[2\]/,
+    );
     pair.dispose();
     // The edges stay allowed: beta = 0 and freeBits = 0 are the plain reconstruction loss and the plain ELBO.
     const t = trainingLoss(wrong, x, { samples: 1, seed: 8, beta: 0, freeBits: 0 });

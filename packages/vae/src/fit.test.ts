@@ -20,12 +20,16 @@ afterAll(() => {
   made.forEach((v) => v.dispose());
 });
 function small(seed = 0, latentDim = 4): VAE {
-  const vae = new VAE({ encoder: mlp([784, 32, 2 * latentDim], { seed }), decoder: mlp([latentDim, 32, 784], { seed: seed + 100 }), latentDim });
+  const vae = new VAE({
+    encoder: mlp([784, 32, 2 * latentDim], { seed }),
+    decoder: mlp([latentDim, 32, 784], { seed: seed + 100 }),
+    latentDim,
+  });
   made.push(vae);
   return vae;
 }
 
-describe('VAE.fit (prob\'s fit through the base\'s train)', () => {
+describe("VAE.fit (prob's fit through the base's train)", () => {
   it('lowers the loss on real digits, records reconstruction and KL separately, KL > 0, no warning, no leaks', async () => {
     const vae = small();
     const h = await expectNoLeaks(() => vae.fit(digits, { epochs: 3, batchSize: 64, learningRate: 3e-3, seed: 1 }));
@@ -35,14 +39,25 @@ describe('VAE.fit (prob\'s fit through the base\'s train)', () => {
     loss!.forEach((l, e) => expectClose(l, reconstruction![e]! + kl![e]!, { rtol: 1e-5 }));
     expect(beta).toEqual([1, 1, 1]);
     expect(h.klPerDim).toHaveLength(3);
-    expectClose(h.klPerDim[2]!.reduce((s, v) => s + v, 0), kl![2]!, { rtol: 1e-4 });
+    expectClose(
+      h.klPerDim[2]!.reduce((s, v) => s + v, 0),
+      kl![2]!,
+      { rtol: 1e-4 },
+    );
     expect(h.warnings).toEqual([]);
     expect(h.steps).toBe(12);
   });
 
   it('anneals beta on the step schedule; free bits floor each dimension; validation at beta = 1', async () => {
     const vae = small(2);
-    const h = await vae.fit(digits, { epochs: 2, batchSize: 128, beta: linearWarmup({ steps: 4 }), freeBits: 50, validationData: digits, seed: 3 });
+    const h = await vae.fit(digits, {
+      epochs: 2,
+      batchSize: 128,
+      beta: linearWarmup({ steps: 4 }),
+      freeBits: 50,
+      validationData: digits,
+      seed: 3,
+    });
     // steps 0,1 in epoch 0 (beta 0, 0.25), steps 2,3 in epoch 1 (0.5, 0.75)
     expectClose(h.history.beta!, [0.125, 0.625], { rtol: 1e-6 });
     // with free bits far above each dimension's KL, the objective is reconstruction + beta * d * lambda
@@ -50,7 +65,7 @@ describe('VAE.fit (prob\'s fit through the base\'s train)', () => {
     expectClose(h.history.valLoss![1]!, h.history.valReconstruction![1]! + h.history.valKl![1]!, { rtol: 1e-5 });
   });
 
-  it('warns of posterior collapse when every dimension\'s KL is under the threshold', async () => {
+  it("warns of posterior collapse when every dimension's KL is under the threshold", async () => {
     const vae = small(4);
     const h = await vae.fit(digits, { epochs: 1, batchSize: 128, collapseThreshold: 1e9, kl: 'monte-carlo' });
     expect(h.warnings).toHaveLength(1);
@@ -60,12 +75,19 @@ describe('VAE.fit (prob\'s fit through the base\'s train)', () => {
   it('stops on the abort signal and rejects bad options before training', async () => {
     const vae = small(5);
     const before = Array.from(vae.trainableVariables[0]!.dataSync());
-    await expect(vae.fit(digits, { beta: -1 })).rejects.toThrow(/VAE.fit: beta must be a finite number >= 0 or a schedule step => beta, got -1/);
+    await expect(vae.fit(digits, { beta: -1 })).rejects.toThrow(
+      /VAE.fit: beta must be a finite number >= 0 or a schedule step => beta, got -1/,
+    );
     await expect(vae.fit(digits, { samples: 0 })).rejects.toThrow(/samples must be an integer >= 1, got 0/);
     await expect(vae.fit(tf.zeros([4, 10]))).rejects.toThrow(/data must have shape \[n, 784\], got \[4, 10\]/);
     expect(Array.from(vae.trainableVariables[0]!.dataSync())).toEqual(before);
     const controller = new AbortController();
-    const h = await vae.fit(digits, { epochs: 5, batchSize: 64, signal: controller.signal, callbacks: { onBatchEnd: (b) => void (b === 1 && controller.abort()) } });
+    const h = await vae.fit(digits, {
+      epochs: 5,
+      batchSize: 64,
+      signal: controller.signal,
+      callbacks: { onBatchEnd: (b) => void (b === 1 && controller.abort()) },
+    });
     expect(h.aborted).toBe(true);
     expect(h.steps).toBe(2);
   });
@@ -81,7 +103,12 @@ describe('VAE.fit seeds', () => {
     const want0 = first.loss.dataSync()[0]!;
     tf.dispose(Object.values(first));
     const batches: number[] = [];
-    const h = await vae.fit([x0, x1], { seed: 5, epochs: 1, validationData: [x1], callbacks: { onBatchEnd: (_, logs) => void batches.push(logs.loss!) } });
+    const h = await vae.fit([x0, x1], {
+      seed: 5,
+      epochs: 1,
+      validationData: [x1],
+      callbacks: { onBatchEnd: (_, logs) => void batches.push(logs.loss!) },
+    });
     expectClose(batches[0]!, want0, { rtol: 1e-6 });
     // After training: the validation loss is trainingLoss at beta 1 with foldIn(seed, -1, 0).
     const val = trainingLoss(vae, x1, { seed: foldIn(5, -1, 0) });
@@ -117,23 +144,39 @@ describe('VAE.fit data checks (before any step)', () => {
     const shifted = tf.sub(tf.slice(digits, [0, 0], [32, 784]), 0.5);
     const withNaN = tf.concat([tf.slice(digits, [0, 0], [3, 784]), tf.fill([1, 784], NaN)]);
     await expectNoLeaks(async () => {
-      await expect(vae.fit(doubled, { epochs: 1 })).rejects.toThrow(/VAE.fit: data must be in the unit interval \[0, 1\], got 1\.\d+ at index \[0, \d+\]/);
+      await expect(vae.fit(doubled, { epochs: 1 })).rejects.toThrow(
+        /VAE.fit: data must be in the unit interval \[0, 1\], got 1\.\d+ at index \[0, \d+\]/,
+      );
       await expect(vae.fit(digits, { epochs: 1, validationData: shifted })).rejects.toThrow(
         /VAE.fit: validationData must be in the unit interval \[0, 1\], got -0\.\d+ at index/,
       );
-      await expect(vae.fit(withNaN, { epochs: 1 })).rejects.toThrow(/VAE.fit: data must be in the unit interval \[0, 1\], got NaN at index \[3, 0\]/);
+      await expect(vae.fit(withNaN, { epochs: 1 })).rejects.toThrow(
+        /VAE.fit: data must be in the unit interval \[0, 1\], got NaN at index \[3, 0\]/,
+      );
       await expect(vae.fit([digits, doubled], { epochs: 1 })).rejects.toThrow(/VAE.fit: data\[1\] must be in the unit interval \[0, 1\]/);
     });
     expect(weights(vae)).toEqual(before);
 
-    const cb = new VAE({ encoder: mlp([784, 8, 4], { seed: 8 }), decoder: mlp([2, 8, 784], { seed: 9 }), latentDim: 2, likelihood: 'continuous-bernoulli' });
+    const cb = new VAE({
+      encoder: mlp([784, 8, 4], { seed: 8 }),
+      decoder: mlp([2, 8, 784], { seed: 9 }),
+      latentDim: 2,
+      likelihood: 'continuous-bernoulli',
+    });
     made.push(cb);
     const cbBefore = weights(cb);
-    await expect(cb.fit(digits, { epochs: 1, validationData: doubled })).rejects.toThrow(/VAE.fit: validationData must be in the unit interval \[0, 1\], got 1\.\d+ at index/);
+    await expect(cb.fit(digits, { epochs: 1, validationData: doubled })).rejects.toThrow(
+      /VAE.fit: validationData must be in the unit interval \[0, 1\], got 1\.\d+ at index/,
+    );
     expect(weights(cb)).toEqual(cbBefore);
 
     // A Gaussian likelihood models any real values: the same data trains.
-    const g = new VAE({ encoder: mlp([784, 8, 4], { seed: 10 }), decoder: mlp([2, 8, 784], { seed: 11 }), latentDim: 2, likelihood: 'gaussian' });
+    const g = new VAE({
+      encoder: mlp([784, 8, 4], { seed: 10 }),
+      decoder: mlp([2, 8, 784], { seed: 11 }),
+      latentDim: 2,
+      likelihood: 'gaussian',
+    });
     made.push(g);
     const h = await g.fit(tf.slice(shifted, [0, 0], [32, 784]), { epochs: 1, batchSize: 32, validationData: doubled });
     expect(h.history.valLoss).toHaveLength(1);

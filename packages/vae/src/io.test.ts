@@ -13,7 +13,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const x = tf.randomUniform([5, 12], 0, 1, 'float32', 3);
 
 function model(likelihood: ConstructorParameters<typeof VAE>[0]['likelihood']) {
-  return new VAE({ encoder: mlp([12, 8, 6], { seed: 1 }), decoder: mlp([3, 8, 12], { seed: 2 }), latentDim: 3, likelihood, beta: 0.5, freeBits: 0.1 });
+  return new VAE({
+    encoder: mlp([12, 8, 6], { seed: 1 }),
+    decoder: mlp([3, 8, 12], { seed: 2 }),
+    latentDim: 3,
+    likelihood,
+    beta: 0.5,
+    freeBits: 0.1,
+  });
 }
 
 describe('save / load', () => {
@@ -85,7 +92,10 @@ describe('records of the previous @elbo/vae (version 1: MLP configs)', () => {
   // MLP configs under their names, weights encoder/layer<i>/kernel [in, out] and bias, likelihood/logSigma.
   const oldMlp = (sizes: number[]) => ({ sizes, activation: 'relu', outputActivation: 'linear', seed: 0, init: 'pytorch', bias: true });
   const W = (shape: number[], seed: number) => tf.randomUniform(shape, -0.5, 0.5, 'float32', seed);
-  async function oldRecord(likelihood: Record<string, unknown>, logSigma?: number): Promise<{ artifacts: tf.io.ModelArtifacts; weights: tf.NamedTensorMap }> {
+  async function oldRecord(
+    likelihood: Record<string, unknown>,
+    logSigma?: number,
+  ): Promise<{ artifacts: tf.io.ModelArtifacts; weights: tf.NamedTensorMap }> {
     const weights: tf.NamedTensorMap = {
       'encoder/layer0/kernel': W([12, 8], 1),
       'encoder/layer0/bias': W([8], 2),
@@ -97,14 +107,33 @@ describe('records of the previous @elbo/vae (version 1: MLP configs)', () => {
       'decoder/layer1/bias': W([12], 8),
     };
     if (logSigma != null) weights['likelihood/logSigma'] = tf.scalar(logSigma);
-    const config = { encoder: oldMlp([12, 8, 6]), decoder: oldMlp([3, 8, 12]), latentDim: 3, likelihood, beta: 0.5, freeBits: 0.1, kl: 'monte-carlo', encoderScale: 'softplus' };
+    const config = {
+      encoder: oldMlp([12, 8, 6]),
+      decoder: oldMlp([3, 8, 12]),
+      latentDim: 3,
+      likelihood,
+      beta: 0.5,
+      freeBits: 0.1,
+      kl: 'monte-carlo',
+      encoderScale: 'softplus',
+    };
     const { data, specs } = await tf.io.encodeWeights(weights);
-    const artifacts = { modelTopology: { format: 'elbo/vae', config }, format: 'elbo/vae', generatedBy: 'elbo/vae (elbo)', convertedBy: null, weightSpecs: specs, weightData: data };
+    const artifacts = {
+      modelTopology: { format: 'elbo/vae', config },
+      format: 'elbo/vae',
+      generatedBy: 'elbo/vae (elbo)',
+      convertedBy: null,
+      weightSpecs: specs,
+      weightData: data,
+    };
     return { artifacts: artifacts as unknown as tf.io.ModelArtifacts, weights };
   }
   /** The old Mlp by hand: relu hidden layer, linear output. */
   const net = (w: tf.NamedTensorMap, part: string, t: tf.Tensor) =>
-    tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(t, w[`${part}/layer0/kernel`]!), w[`${part}/layer0/bias`]!)), w[`${part}/layer1/kernel`]!), w[`${part}/layer1/bias`]!);
+    tf.add(
+      tf.matMul(tf.relu(tf.add(tf.matMul(t, w[`${part}/layer0/kernel`]!), w[`${part}/layer0/bias`]!)), w[`${part}/layer1/kernel`]!),
+      w[`${part}/layer1/bias`]!,
+    );
 
   it('loads with the settings, the learned sigma and the outputs the old model had, leaking nothing', async () => {
     const { artifacts, weights } = await oldRecord({ name: 'gaussian', sigma: Math.exp(-0.7), learnSigma: true }, -0.7);
@@ -136,13 +165,18 @@ describe('records of the previous @elbo/vae (version 1: MLP configs)', () => {
     const { artifacts, weights } = await oldRecord({ name: 'continuous-bernoulli' });
     const vae = await VAE.load(tf.io.fromMemory(artifacts));
     expect(vae.likelihood.getConfig()).toEqual({ name: 'continuous-bernoulli', eventRank: 1 });
-    expectClose(vae.decodeRaw(tf.ones([1, 3])), Array.from(net(weights, 'decoder', tf.ones([1, 3])).dataSync()), { rtol: 1e-6, atol: 1e-7 });
+    expectClose(vae.decodeRaw(tf.ones([1, 3])), Array.from(net(weights, 'decoder', tf.ones([1, 3])).dataSync()), {
+      rtol: 1e-6,
+      atol: 1e-7,
+    });
     vae.dispose();
     tf.dispose(Object.values(weights));
     const missing = await oldRecord({ name: 'gaussian', sigma: 0.5, learnSigma: true });
     tf.dispose(Object.values(missing.weights));
     const before = tf.memory().numTensors;
-    await expect(VAE.load(tf.io.fromMemory(missing.artifacts))).rejects.toThrow(/VAE.load: the learned likelihood sigma \(the weight likelihood\/logSigma\) is missing; nothing was loaded/);
+    await expect(VAE.load(tf.io.fromMemory(missing.artifacts))).rejects.toThrow(
+      /VAE.load: the learned likelihood sigma \(the weight likelihood\/logSigma\) is missing; nothing was loaded/,
+    );
     expect(tf.memory().numTensors).toBe(before);
   });
 });

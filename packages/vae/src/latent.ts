@@ -27,12 +27,16 @@ export function normalQuantile(p: number): number {
   let x: number;
   if (p < low || p > 1 - low) {
     const q = Math.sqrt(-2 * Math.log(p < low ? p : 1 - p));
-    const v = (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+    const v =
+      (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) /
+      ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
     x = p < low ? v : -v;
   } else {
     const q = p - 0.5;
     const r = q * q;
-    x = ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+    x =
+      ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
+      (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
   }
   // One Halley step on Phi(x) - p (Phi through erfc, accurate in both tails).
   const e = 0.5 * erfc(-x / Math.SQRT2) - p;
@@ -89,9 +93,14 @@ function erfSeries(x: number): number {
  */
 export function latentPath(z1: ArrayLike<number>, z2: ArrayLike<number>, steps: number, spherical: boolean): number[][] {
   if (!Number.isInteger(steps) || steps < 1) throw new Error(`latentPath: steps must be an integer >= 1, got ${steps}`);
-  for (const [name, z] of [['z1', z1], ['z2', z2]] as const) {
+  for (const [name, z] of [
+    ['z1', z1],
+    ['z2', z2],
+  ] as const) {
     if (z == null || typeof z.length !== 'number' || z.length === 0 || Array.from(z).some((v) => !Number.isFinite(v))) {
-      throw new Error(`latentPath: ${name} must be a non-empty array of finite numbers, got ${z == null ? String(z) : JSON.stringify(Array.from(z as ArrayLike<number>))}`);
+      throw new Error(
+        `latentPath: ${name} must be a non-empty array of finite numbers, got ${z == null ? String(z) : JSON.stringify(Array.from(z as ArrayLike<number>))}`,
+      );
     }
   }
   // Points pair z1[i] with z2[i]: a shorter z2 would give NaN, a longer one would be cut silently.

@@ -40,7 +40,8 @@ describe('importanceWeightedLogLikelihood', () => {
     expect(Array.from(a.values)).toEqual(Array.from(b.values));
     const c = importanceWeightedLogLikelihood(wrong, x, { samples: 2000, seed: 6, exampleChunk: 3, sampleChunk: 7 });
     const d = importanceWeightedLogLikelihood(wrong, x, { samples: 2000, seed: 9 });
-    for (let i = 0; i < X.length; i++) expect(Math.abs(c.values[i]! - d.values[i]!)).toBeLessThan(6 * (c.monteCarloStandardError[i]! + 0.005));
+    for (let i = 0; i < X.length; i++)
+      expect(Math.abs(c.values[i]! - d.values[i]!)).toBeLessThan(6 * (c.monteCarloStandardError[i]! + 0.005));
   });
 
   it('standard error is the spread over examples / sqrt(n)', () => {

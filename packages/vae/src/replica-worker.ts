@@ -100,7 +100,8 @@ function nextMessage(port: MessagePort, step: number): StepMessage {
 
 function runStep(vae: VAE, variables: tf.Variable[], views: ReturnType<typeof sharedViews>, m: StepMessage): void {
   // The settings (kl, beta, ...) are checked by trainingLoss, in the one place the VAE's options are.
-  if (!(Number.isInteger(m.rows) && m.rows >= 1 && m.x.length % m.rows === 0)) throw new Error(`rows must divide the ${m.x.length} values sent, got ${m.rows}`);
+  if (!(Number.isInteger(m.rows) && m.rows >= 1 && m.x.length % m.rows === 0))
+    throw new Error(`rows must divide the ${m.x.length} values sent, got ${m.rows}`);
   tf.tidy(() => {
     // slice(): the cpu backend keeps the array it is given, and this memory is rewritten next step.
     variables.forEach((v, i) => v.assign(tf.tensor(views.weights[i]!.slice(), v.shape)));

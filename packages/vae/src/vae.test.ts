@@ -28,15 +28,27 @@ describe('VAE construction', () => {
     const dec = mlp([2, 5, 6]);
     const [enc3, dec3, dec7] = [mlp([6, 3]), mlp([3, 6]), mlp([2, 7])];
     const before = tf.memory().numTensors;
-    expect(() => new VAE({ encoder: enc, decoder: dec, latentDim: 3 })).toThrow(/VAE: the encoder must output 2 \* latentDim = 6 values .* got \[4\]/);
+    expect(() => new VAE({ encoder: enc, decoder: dec, latentDim: 3 })).toThrow(
+      /VAE: the encoder must output 2 \* latentDim = 6 values .* got \[4\]/,
+    );
     expect(() => new VAE({ encoder: enc, decoder: dec, latentDim: 0 })).toThrow(/latentDim must be a positive integer, got 0/);
     expect(() => new VAE({ encoder: enc3, decoder: dec })).toThrow(/VAE: the encoder must output \[2 \* latentDim\] values .* got \[3\]/);
-    expect(() => new VAE({ encoder: enc, decoder: dec3 })).toThrow(/VAE: the decoder must take z of shape \[2\] \(latentDim\), got inputShape \[3\]/);
-    expect(() => new VAE({ encoder: enc, decoder: dec7, latentDim: 2 })).toThrow(/decoder must give back the encoder's input shape \[6\], but it outputs \[7\]/);
+    expect(() => new VAE({ encoder: enc, decoder: dec3 })).toThrow(
+      /VAE: the decoder must take z of shape \[2\] \(latentDim\), got inputShape \[3\]/,
+    );
+    expect(() => new VAE({ encoder: enc, decoder: dec7, latentDim: 2 })).toThrow(
+      /decoder must give back the encoder's input shape \[6\], but it outputs \[7\]/,
+    );
     expect(() => new VAE({ encoder: enc, decoder: dec, latentDim: 2, beta: -1 })).toThrow(/VAE: beta must be a finite number >= 0, got -1/);
-    expect(() => new VAE({ encoder: enc, decoder: dec, freeBits: Infinity })).toThrow(/VAE: freeBits must be a finite number >= 0, got Infinity/);
-    expect(() => new VAE({ encoder: enc, decoder: dec, kl: 'exact' as never })).toThrow(/VAE: kl must be 'analytic' or 'monte-carlo', got string "exact"/);
-    expect(() => new VAE({ encoder: enc, decoder: dec, encoderScale: 'exp' as never })).toThrow(/VAE: encoderScale must be 'log-variance' or 'softplus', got string "exp"/);
+    expect(() => new VAE({ encoder: enc, decoder: dec, freeBits: Infinity })).toThrow(
+      /VAE: freeBits must be a finite number >= 0, got Infinity/,
+    );
+    expect(() => new VAE({ encoder: enc, decoder: dec, kl: 'exact' as never })).toThrow(
+      /VAE: kl must be 'analytic' or 'monte-carlo', got string "exact"/,
+    );
+    expect(() => new VAE({ encoder: enc, decoder: dec, encoderScale: 'exp' as never })).toThrow(
+      /VAE: encoderScale must be 'log-variance' or 'softplus', got string "exp"/,
+    );
     expect(() => new VAE({ encoder: enc, decoder: dec, latentDim: 2, likelihood: 'poisson' as never })).toThrow(/likelihood must be/);
     expect(() => new VAE({ encoder: enc, decoder: dec, latentDims: 2 } as never)).toThrow(/latentDims/);
     expect(() => new VAE({ encoder: null as never, decoder: dec, latentDim: 2 })).toThrow(/encoder must be a layer from @elbo\/nn/);
@@ -52,7 +64,9 @@ describe('VAE construction', () => {
     expect(vae.inputShape).toEqual([6]);
     vae.dispose();
     const [enc, dec] = [linear({ inputDim: 6, outputDim: 4 }), linear({ inputDim: 2, outputDim: 6 })];
-    expect(() => new VAE({ encoder: enc, decoder: dec })).toThrow(/VAE: latentDim is required when the encoder does not declare its output shape/);
+    expect(() => new VAE({ encoder: enc, decoder: dec })).toThrow(
+      /VAE: latentDim is required when the encoder does not declare its output shape/,
+    );
     enc.dispose();
     dec.dispose();
   });
@@ -250,10 +264,16 @@ describe('any layers: image items [n, h, w, c]', () => {
     expect(vae.sample(2, { seed: 3 }).shape).toEqual([2, 4, 4, 1]);
     const one = tf.slice(images, 0, 1);
     expect(vae.interpolate(one, tf.squeeze(tf.slice(images, 1, 1), [0]), { steps: 3 }).shape).toEqual([3, 4, 4, 1]);
-    expect(() => vae.traverse(images, 0, [1])).toThrow(/VAE.traverse: x must be one example, \[4, 4, 1\] or \[1, 4, 4, 1\], got \[10, 4, 4, 1\]/);
+    expect(() => vae.traverse(images, 0, [1])).toThrow(
+      /VAE.traverse: x must be one example, \[4, 4, 1\] or \[1, 4, 4, 1\], got \[10, 4, 4, 1\]/,
+    );
     expect(() => vae.elbo(tf.zeros([2, 16]))).toThrow(/VAE.elbo/);
     const handler = { artifacts: undefined as tf.io.ModelArtifacts | undefined };
-    await vae.save(tf.io.withSaveHandler(async (a) => ((handler.artifacts = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+    await vae.save(
+      tf.io.withSaveHandler(
+        async (a) => ((handler.artifacts = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }),
+      ),
+    );
     const back = await VAE.load(tf.io.fromMemory(handler.artifacts!));
     expect(Array.from(back.reconstruct(images).dataSync())).toEqual(Array.from(vae.reconstruct(images).dataSync()));
     back.dispose();
@@ -263,12 +283,18 @@ describe('any layers: image items [n, h, w, c]', () => {
 describe('latentPath', () => {
   it('checks steps and that both points are finite and of one length', () => {
     expect(latentPath([1, 2], [3, 4], 1, false)).toEqual([[1, 2]]);
-    expect(latentPath([1, 2], [3, 4], 3, false)).toEqual([[1, 2], [2, 3], [3, 4]]);
+    expect(latentPath([1, 2], [3, 4], 3, false)).toEqual([
+      [1, 2],
+      [2, 3],
+      [3, 4],
+    ]);
     expect(() => latentPath([1, 2], [3, 4], 0, false)).toThrow(/latentPath: steps must be an integer >= 1, got 0/);
     expect(() => latentPath([1, 2], [3, 4], 2.5, false)).toThrow(/steps must be an integer >= 1, got 2.5/);
     expect(() => latentPath([1, 2], [3], 3, false)).toThrow(/latentPath: z2 must have z1's length 2, got length 1/);
     expect(() => latentPath([1, 2], [3, 4, 5], 3, true)).toThrow(/z2 must have z1's length 2, got length 3/);
-    expect(() => latentPath([1, NaN], [3, 4], 3, false)).toThrow(/latentPath: z1 must be a non-empty array of finite numbers, got \[1,null\]/);
+    expect(() => latentPath([1, NaN], [3, 4], 3, false)).toThrow(
+      /latentPath: z1 must be a non-empty array of finite numbers, got \[1,null\]/,
+    );
     expect(() => latentPath([1, 2], null as never, 3, false)).toThrow(/z2 must be a non-empty array of finite numbers, got null/);
     expect(() => latentPath([], [], 3, false)).toThrow(/z1 must be a non-empty array/);
   });
@@ -277,19 +303,33 @@ describe('latentPath', () => {
 describe('fit input checks', () => {
   it('with layers that declare no shape, validationData must match the data item shape; nothing trains', async () => {
     // Linear layers (not a Sequential): the VAE cannot know the item shape, so the first tensor sets it.
-    const vae = new VAE({ encoder: linear({ inputDim: 6, outputDim: 4, seed: 3 }), decoder: linear({ inputDim: 2, outputDim: 6, seed: 4 }), latentDim: 2 });
+    const vae = new VAE({
+      encoder: linear({ inputDim: 6, outputDim: 4, seed: 3 }),
+      decoder: linear({ inputDim: 2, outputDim: 6, seed: 4 }),
+      latentDim: 2,
+    });
     made.push(vae);
     expect(vae.inputShape).toBeUndefined();
     const weights = () => vae.trainableVariables.map((v) => Array.from(v.dataSync()));
     const before = weights();
     const bad = tf.zeros([3, 5]);
-    await expect(vae.fit(x, { epochs: 1, validationData: bad })).rejects.toThrow(/VAE.fit: validationData must have item shape \[6\] \(that of data\), got \[3, 5\]/);
-    await expect(vae.fit([x, bad], { epochs: 1 })).rejects.toThrow(/VAE.fit: data\[1\] must have item shape \[6\] \(that of data\[0\]\), got \[3, 5\]/);
-    await expect(vae.fit(x, { epochs: 1, beta: -1 })).rejects.toThrow(/VAE.fit: beta must be a finite number >= 0 or a schedule step => beta, got -1/);
+    await expect(vae.fit(x, { epochs: 1, validationData: bad })).rejects.toThrow(
+      /VAE.fit: validationData must have item shape \[6\] \(that of data\), got \[3, 5\]/,
+    );
+    await expect(vae.fit([x, bad], { epochs: 1 })).rejects.toThrow(
+      /VAE.fit: data\[1\] must have item shape \[6\] \(that of data\[0\]\), got \[3, 5\]/,
+    );
+    await expect(vae.fit(x, { epochs: 1, beta: -1 })).rejects.toThrow(
+      /VAE.fit: beta must be a finite number >= 0 or a schedule step => beta, got -1/,
+    );
     await expect(vae.fit(x, { epochs: 1, beta: () => NaN })).rejects.toThrow(/VAE.fit: beta\(0\) must be a finite number >= 0, got NaN/);
     await expect(vae.fit(x, { epochs: 1, samples: 0 })).rejects.toThrow(/VAE.fit: samples must be an integer >= 1, got 0/);
-    await expect(vae.fit(x, { epochs: 1, collapseThreshold: -1 })).rejects.toThrow(/VAE.fit: collapseThreshold must be a finite number >= 0, got -1/);
-    await expect(vae.fit(x, { epochs: 1, kl: 'mc' as never })).rejects.toThrow(/VAE.fit: kl must be 'analytic' or 'monte-carlo', got string "mc"/);
+    await expect(vae.fit(x, { epochs: 1, collapseThreshold: -1 })).rejects.toThrow(
+      /VAE.fit: collapseThreshold must be a finite number >= 0, got -1/,
+    );
+    await expect(vae.fit(x, { epochs: 1, kl: 'mc' as never })).rejects.toThrow(
+      /VAE.fit: kl must be 'analytic' or 'monte-carlo', got string "mc"/,
+    );
     await expect(vae.fit(x, { epochs: 1, parallel: {} as never })).rejects.toThrow(/VAE.fit: parallel must be a DataParallel/);
     await expect(vae.fit(x, { epochs: 1, bogus: 1 } as never)).rejects.toThrow(/bogus/);
     expect(weights()).toEqual(before);

@@ -29,7 +29,14 @@ export const bayesSection: Section = {
     assertFiniteRows('bayes chart', rows);
     const svg = await renderChart({
       data: { values: rows },
-      facet: { row: { field: 'stage', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left', labelOrient: 'top', labelAnchor: 'start', labelFontSize: 12 } } },
+      facet: {
+        row: {
+          field: 'stage',
+          type: 'nominal',
+          title: null,
+          header: { labelAngle: 0, labelAlign: 'left', labelOrient: 'top', labelAnchor: 'start', labelFontSize: 12 },
+        },
+      },
       spec: {
         width: 560,
         height: 110,

@@ -25,13 +25,28 @@ export const informationSection: Section = {
       height: 200,
       title: 'information -log2 p of one event',
       layer: [
-        { data: { values: curve }, mark: { type: 'line', color: '#555' }, encoding: { x: { field: 'p', type: 'quantitative', title: 'probability p' }, y: { field: 'bits', type: 'quantitative', title: 'bits' } } },
+        {
+          data: { values: curve },
+          mark: { type: 'line', color: '#555' },
+          encoding: {
+            x: { field: 'p', type: 'quantitative', title: 'probability p' },
+            y: { field: 'bits', type: 'quantitative', title: 'bits' },
+          },
+        },
         {
           data: { values: events.map((e) => ({ p: e.p, bits: e.bits, label: e.event.split(' (')[1]!.replace(')', '') })) },
           layer: [
             { mark: { type: 'point', filled: true, size: 70, color: '#e8590c' } },
-            { mark: { type: 'text', align: 'left', dx: 7, dy: -6, fontSize: 11 }, encoding: { text: { field: 'label' } }, transform: [{ filter: "datum.label !== 'certain'" }] },
-            { mark: { type: 'text', align: 'right', dx: -4, dy: -10, fontSize: 11 }, encoding: { text: { field: 'label' } }, transform: [{ filter: "datum.label === 'certain'" }] },
+            {
+              mark: { type: 'text', align: 'left', dx: 7, dy: -6, fontSize: 11 },
+              encoding: { text: { field: 'label' } },
+              transform: [{ filter: "datum.label !== 'certain'" }],
+            },
+            {
+              mark: { type: 'text', align: 'right', dx: -4, dy: -10, fontSize: 11 },
+              encoding: { text: { field: 'label' } },
+              transform: [{ filter: "datum.label === 'certain'" }],
+            },
           ],
           encoding: { x: { field: 'p', type: 'quantitative' }, y: { field: 'bits', type: 'quantitative' } },
         },
@@ -50,7 +65,14 @@ export const informationSection: Section = {
       height: 200,
       title: 'entropy of a coin with P(heads) = p',
       layer: [
-        { data: { values: hCurve }, mark: { type: 'line', color: '#555' }, encoding: { x: { field: 'p', type: 'quantitative', title: 'P(heads)' }, y: { field: 'bits', type: 'quantitative', title: 'bits' } } },
+        {
+          data: { values: hCurve },
+          mark: { type: 'line', color: '#555' },
+          encoding: {
+            x: { field: 'p', type: 'quantitative', title: 'P(heads)' },
+            y: { field: 'bits', type: 'quantitative', title: 'bits' },
+          },
+        },
         {
           data: { values: coins },
           layer: [
@@ -81,14 +103,27 @@ export const informationSection: Section = {
       encoding: {
         x: { field: 't', type: 'quantitative', title: 't' },
         y: { field: 'nats', type: 'quantitative', title: 'nats' },
-        color: { field: 'which', type: 'nominal', title: null, scale: { domain: ['KL(p || q)', 'KL(q || p)', 'JS(p, q)'], range: ['#e8590c', '#1c7ed6', '#2b8a3e'] } },
+        color: {
+          field: 'which',
+          type: 'nominal',
+          title: null,
+          scale: { domain: ['KL(p || q)', 'KL(q || p)', 'JS(p, q)'], range: ['#e8590c', '#1c7ed6', '#2b8a3e'] },
+        },
       },
     });
 
     const svgs: SvgFigure[] = [
       { file: 'information-content.svg', svg: infoSvg, caption: 'Information of an event: rare events carry more.' },
-      { file: 'information-entropy.svg', svg: entropySvg, caption: 'Entropy of a coin: 1 bit when fair, less when loaded, 0 when certain.' },
-      { file: 'information-kl.svg', svg: klSvg, caption: 'KL(p || q) and KL(q || p) differ for every t; both grow without bound near t = 0 or 1. JS stays below log 2.' },
+      {
+        file: 'information-entropy.svg',
+        svg: entropySvg,
+        caption: 'Entropy of a coin: 1 bit when fair, less when loaded, 0 when certain.',
+      },
+      {
+        file: 'information-kl.svg',
+        svg: klSvg,
+        caption: 'KL(p || q) and KL(q || p) differ for every t; both grow without bound near t = 0 or 1. JS stays below log 2.',
+      },
     ];
     const html = `
 <p>The information in an event is <code>-log p</code>: a likely event tells little, a rare one a lot, a certain one nothing. Entropy is its average, <code>H(p) = -sum p log p</code>. Computed with <code>information</code> and <code>entropy</code> from <code>@elbo/prob</code>:</p>

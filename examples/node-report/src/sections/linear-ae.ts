@@ -38,13 +38,19 @@ export const linearAeSection: Section = {
         seed,
         callbacks: {
           onEpochEnd: (epoch, { loss }) => {
-          const w = ae.decoderWeights;
-          const angles = principalAngles(w, pcaBasis);
-          const ortho = orthonormalityError(w);
-          w.dispose();
-          const mse = tf.tidy(() => tf.mean(tf.square(tf.sub(ae.reconstruct(xTest), xTest))).dataSync()[0]!);
-          track.push({ epoch: epoch + 1, maxAngle: angles[angles.length - 1]!, meanAngle: angles.reduce((a, b) => a + b, 0) / angles.length, ortho, mse });
-          bar.update(epoch + 1, { epoch: epoch + 1, epochs, loss });
+            const w = ae.decoderWeights;
+            const angles = principalAngles(w, pcaBasis);
+            const ortho = orthonormalityError(w);
+            w.dispose();
+            const mse = tf.tidy(() => tf.mean(tf.square(tf.sub(ae.reconstruct(xTest), xTest))).dataSync()[0]!);
+            track.push({
+              epoch: epoch + 1,
+              maxAngle: angles[angles.length - 1]!,
+              meanAngle: angles.reduce((a, b) => a + b, 0) / angles.length,
+              ortho,
+              mse,
+            });
+            bar.update(epoch + 1, { epoch: epoch + 1, epochs, loss });
           },
         },
       });
@@ -88,7 +94,10 @@ export const linearAeSection: Section = {
             data: { values: [{ mse: pcaMse, label: `PCA, k = 20: ${num(pcaMse)}` }] },
             layer: [
               { mark: { type: 'rule', strokeDash: [5, 4], color: '#555' }, encoding: { y: { field: 'mse', type: 'quantitative' } } },
-              { mark: { type: 'text', align: 'right', dy: -6, x: 'width', fontSize: 11, color: '#555' }, encoding: { y: { field: 'mse', type: 'quantitative' }, text: { field: 'label' } } },
+              {
+                mark: { type: 'text', align: 'right', dy: -6, x: 'width', fontSize: 11, color: '#555' },
+                encoding: { y: { field: 'mse', type: 'quantitative' }, text: { field: 'label' } },
+              },
             ],
           },
         ],
@@ -105,7 +114,12 @@ export const linearAeSection: Section = {
       const recoveredBasis = tf.transpose(recovered.components);
       const recoveredAngles = principalAngles(recoveredBasis, pcaBasis);
       tf.dispose([decoder, recovered.components, recoveredBasis]);
-      const basesPng = imageGrid([...pcaRows, ...decRows, ...recRows], { columns: SHOWN, scale: 2, colormap: diverging, normalize: 'symmetric' });
+      const basesPng = imageGrid([...pcaRows, ...decRows, ...recRows], {
+        columns: SHOWN,
+        scale: 2,
+        colormap: diverging,
+        normalize: 'symmetric',
+      });
 
       const pngs: PngFigure[] = [
         {
@@ -115,7 +129,11 @@ export const linearAeSection: Section = {
         },
       ];
       const svgs: SvgFigure[] = [
-        { file: 'linear-ae-angles.svg', svg: anglesSvg, caption: 'Principal angles between the decoder span and the top-20 PCA subspace, per epoch.' },
+        {
+          file: 'linear-ae-angles.svg',
+          svg: anglesSvg,
+          caption: 'Principal angles between the decoder span and the top-20 PCA subspace, per epoch.',
+        },
         { file: 'linear-ae-mse.svg', svg: mseSvg, caption: "Test MSE per pixel, approaching PCA's (dashed)." },
       ];
       const html = `

@@ -59,11 +59,21 @@ export const pcaSection: Section = {
         layer: [
           {
             mark: { type: 'bar', color: '#a5b4fc', width: 3 },
-            encoding: { y: { field: 'ratio', type: 'quantitative', title: 'ratio of component k', axis: { titleColor: '#6366f1', format: '.0%' } } },
+            encoding: {
+              y: { field: 'ratio', type: 'quantitative', title: 'ratio of component k', axis: { titleColor: '#6366f1', format: '.0%' } },
+            },
           },
           {
             mark: { type: 'line', color: '#e8590c', strokeWidth: 2.5 },
-            encoding: { y: { field: 'cumulative', type: 'quantitative', title: 'cumulative ratio', scale: { domain: [0, 1] }, axis: { titleColor: '#e8590c', format: '.0%' } } },
+            encoding: {
+              y: {
+                field: 'cumulative',
+                type: 'quantitative',
+                title: 'cumulative ratio',
+                scale: { domain: [0, 1] },
+                axis: { titleColor: '#e8590c', format: '.0%' },
+              },
+            },
           },
         ],
         resolve: { scale: { y: 'independent' } },
@@ -100,7 +110,11 @@ export const pcaSection: Section = {
       const galleryPng = imageGrid(galleryRows, { columns: picks.length, scale: 2 });
 
       const pngs: PngFigure[] = [
-        { file: 'pca-components.png', png: componentsPng, caption: 'The first 16 principal components (red positive, blue negative), by decreasing variance.' },
+        {
+          file: 'pca-components.png',
+          png: componentsPng,
+          caption: 'The first 16 principal components (red positive, blue negative), by decreasing variance.',
+        },
         { file: 'pca-mean.png', png: meanPng, caption: 'The mean digit, subtracted before PCA.' },
         {
           file: 'pca-reconstructions.png',
@@ -108,7 +122,13 @@ export const pcaSection: Section = {
           caption: `Test digits rebuilt from ${RANKS.filter((r) => r <= k).join(', ')} components (rows, top to bottom); last row: the originals.`,
         },
       ];
-      const svgs: SvgFigure[] = [{ file: 'pca-explained-variance.svg', svg: curveSvg, caption: 'Explained-variance ratio per component (bars) and cumulative (line).' }];
+      const svgs: SvgFigure[] = [
+        {
+          file: 'pca-explained-variance.svg',
+          svg: curveSvg,
+          caption: 'Explained-variance ratio per component (bars) and cumulative (line).',
+        },
+      ];
       const html = `
 <p>PCA finds the k orthonormal directions U that keep the most variance, equivalently the rank-k projection with the smallest squared reconstruction error. <code>PCA.fit</code> from <code>@elbo/linear</code> on the ${train.shape[0]} training digits (784 pixels each), k = ${k}, took ${num(fitSeconds)} s (${pca.solver} solver):</p>
 ${math('Xc = X - mean,   Xc^T Xc / (n-1) = V diag(w) V^T,   U = first k columns of V,   x_hat = mean + U U^T (x - mean)')}

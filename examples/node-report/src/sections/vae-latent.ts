@@ -58,7 +58,13 @@ export const vaeLatentSection: Section = {
         caption: `The decoder over the latent plane: a ${GRID} x ${GRID} grid of z at evenly spaced quantiles of N(0, 1), from ${num(-edge)} to ${num(edge)} in each direction (z1 left to right, z2 bottom to top), each decoded.`,
       },
     ];
-    const svgs: SvgFigure[] = [{ file: 'vae-latent-map.svg', svg: mapSvg, caption: 'The 2-D latent map of the test digits, coloured by their true label (the VAE never saw labels).' }];
+    const svgs: SvgFigure[] = [
+      {
+        file: 'vae-latent-map.svg',
+        svg: mapSvg,
+        caption: 'The 2-D latent map of the test digits, coloured by their true label (the VAE never saw labels).',
+      },
+    ];
     const html = `
 <p>To draw the latent space without a projection, this section trains a <b>second VAE whose latent space is two-dimensional</b> (784-400-2, otherwise as above; ${epochs} epochs, ${num(seconds)} s in a ${where}, test -ELBO ${num(last(history.history.valLoss, 'valLoss'), 4)} nats: two numbers per digit keep less than twenty). Each test digit is placed at the mean of its q(z|x); the colours are the labels, which the model never saw. The prior N(0, I) pulls the codes into a disk, and the classes still sort themselves into regions (mean posterior sigma: ${num(sigmaMean[0]!)}).</p>
 ${svgHtml(svgs[0]!)}${pngHtml(pngs[0]!)}

@@ -102,7 +102,9 @@ export const vaeLikelihoodSection: Section = {
       },
     });
 
-    const examples = [...sets.map((s) => s.images.slice(0, 8 * d))].flatMap((images) => Array.from({ length: 8 }, (_, i) => images.slice(i * d, (i + 1) * d)));
+    const examples = [...sets.map((s) => s.images.slice(0, 8 * d))].flatMap((images) =>
+      Array.from({ length: 8 }, (_, i) => images.slice(i * d, (i + 1) * d)),
+    );
     const examplesPng = imageGrid(examples, { columns: 8, scale: 2 });
     // decoded reconstructions of the lines: the VAE turns them into digits
     const xl = tf.tensor2d(lines.slice(0, 8 * d), [8, d]);
@@ -112,11 +114,19 @@ export const vaeLikelihoodSection: Section = {
     const linesRecPng = imageGrid([...examples.slice(16, 24), ...recRows], { columns: 8, scale: 2 });
 
     const pngs: PngFigure[] = [
-      { file: 'logpx-inputs.png', png: examplesPng, caption: 'Rows: training digits, test digits, lines, uniform noise (the first 8 of each set scored below).' },
+      {
+        file: 'logpx-inputs.png',
+        png: examplesPng,
+        caption: 'Rows: training digits, test digits, lines, uniform noise (the first 8 of each set scored below).',
+      },
       { file: 'logpx-lines-reconstructed.png', png: linesRecPng, caption: 'Lines (top) and what the VAE reconstructs from them (bottom).' },
     ];
     const svgs: SvgFigure[] = [
-      { file: 'logpx-histograms.svg', svg: histSvg, caption: `Histograms of the importance-weighted log p(x) (K = ${K}) of ${n} training digits, ${n} test digits and ${n} lines.` },
+      {
+        file: 'logpx-histograms.svg',
+        svg: histSvg,
+        caption: `Histograms of the importance-weighted log p(x) (K = ${K}) of ${n} training digits, ${n} test digits and ${n} lines.`,
+      },
       { file: 'logpx-all.svg', svg: allSvg, caption: 'Every image as a tick, uniform noise included.' },
     ];
     const html = `

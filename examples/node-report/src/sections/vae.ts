@@ -84,7 +84,11 @@ export const vaeSection: Section = {
     mu.dispose();
     const travRows: Float32Array[] = [];
     for (const d of dims) {
-      const swept = vae.traverse(xTrav, d, TRAVERSE.map((v) => v));
+      const swept = vae.traverse(
+        xTrav,
+        d,
+        TRAVERSE.map((v) => v),
+      );
       travRows.push(...(await tensorRows(swept)));
       swept.dispose();
     }
@@ -93,7 +97,11 @@ export const vaeSection: Section = {
     const active = order.filter((o) => o.kl > 0.01).length;
 
     const pngs: PngFigure[] = [
-      { file: 'vae-samples.png', png: samplesPng, caption: '40 new digits: z drawn from the prior N(0, I), decoded (Bernoulli means). None of them is in the data.' },
+      {
+        file: 'vae-samples.png',
+        png: samplesPng,
+        caption: '40 new digits: z drawn from the prior N(0, I), decoded (Bernoulli means). None of them is in the data.',
+      },
       {
         file: 'vae-interpolations.png',
         png: interpPng,
@@ -105,7 +113,13 @@ export const vaeSection: Section = {
         caption: `Latent traversal of a test "2": each row sweeps one latent dimension (${dims.map((d) => `z${d}`).join(', ')}, the most used by KL) from -3 to 3 with the others held at mu(x).`,
       },
     ];
-    const svgs: SvgFigure[] = [{ file: 'vae-loss.svg', svg: lossSvg, caption: 'The negative ELBO and its two terms per epoch, train and test (the test values at beta = 1).' }];
+    const svgs: SvgFigure[] = [
+      {
+        file: 'vae-loss.svg',
+        svg: lossSvg,
+        caption: 'The negative ELBO and its two terms per epoch, train and test (the test values at beta = 1).',
+      },
+    ];
     const testLoss = last(h.valLoss, 'VAE valLoss');
     const html = `
 <p>The VAE's encoder outputs a Gaussian q(z|x) = N(mu(x), sigma(x)^2) instead of a point, and z is drawn from it with the reparameterization trick, so the draw is differentiable. The loss is the negative evidence lower bound: a reconstruction term and the KL of q(z|x) to the prior, which keeps the codes where the prior puts its mass &mdash; so that decoding z ~ N(0, I) gives digits.</p>

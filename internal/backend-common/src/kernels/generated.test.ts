@@ -11,7 +11,9 @@ const decode = (base64: string): number[] => [...Buffer.from(base64, 'base64')];
 
 describe('the generated kernel modules (src/kernels/*.wasm.ts)', () => {
   it('exist for every .wat file and no other', () => {
-    const generated = readdirSync(KERNELS_DIR).filter((f) => f.endsWith('.wasm.ts')).sort();
+    const generated = readdirSync(KERNELS_DIR)
+      .filter((f) => f.endsWith('.wasm.ts'))
+      .sort();
     expect(generated).toEqual(watFiles().map((f) => f.replace(/\.wat$/, '.wasm.ts')));
     expect(watFiles()).toEqual(['adam.wat', 'column-sums.wat', 'matmul.wat', 'row-sums.wat', 'softplus.wat', 'transpose.wat']);
   });
@@ -45,7 +47,12 @@ describe('the .wat variant lines', () => {
     expect(flagsOf(text)).toEqual(['shared']);
     expect(variantsOf(['relaxed', 'shared'])).toEqual([[], ['relaxed'], ['shared'], ['relaxed', 'shared']]);
     expect(selectVariant(text, []).split('\n')).toEqual(['(module', '  (memory 1)  ;; @if !shared', '', '  (func (export "f")))']);
-    expect(selectVariant(text, ['shared']).split('\n')).toEqual(['(module', '', '  (memory 1 2 shared)  ;; @if shared', '  (func (export "f")))']);
+    expect(selectVariant(text, ['shared']).split('\n')).toEqual([
+      '(module',
+      '',
+      '  (memory 1 2 shared)  ;; @if shared',
+      '  (func (export "f")))',
+    ]);
   });
 
   it('make different bytes, and a changed instruction changes them', async () => {

@@ -25,7 +25,10 @@ export interface ScenarioResult {
 /** Deterministic, well-scaled inputs, independent of any backend's random numbers. */
 function filled(shape: [number, number], phase: number): tf.Tensor2D {
   const n = shape[0] * shape[1];
-  return tf.tensor2d(Float32Array.from({ length: n }, (_, i) => Math.sin(0.37 * i + phase)), shape);
+  return tf.tensor2d(
+    Float32Array.from({ length: n }, (_, i) => Math.sin(0.37 * i + phase)),
+    shape,
+  );
 }
 
 /**
@@ -33,7 +36,12 @@ function filled(shape: [number, number], phase: number): tf.Tensor2D {
  * flags, read back asynchronously (WebGPU's synchronous read is unreliable).
  */
 async function matMulAndGradients(): Promise<MatMulResult> {
-  const flags = [[false, false], [false, true], [true, false], [true, true]] as const;
+  const flags = [
+    [false, false],
+    [false, true],
+    [true, false],
+    [true, true],
+  ] as const;
   const tensors = tf.tidy(() => {
     const c = filled([12, 7], 3);
     return flags.map(([transposeA, transposeB]) => {
@@ -65,11 +73,12 @@ async function matMulAndGradients(): Promise<MatMulResult> {
 async function timeStep(repeats: number): Promise<number> {
   const x = filled([128, 784], 4);
   const w = tf.variable(tf.mul(filled([784, 400], 5), 0.05));
-  const step = () => tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(tf.matMul(x, w))) as tf.Scalar);
-    w.assign(tf.sub(w, tf.mul(grads[w.name]!, 1e-3)));
-    return value;
-  });
+  const step = () =>
+    tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(tf.matMul(x, w))) as tf.Scalar);
+      w.assign(tf.sub(w, tf.mul(grads[w.name]!, 1e-3)));
+      return value;
+    });
   const run = async () => {
     const value = step();
     await value.data();

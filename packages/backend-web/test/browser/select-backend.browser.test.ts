@@ -73,7 +73,8 @@ async function scenario(browser: Browser, options: SelectBackendOptions, { timin
   try {
     await page.waitForFunction(() => typeof (globalThis as { runScenario?: unknown }).runScenario === 'function');
     const run = page.evaluate(
-      ([opts, time]) => (globalThis as unknown as { runScenario: (o: unknown, t: boolean) => Promise<ScenarioResult> }).runScenario(opts, time),
+      ([opts, time]) =>
+        (globalThis as unknown as { runScenario: (o: unknown, t: boolean) => Promise<ScenarioResult> }).runScenario(opts, time),
       [{ wasmPaths: `${server!.url}/wasm/`, ...options }, timing] as const,
     );
     const result = await within(90_000, `selectBackend(${JSON.stringify(options)})`, run);
@@ -114,7 +115,9 @@ describe.skipIf(!available)('selectBackend in headless Chromium (SwiftShader Web
   afterAll(async () => {
     await browser?.close();
     if (Object.keys(stepTimes).length > 0) {
-      const ms = Object.entries(stepTimes).map(([name, t]) => `${name} ${t.toFixed(1)}`).join(', ');
+      const ms = Object.entries(stepTimes)
+        .map(([name, t]) => `${name} ${t.toFixed(1)}`)
+        .join(', ');
       console.log(`128x784 @ 784x400 matMul step (forward + gradient + update), median ms: ${ms}`);
     }
   });
@@ -123,7 +126,9 @@ describe.skipIf(!available)('selectBackend in headless Chromium (SwiftShader Web
     const result = await scenario(browser, { prefer: ['webgl'], fallback: false, allowSoftwareWebGL: true }, { timing: true });
     expect(result.selection).toMatchObject({ name: 'webgl', tried: [{ name: 'webgl', ok: true }] });
     expect(result.backendAfter).toBe('webgl');
-    expect(result.selection.reason).toMatch(/software renderer \(SwiftShader: .*SwiftShader.*\), accepted because allowSoftwareWebGL is true/);
+    expect(result.selection.reason).toMatch(
+      /software renderer \(SwiftShader: .*SwiftShader.*\), accepted because allowSoftwareWebGL is true/,
+    );
     expectSameAsCpu(result);
     stepTimes.webgl = result.stepMs!;
   });
@@ -140,7 +145,10 @@ describe.skipIf(!available)('selectBackend in headless Chromium (SwiftShader Web
   it('prefers wasm over software WebGL by default, and says why', async () => {
     const { selection } = await scenario(browser, {});
     expect(selection.name).toBe('wasm');
-    expect(selection.tried.map((t) => [t.name, t.ok])).toEqual([['webgl', false], ['wasm', true]]);
+    expect(selection.tried.map((t) => [t.name, t.ok])).toEqual([
+      ['webgl', false],
+      ['wasm', true],
+    ]);
     expect(selection.tried[0]!.error).toMatch(/^WebGL renders in software \(SwiftShader: .*\).*allowSoftwareWebGL: true/);
     expect(selection.reason).toContain('not used: webgl (WebGL renders in software (SwiftShader');
   });

@@ -4,7 +4,9 @@ import type { ActivationName } from '@elbo/nn';
 
 // tfjs keeps its gradient registry in a global map and exports no way to remove an entry:
 // reach it to run each path on purpose, and put back whatever was there.
-const gradRegistry = (tf.env().global as unknown as { _tfGlobals: Map<string, Map<string, tf.GradConfig>> })._tfGlobals.get('gradRegistry')!;
+const gradRegistry = (tf.env().global as unknown as { _tfGlobals: Map<string, Map<string, tf.GradConfig>> })._tfGlobals.get(
+  'gradRegistry',
+)!;
 
 /** A `_FusedMatMul` gradient for the case Linear runs (no transposes), written from the formulas. */
 export const testGradient: tf.GradConfig = {

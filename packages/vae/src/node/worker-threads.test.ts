@@ -35,7 +35,10 @@ const settings = { beta: 0.7, freeBits: 0, kl: 'analytic' as const, samples: 1, 
 
 /** Workers set up by a module of the application's (the tests' fixture), on this thread's backend. */
 function threads(options: Partial<WorkerThreadsOptions> = {}) {
-  return workerThreads({ setup: { module: new URL('./worker-setup.fixture.mjs', import.meta.url), options: { backend: tf.getBackend() } }, ...options });
+  return workerThreads({
+    setup: { module: new URL('./worker-setup.fixture.mjs', import.meta.url), options: { backend: tf.getBackend() } },
+    ...options,
+  });
 }
 
 /** Gradient (one flat array per variable) and value of `f` on the VAE's variables. */
@@ -70,12 +73,22 @@ describe('combineShards', () => {
     const x0 = tf.slice(digits, [0, 0], [from, -1]);
     const x1 = tf.slice(digits, [from, 0], [64 - from, -1]);
     // The single-thread reference: one tape over both shares, each with its own noise.
-    const want = gradients(vae, () =>
-      tf.add(tf.mul(trainingLoss(vae, x0, settings).loss, from / 64), tf.mul(trainingLoss(vae, x1, { ...settings, seed: 99 }).loss, (64 - from) / 64)) as tf.Scalar,
+    const want = gradients(
+      vae,
+      () =>
+        tf.add(
+          tf.mul(trainingLoss(vae, x0, settings).loss, from / 64),
+          tf.mul(trainingLoss(vae, x1, { ...settings, seed: 99 }).loss, (64 - from) / 64),
+        ) as tf.Scalar,
     );
     let parts: number[] = [];
     const got = gradients(vae, () => {
-      const t = combineShards(vae.trainableVariables, () => trainingLoss(vae, x0, settings), from, () => [remote]);
+      const t = combineShards(
+        vae.trainableVariables,
+        () => trainingLoss(vae, x0, settings),
+        from,
+        () => [remote],
+      );
       parts = [t.reconstruction, t.kl].map((p) => p.dataSync()[0]!);
       return t.loss;
     });
@@ -117,7 +130,9 @@ describe('workerThreads', () => {
 
   it('trains a VAE with fit({ parallel }): the loss falls, the history is whole, nothing leaks, the workers stop', async () => {
     const vae = small(3);
-    const h = await expectNoLeaks(() => vae.fit(digits, { epochs: 3, batchSize: 32, learningRate: 3e-3, seed: 1, parallel: threads({ workers: 1 }) }));
+    const h = await expectNoLeaks(() =>
+      vae.fit(digits, { epochs: 3, batchSize: 32, learningRate: 3e-3, seed: 1, parallel: threads({ workers: 1 }) }),
+    );
     const { loss, reconstruction, kl } = h.history as Record<string, number[]>;
     expect(loss![2]!).toBeLessThan(loss![0]!);
     loss!.forEach((l, e) => expectClose(l, reconstruction![e]! + kl![e]!, { rtol: 1e-5 }));
@@ -127,7 +142,14 @@ describe('workerThreads', () => {
 
   it('reports a failure inside a worker as an error of fit, and still stops the workers', async () => {
     const vae = small(4);
-    const bad = vae.fit(digits, { epochs: 1, batchSize: 32, parallel: threads({ workers: 1 }), kl: 'monte-carlo', samples: 1, beta: () => Number.NaN });
+    const bad = vae.fit(digits, {
+      epochs: 1,
+      batchSize: 32,
+      parallel: threads({ workers: 1 }),
+      kl: 'monte-carlo',
+      samples: 1,
+      beta: () => Number.NaN,
+    });
     await expect(bad).rejects.toThrow(/beta\(0\) must be a finite number/);
     const parallel = threads({ workers: 1 });
     await parallel.open(vae);

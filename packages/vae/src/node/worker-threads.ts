@@ -64,11 +64,14 @@ interface Replica {
  * ```
  */
 export function workerThreads(options: WorkerThreadsOptions): DataParallel {
-  if (options == null || typeof options !== 'object') throw new WorkerSetupError(`workerThreads: options { setup, workers?, timeoutMs? } are required, got ${String(options)}`);
+  if (options == null || typeof options !== 'object')
+    throw new WorkerSetupError(`workerThreads: options { setup, workers?, timeoutMs? } are required, got ${String(options)}`);
   const workers = options.workers ?? Math.max(1, availableParallelism() - 1);
   const timeoutMs = options.timeoutMs ?? 60_000;
-  if (!Number.isInteger(workers) || workers < 1) throw new Error(`workerThreads: workers must be an integer >= 1, got ${String(options.workers)}`);
-  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new Error(`workerThreads: timeoutMs must be a finite number > 0, got ${String(options.timeoutMs)}`);
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new Error(`workerThreads: workers must be an integer >= 1, got ${String(options.workers)}`);
+  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0))
+    throw new Error(`workerThreads: timeoutMs must be a finite number > 0, got ${String(options.timeoutMs)}`);
   const setup = checkWorkerSetup(options.setup);
   let replicas: Replica[] = [];
   let step = 0;
@@ -84,7 +87,9 @@ export function workerThreads(options: WorkerThreadsOptions): DataParallel {
         }),
       );
     } catch (error) {
-      throw new Error(`workerThreads: the workers get a copy of the model through VAE.save, which failed: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(
+        `workerThreads: the workers get a copy of the model through VAE.save, which failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     const variables = vae.trainableVariables;
     const sizes = variables.map((v) => v.size);
@@ -148,10 +153,14 @@ export function workerThreads(options: WorkerThreadsOptions): DataParallel {
     const deadline = performance.now() + timeoutMs;
     while (Atomics.load(control, Control.Answered) !== asked) {
       const left = deadline - performance.now();
-      if (left <= 0 || replica.exited) throw new Error(`workerThreads: a worker did not answer step ${asked} ${replica.exited ? '(it exited)' : `within ${timeoutMs} ms`}`);
+      if (left <= 0 || replica.exited)
+        throw new Error(
+          `workerThreads: a worker did not answer step ${asked} ${replica.exited ? '(it exited)' : `within ${timeoutMs} ms`}`,
+        );
       Atomics.wait(control, Control.Answered, asked - 1, Math.min(left, 1000));
     }
-    if (Atomics.load(control, Control.Status) !== 0) throw new Error(`workerThreads: a worker failed at step ${asked}: ${readError(replica.views)}`);
+    if (Atomics.load(control, Control.Status) !== 0)
+      throw new Error(`workerThreads: a worker failed at step ${asked}: ${readError(replica.views)}`);
     const { result, grads, klPerDim } = replica.views;
     return { rows, loss: result[Result.Loss]!, reconstruction: result[Result.Reconstruction]!, kl: result[Result.Kl]!, klPerDim, grads };
   };
@@ -195,7 +204,10 @@ export function workerThreads(options: WorkerThreadsOptions): DataParallel {
  */
 function ready(replica: Replica, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`workerThreads: a worker did not start within ${timeoutMs} ms (its set-up or the model load hangs)`)), timeoutMs);
+    const timer = setTimeout(
+      () => fail(new Error(`workerThreads: a worker did not start within ${timeoutMs} ms (its set-up or the model load hangs)`)),
+      timeoutMs,
+    );
     const fail = (error: Error): void => {
       clearTimeout(timer);
       reject(error);
