@@ -70,8 +70,8 @@ const scenarios = [
     },
   },
   {
-    name: '@elbo/datasets alone: the MNIST sample and lines, in ESM and CJS',
-    elbo: ['@elbo/datasets'],
+    name: '@elbo/datasets with @elbo/prob (its one dependency of ours): the MNIST sample and lines, in ESM and CJS',
+    elbo: ['@elbo/datasets', '@elbo/prob'],
     npm: [`@tensorflow/tfjs-core@${TFJS}`, `@tensorflow/tfjs-backend-cpu@${TFJS}`],
     programs: {
       'esm.mjs': `
