@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { MnistArrays } from '@elbo/datasets';
 import { VAE, mlp } from '@elbo/vae';
 import type { FitCallbacks, VAEHistory } from '@elbo/vae';
+import { foldIn } from '@elbo/prob';
 
 export const VAE_BATCH = 128;
 
@@ -9,7 +10,7 @@ export const VAE_BATCH = 128;
 export function buildVae(latentDim: number, seed: number): VAE {
   return new VAE({
     encoder: mlp([784, 400, 2 * latentDim], { activation: 'relu', seed }),
-    decoder: mlp([latentDim, 400, 784], { activation: 'relu', seed: seed + 1 }),
+    decoder: mlp([latentDim, 400, 784], { activation: 'relu', seed: foldIn(seed, 1) }),
     latentDim,
     likelihood: 'bernoulli',
   });

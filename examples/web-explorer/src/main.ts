@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '@elbo/backend-web';
-import { adam } from '@elbo/prob';
+import { adam, foldIn } from '@elbo/prob';
 import { VAE, mlp } from '@elbo/vae';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
@@ -81,7 +81,7 @@ function setStatus(text: string): void {
 function newVae(seed: number): VAE {
   return new VAE({
     encoder: mlp([784, 400, 4], { activation: 'relu', seed }),
-    decoder: mlp([2, 400, 784], { activation: 'relu', seed: seed + 1 }),
+    decoder: mlp([2, 400, 784], { activation: 'relu', seed: foldIn(seed, 1) }),
     latentDim: 2,
     likelihood: 'bernoulli',
   });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { tfjsSeed, toFloatTensor } from '@elbo/prob';
+import { foldIn, tfjsSeed, toFloatTensor } from '@elbo/prob';
 import { subspaceGaussianLogDensity } from './gaussian-subspace';
 import { PCA } from './pca';
 import type { PcaOptions } from './pca';
@@ -124,7 +124,7 @@ export class ProbabilisticPCA {
     const d = this.pca.nFeatures;
     return tf.tidy(() => {
       const z = tf.randomNormal([n, this.latentDim], 0, 1, 'float32', tfjsSeed(seed));
-      const eps = tf.randomNormal([n, d], 0, Math.sqrt(this.noiseVariance), 'float32', tfjsSeed(seed + 0x5bd1e995));
+      const eps = tf.randomNormal([n, d], 0, Math.sqrt(this.noiseVariance), 'float32', tfjsSeed(foldIn(seed, 1)));
       return tf.add(tf.add(tf.matMul(z, tf.transpose(this.weights)), this.mean), eps);
     }) as tf.Tensor2D;
   }

@@ -1,6 +1,7 @@
 // Dense symmetric eigen-core in float64: Householder reduction to tridiagonal
 // form, implicit QL with Wilkinson shifts, and inverse iteration for a few
 // eigenvectors. Written from the textbook math (Golub & Van Loan, ch. 8).
+import { foldIn, mulberry32 } from '@elbo/prob';
 
 /** Householder reduction result: T = Q^T A Q with diagonal `d`, subdiagonal `e`, and Q kept as reflectors. */
 export interface Tridiagonal {
@@ -231,17 +232,10 @@ export function inverseIteration(
   }
   u0[n - 1] = cur0;
   for (let i = 0; i < n; i++) if (Math.abs(u0[i]!) < tiny) u0[i] = u0[i]! < 0 ? -tiny : tiny;
-  // deterministic pseudo-random start (xorshift)
-  let state = (seed * 2654435761 + 12345) >>> 0 || 1;
+  // deterministic pseudo-random start, from elbo's one seeded generator
+  const random = mulberry32(foldIn(seed, 0x7d1a));
   const x = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    x[i] = state / 4294967296 - 0.5;
-  }
+  for (let i = 0; i < n; i++) x[i] = random() - 0.5;
   const steps = against.length > 0 ? 5 : 3;
   for (let it = 0; it < steps; it++) {
     orthogonalize(x, against);

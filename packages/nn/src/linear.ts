@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkKnownKeys, tfjsSeed } from '@elbo/prob';
+import { checkKnownKeys, foldIn, tfjsSeed } from '@elbo/prob';
 import { checkActivation } from './activations';
 import type { ActivationName } from './activations';
 import { dense } from './dense';
@@ -280,7 +280,7 @@ function initialWeights(c: LinearConfig): [tf.Tensor2D, tf.Tensor1D] {
   const bound = 1 / Math.sqrt(inputDim);
   return [
     tf.randomUniform([inputDim, outputDim], -bound, bound, 'float32', tfjsSeed(seed)),
-    tf.randomUniform([outputDim], -bound, bound, 'float32', tfjsSeed(seed + 0x9e3779b1)),
+    tf.randomUniform([outputDim], -bound, bound, 'float32', tfjsSeed(foldIn(seed, 1))),
   ];
 }
 

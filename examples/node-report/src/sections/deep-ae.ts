@@ -8,6 +8,7 @@ import { num, table } from '../format';
 import { imageGrid } from '../png';
 import { last, progressCallbacks } from '../training';
 import { sharedPca } from './pca';
+import { foldIn } from '@elbo/prob';
 
 const LATENT = 20;
 const BATCH = 128;
@@ -23,7 +24,7 @@ export const deepAeSection: Section = {
     const xTest = imagesTensor(test);
     const ae = new Autoencoder({
       encoder: mlp([784, 400, LATENT], { activation: 'relu', seed }),
-      decoder: mlp([LATENT, 400, 784], { activation: 'relu', seed: seed + 1 }),
+      decoder: mlp([LATENT, 400, 784], { activation: 'relu', seed: foldIn(seed, 1) }),
       likelihood: 'bernoulli',
     });
     try {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { linesArrays } from '@elbo/datasets';
+import { foldIn, mulberry32 } from '@elbo/prob';
 import { assertFiniteRows, renderChart } from '../charts';
 import type { PngFigure, ReportContext, Section, SectionResult, SvgFigure } from '../context';
 import { tensorRows } from '../digits-util';
@@ -7,18 +8,6 @@ import { pngHtml, svgHtml } from '../figures';
 import { math, num, table } from '../format';
 import { imageGrid } from '../png';
 import { trainedVae } from './vae-models';
-
-/** A seeded uniform generator (mulberry32) for the noise images. */
-function uniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What the numbers say, in words that follow the numbers (they differ with seeds and epochs). */
 function verdict(results: readonly { name: string; mean: number; se: number }[]): string {
@@ -47,9 +36,9 @@ export const vaeLikelihoodSection: Section = {
     const seed = ctx.options.seed;
     const d = 784;
 
-    const random = uniform(seed + 99);
+    const random = mulberry32(foldIn(seed, 99)); // the noise images
     const noise = Float32Array.from({ length: n * d }, () => random());
-    const lines = linesArrays({ n, size: 28, seed: seed + 5 }).images;
+    const lines = linesArrays({ n, size: 28, seed: foldIn(seed, 5) }).images;
     const sets: { name: string; images: Float32Array }[] = [
       { name: 'training digits', images: train.images.slice(0, n * d) },
       { name: 'test digits', images: test.images.slice(0, n * d) },
@@ -62,7 +51,7 @@ export const vaeLikelihoodSection: Section = {
     for (const [i, set] of sets.entries()) {
       const x = tf.tensor2d(set.images, [n, d]);
       try {
-        const r = vae.logLikelihood(x, { samples: K, seed: seed + i });
+        const r = vae.logLikelihood(x, { samples: K, seed: foldIn(seed, i) });
         results.push({ name: set.name, mean: r.mean, se: r.standardError, values: r.values });
       } finally {
         x.dispose();

@@ -11,6 +11,7 @@ import { num } from '../format';
 import { last, progressCallbacks } from '../training';
 import { VAE_BATCH, buildVae, fitVae } from '../vae-train';
 import type { VaeJob, VaeWorkerMessage } from '../vae-worker';
+import { foldIn } from '@elbo/prob';
 
 /** A trained VAE and how it got there. */
 export interface TrainedVae {
@@ -24,7 +25,7 @@ export interface TrainedVae {
 }
 
 const epochsFor = (ctx: ReportContext, latentDim: number) => ctx.epochs(latentDim === 2 ? 6 : 10, 2);
-const seedFor = (ctx: ReportContext, latentDim: number) => ctx.options.seed + 10 * latentDim;
+const seedFor = (ctx: ReportContext, latentDim: number) => foldIn(ctx.options.seed, latentDim);
 
 /** Trains in this thread, with a progress bar. */
 async function trainHere(ctx: ReportContext, latentDim: number): Promise<TrainedVae> {

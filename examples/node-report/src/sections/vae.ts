@@ -7,6 +7,7 @@ import { math, num, table } from '../format';
 import { imageGrid } from '../png';
 import { last } from '../training';
 import { trainedVae } from './vae-models';
+import { foldIn } from '@elbo/prob';
 
 const LATENT = 20;
 /** Digit pairs interpolated in latent space. */
@@ -58,7 +59,7 @@ export const vaeSection: Section = {
 
     const seed = ctx.options.seed;
     // Samples from the prior: z ~ N(0, I), decoded to the Bernoulli means.
-    const samples = vae.sample(40, { seed: seed + 7 });
+    const samples = vae.sample(40, { seed: foldIn(seed, 7) });
     const samplesPng = imageGrid(await tensorRows(samples), { columns: 10, scale: 2 });
     samples.dispose();
 

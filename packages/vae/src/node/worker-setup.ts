@@ -10,6 +10,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describeValue } from '@elbo/prob';
 
 /** What each worker of `workerThreads()` runs first: `await (await import(module))[export](options)`. */
 export interface WorkerSetup {
@@ -50,17 +51,17 @@ export function checkWorkerSetup(setup: unknown): CheckedSetup {
     );
   }
   if (typeof setup !== 'object' || Array.isArray(setup) || setup instanceof URL) {
-    throw refuse(`setup must be an object { module, export?, options? }, got ${describe(setup)}; e.g. ${EXAMPLE}`);
+    throw refuse(`setup must be an object { module, export?, options? }, got ${describeSetupValue(setup)}; e.g. ${EXAMPLE}`);
   }
   const { module, export: name = 'default', options } = setup as WorkerSetup;
   const url = moduleUrl(module);
   if (typeof name !== 'string' || name === '')
-    throw refuse(`setup.export must be the name of a function the module exports, got ${describe(name)}`);
+    throw refuse(`setup.export must be the name of a function the module exports, got ${describeSetupValue(name)}`);
   try {
     structuredClone(options);
   } catch (error) {
     throw refuse(
-      `setup.options must be plain data that can be copied to a worker thread (no functions), got ${describe(options)}: ${messageOf(error)}`,
+      `setup.options must be plain data that can be copied to a worker thread (no functions), got ${describeSetupValue(options)}: ${messageOf(error)}`,
     );
   }
   return { module: url, export: name, options };
@@ -69,7 +70,7 @@ export function checkWorkerSetup(setup: unknown): CheckedSetup {
 function moduleUrl(module: unknown): string {
   if (module instanceof URL) return checkUrl(module);
   if (typeof module !== 'string' || module === '') {
-    throw refuse(`setup.module must be a URL or an absolute path of the set-up module, got ${describe(module)}`);
+    throw refuse(`setup.module must be a URL or an absolute path of the set-up module, got ${describeSetupValue(module)}`);
   }
   if (isAbsolute(module)) return checkUrl(pathToFileURL(module));
   let url: URL;
@@ -117,19 +118,13 @@ export async function runWorkerSetup(setup: CheckedSetup): Promise<void> {
   }
 }
 
-function refuse(why: string): WorkerSetupError {
-  return new WorkerSetupError(`workerThreads: ${why}`);
+/** prob's describer, with a URL shown by its address (what the set-up module option takes). */
+function describeSetupValue(value: unknown): string {
+  return value instanceof URL ? `URL ${value.href}` : describeValue(value);
 }
 
-function describe(value: unknown): string {
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'string') return `'${value}'`;
-  if (value instanceof URL) return `URL ${value.href}`;
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
+function refuse(why: string): WorkerSetupError {
+  return new WorkerSetupError(`workerThreads: ${why}`);
 }
 
 function messageOf(error: unknown): string {
