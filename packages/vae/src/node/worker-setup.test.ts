@@ -33,14 +33,14 @@ describe('workerThreads({ setup })', () => {
       expect(make).toThrow(why);
     };
     refused(undefined, /setup is required: .*import\.meta\.resolve\('@elbo\/backend-node'\), export: 'selectBackend'/);
-    refused('@elbo/backend-node', /setup must be an object \{ module, export\?, options\? \}, got '@elbo\/backend-node'/);
+    refused('@elbo/backend-node', /setup must be an object \{ module, export\?, options\? \}, got string "@elbo\/backend-node"/);
     // A package name would resolve from @elbo/vae's folder: the application resolves it.
     refused(
       { module: '@elbo/backend-node' },
-      /got '@elbo\/backend-node': a package name .*: import\.meta\.resolve\('@elbo\/backend-node'\)$/,
+      /got string "@elbo\/backend-node": a package name .*: import\.meta\.resolve\('@elbo\/backend-node'\)$/,
     );
     refused({ module: './setup.js' }, /a relative path would resolve .*: new URL\('\.\/setup\.js', import\.meta\.url\)$/);
-    refused({ module: 42 }, /setup\.module must be a URL or an absolute path of the set-up module, got 42/);
+    refused({ module: 42 }, /setup\.module must be a URL or an absolute path of the set-up module, got number 42/);
     refused({ module: new URL('./no-such-setup.mjs', import.meta.url) }, /setup\.module file:.*no-such-setup\.mjs does not exist/);
     refused({ module: 'https://example.com/setup.js' }, /must be a file: or data: URL/);
     refused({ module: fixture, export: '' }, /setup\.export must be the name of a function/);

@@ -80,7 +80,7 @@ function moduleUrl(module: unknown): string {
     const relative = module.startsWith('.');
     const fix = relative ? `new URL('${module}', import.meta.url)` : `import.meta.resolve('${module}')`;
     throw refuse(
-      `setup.module must be a URL or an absolute path, got '${module}': a ${relative ? 'relative path' : 'package name'} would resolve from ` +
+      `setup.module must be a URL or an absolute path, got ${describeSetupValue(module)}: a ${relative ? 'relative path' : 'package name'} would resolve from ` +
         `@elbo/vae's folder, not your application's; resolve it where you call workerThreads(): ${fix}`,
     );
   }
