@@ -38,7 +38,8 @@ const setup = {
   export: 'selectBackend',
   options: { prefer: [selection.name], fallback: false },
 };
-const parallel = workers > 0 ? workerThreads({ workers, setup }) : undefined;
+// only the VAE takes `parallel` (fit rejects options a model does not have, undefined or not)
+const parallelOption = workers > 0 ? { parallel: workerThreads({ workers, setup }) } : {};
 const result = { model, mode, workers, backend: selection.name, reason: selection.reason };
 
 if (mode === 'step') {
@@ -48,7 +49,7 @@ if (mode === 'step') {
   const stamps = [];
   await net.fit(
     Array.from({ length: steps }, () => x),
-    { optimizer, parallel, callbacks: { onBatchEnd: () => void stamps.push(performance.now()) } },
+    { optimizer, ...parallelOption, callbacks: { onBatchEnd: () => void stamps.push(performance.now()) } },
   );
   const skip = selection.name === 'cpu' ? 2 : 10;
   const times = stamps.slice(skip).map((t, i) => t - stamps[i + skip - 1]);
@@ -67,7 +68,7 @@ if (mode === 'step') {
     batchSize: 128,
     seed: 0,
     optimizer,
-    parallel,
+    ...parallelOption,
     signal: controller.signal,
     callbacks: {
       onBatchEnd: () => {
