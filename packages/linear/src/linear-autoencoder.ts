@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Linear } from '@elbo/nn';
 import type { LinearWeights } from '@elbo/nn';
-import { checkKnownKeys, fit, foldIn, tfjsSeed, toFloatTensor } from '@elbo/prob';
+import { FIT_OPTION_NAMES, checkKnownKeys, fit, foldIn, tfjsSeed, toFloatTensor } from '@elbo/prob';
 import type { FitOptions, History } from '@elbo/prob';
 
 /** Constructor options of {@link LinearAutoencoder}. */
@@ -26,19 +26,6 @@ export interface LinearAutoencoderConfig {
  * ```
  */
 export type LinearAutoencoderFitOptions = FitOptions;
-
-const FIT_OPTIONS = [
-  'epochs',
-  'batchSize',
-  'seed',
-  'shuffle',
-  'validationData',
-  'callbacks',
-  'earlyStopping',
-  'signal',
-  'learningRate',
-  'optimizer',
-] as const satisfies readonly (keyof FitOptions)[];
 
 /**
  * The autoencoder with no non-linearity, `x_hat = (x W_e + b_e) W_d + b_d`,
@@ -154,7 +141,7 @@ export class LinearAutoencoder {
    */
   async fit(x: tf.Tensor | number[][], options: LinearAutoencoderFitOptions = {}): Promise<History> {
     const caller = 'LinearAutoencoder.fit';
-    checkKnownKeys(options, FIT_OPTIONS, caller);
+    checkKnownKeys(options, FIT_OPTION_NAMES, caller);
     const { validationData } = options;
     const t = this.toData(x, 'x', caller, this.config.inputDim);
     let v: tf.Tensor | null = null;

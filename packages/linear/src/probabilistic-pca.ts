@@ -72,16 +72,17 @@ export class ProbabilisticPCA {
    * @param x [n, d]. @returns [n] in nats.
    */
   logLikelihoodSamples(x: tf.Tensor | number[][]): tf.Tensor1D {
-    const t = toFloatTensor(x, 'x', 'ProbabilisticPCA.logLikelihood', {
-      rank: 2,
-      lastDim: this.pca.nFeatures,
-      minRows: 1,
-      finite: true,
-    }) as tf.Tensor2D;
+    const t = this.data(x, 'logLikelihood');
     const owned = t !== x;
     const out = subspaceGaussianLogDensity(t, this.mean, this.pca.components, this.pca.explainedVariance, this.noiseVariance);
     if (owned) t.dispose();
     return out;
+  }
+
+  /** `x` as a finite float32 [n, d] matrix of this model's width (the caller disposes it when it is not `x`). */
+  private data(x: tf.Tensor | number[][], method: string): tf.Tensor2D {
+    const expect = { rank: 2, lastDim: this.pca.nFeatures, minRows: 1, finite: true };
+    return toFloatTensor(x, 'x', `ProbabilisticPCA.${method}`, expect) as tf.Tensor2D;
   }
 
   /** Mean log-likelihood per row (nats), = scikit-learn `PCA.score`. @param x [n, d]. */
@@ -97,12 +98,7 @@ export class ProbabilisticPCA {
    * @param x [n, d]. @returns [n, k].
    */
   encode(x: tf.Tensor | number[][]): tf.Tensor2D {
-    const t = toFloatTensor(x, 'x', 'ProbabilisticPCA.encode', {
-      rank: 2,
-      lastDim: this.pca.nFeatures,
-      minRows: 1,
-      finite: true,
-    }) as tf.Tensor2D;
+    const t = this.data(x, 'encode');
     const owned = t !== x;
     const z = tf.tidy(() => {
       // with W = V diag(a), M = diag(a^2 + s2): M^{-1} W^T = diag(a / (a^2 + s2)) V^T

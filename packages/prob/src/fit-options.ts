@@ -1,14 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describeValue } from './convert';
 import { checkFitData } from './fit-data';
-import type { FitArgs } from './fit-types';
+import type { FitArgs, FitOptions } from './fit-types';
 import { checkKnownKeys } from './known-keys';
 
-const FIT_KEYS = [
-  'loss',
-  'variables',
-  'data',
-  'validationLoss',
+/**
+ * The names of {@link FitOptions}, the one options shape of every model's `fit`: a model
+ * checks its options against these (plus its own) before anything trains.
+ * @example
+ * ```ts
+ * checkKnownKeys(options, [...FIT_OPTION_NAMES, 'beta'], 'VAE.fit');
+ * ```
+ */
+export const FIT_OPTION_NAMES = [
   'epochs',
   'batchSize',
   'seed',
@@ -19,7 +23,9 @@ const FIT_KEYS = [
   'signal',
   'learningRate',
   'optimizer',
-] as const;
+] as const satisfies readonly (keyof FitOptions)[];
+
+const FIT_KEYS = ['loss', 'variables', 'data', 'validationLoss', ...FIT_OPTION_NAMES] as const;
 
 /** fit's options with their defaults filled in. */
 export interface CheckedFitOptions {

@@ -47,6 +47,7 @@ export { logSumExp, softplus, logSigmoid, log1mExp } from './numerics';
 export { minimize } from './minimize';
 export { NonFiniteLossError } from './errors';
 export { fit } from './fit';
+export { FIT_OPTION_NAMES } from './fit-options';
 export type { FitArgs, FitOptions, FitCallbacks, History, Logs } from './fit-types';
 export type { FitData } from './fit-data';
 export type { EarlyStoppingOptions } from './early-stopping';
