@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { Independent, Normal, klDivergence } from '@elbo/prob';
 import { ProbabilisticPCA } from '@elbo/linear';
-import { expectClose, expectNoLeaks } from '../../../tooling/testing';
+import { backendTolerance, expectClose, expectNoLeaks } from '../../../tooling/testing';
 
 /** log N(x; mu, C) in float64 through a Cholesky factor (the dense closed form). */
 function denseLogDensity(x: number[], mu: number[], c: number[][]): number {
@@ -105,7 +105,7 @@ describe('ProbabilisticPCA', () => {
   it('log p(x) - ELBO_q(x) = KL(q || posterior) for a q that is not the posterior (ELBO in closed form, float64)', () => {
     const x = data(200, 5);
     const ppca = ProbabilisticPCA.fit(x, { components: 2 });
-    const rows = x.arraySync().slice(0, 10);
+    const rows = x.arraySync();
     const w = ppca.weights.arraySync(); // [d, k]
     const mu = Array.from(ppca.mean.dataSync());
     const s2 = ppca.noiseVariance;
@@ -129,10 +129,10 @@ describe('ProbabilisticPCA', () => {
       return -(sq + spread) / (2 * s2) - 0.5 * row.length * Math.log(2 * Math.PI * s2) - klPrior;
     });
     const gap = Array.from(logPx.dataSync(), (lp, n) => lp - elbo[n]!);
-    const scale = Math.max(...Array.from(logPx.dataSync(), Math.abs));
-    kl.dataSync().forEach((k) => expect(k).toBeGreaterThan(1e-3));
-    // log p(x) and the KL are float32: their rounding, relative to |log p(x)|, bounds the discrepancy.
-    expectClose(gap, kl.dataSync(), { atol: 1e-5 * scale });
+    kl.dataSync().forEach((k) => expect(k).toBeGreaterThan(0.05));
+    // log p(x) and the KL are float32 sums of terms up to |x - mu|^2 / sigma^2: tfjs' float32 test tolerance
+    // (observed up to 2e-4 over 200 rows; a wrong identity would be off by a KL, >= 0.05).
+    expectClose(gap, kl.dataSync(), { atol: backendTolerance() });
     tf.dispose([mq!, vq!, sq!, kl, logPx, x]);
     q.dispose();
     post.dispose();
