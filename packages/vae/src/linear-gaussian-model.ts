@@ -22,7 +22,13 @@ export class NotLinearGaussianError extends Error {
   }
 }
 
-/** What the closed forms read from a VAE: its decoder, likelihood and encoder. */
+/**
+ * What the closed forms read from a VAE: its decoder, likelihood and encoder (a {@link VAE} is one).
+ * @example
+ * ```ts
+ * const model: LinearGaussianVAE = new VAE({ encoder: linear({ inputDim: 5, outputDim: 4 }), decoder: linear({ inputDim: 2, outputDim: 5 }), latentDim: 2, likelihood: { name: 'gaussian', sigma: 1 } });
+ * ```
+ */
 export interface LinearGaussianVAE {
   readonly decoder: Layer;
   readonly likelihood: Likelihood;
