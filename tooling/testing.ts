@@ -91,13 +91,19 @@ function collectTensors(value: unknown, seen = new Set<unknown>()): tf.Tensor[] 
 
 /**
  * Runs the first ```ts block of a package's README as a module, so the
- * example people copy cannot rot. Returns the module's exports.
+ * example people copy cannot rot. Returns the module's exports. With
+ * `after`, the first ```ts block after the line that starts with it (a heading).
  */
-export async function runReadmeExample(packageDir: string): Promise<Record<string, unknown>> {
+export async function runReadmeExample(packageDir: string, { after }: { after?: string } = {}): Promise<Record<string, unknown>> {
   const { mkdtempSync, writeFileSync } = await import('node:fs');
-  const readme = readFileSync(resolve(packageDir, 'README.md'), 'utf8');
+  let readme = readFileSync(resolve(packageDir, 'README.md'), 'utf8');
+  if (after != null) {
+    const at = readme.split('\n').findIndex((line) => line.startsWith(after));
+    if (at < 0) throw new Error(`${packageDir}/README.md has no line starting with ${after}`);
+    readme = readme.split('\n').slice(at).join('\n');
+  }
   const match = /```ts\n([\s\S]*?)```/.exec(readme);
-  if (match == null) throw new Error(`${packageDir}/README.md has no \`\`\`ts example`);
+  if (match == null) throw new Error(`${packageDir}/README.md has no \`\`\`ts example${after == null ? '' : ` after ${after}`}`);
   const dir = mkdtempSync(resolve(packageDir, '.readme-example-'));
   const file = resolve(dir, 'example.ts');
   writeFileSync(file, match[1]!);

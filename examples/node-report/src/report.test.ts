@@ -45,6 +45,15 @@ describe('pnpm demo --quick', () => {
     }
   });
 
+  it('shows log p(x) = ELBO + KL exactly on the linear-Gaussian VAE, and the IWAE bound rising with K on the deep one', () => {
+    const worst = /the largest difference is ([-0-9.e]+) nats/.exec(html);
+    expect(worst, 'the exact check of the identity').not.toBeNull();
+    expect(Number(worst![1])).toBeLessThan(1e-6);
+    const bounds = [...html.matchAll(/<tr><td>(\d+)(?: \(the ELBO\))?<\/td><td><b>([-0-9.e]+)<\/b>/g)].map((m) => Number(m[2]));
+    expect(bounds.length).toBe(3);
+    expect(bounds[2]!).toBeGreaterThan(bounds[0]!);
+  });
+
   it('prints no NaN or Infinity anywhere in the page', () => {
     // base64 image data can spell "NaN" by chance (it did, with seed 3): look at the text only
     const text = html.replace(/data:[a-z/+]+;base64,[A-Za-z0-9+/=]+/g, 'data:');

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { Independent, Normal, klDivergence } from '@elbo/prob';
 import { ProbabilisticPCA } from '@elbo/linear';
-import { expectClose, expectNoLeaks } from '../../../tooling/testing';
+import { backendTolerance, expectClose, expectNoLeaks } from '../../../tooling/testing';
 
 /** log N(x; mu, C) in float64 through a Cholesky factor (the dense closed form). */
 function denseLogDensity(x: number[], mu: number[], c: number[][]): number {
@@ -73,6 +74,69 @@ describe('ProbabilisticPCA', () => {
     z.dispose();
     ppca.dispose();
     x.dispose();
+  });
+
+  it('posterior is N(M^-1 W^T (x - mu), sigma^2 M^-1): the mean of encode, the dense 2 x 2 inverse for the covariance', async () => {
+    const x = data(200, 5);
+    const ppca = ProbabilisticPCA.fit(x, { components: 2 });
+    const w = ppca.weights.arraySync();
+    const s2 = ppca.noiseVariance;
+    const m = [0, 1].map((a) => [0, 1].map((b) => w.reduce((s, r) => s + r[a]! * r[b]!, 0) + (a === b ? s2 : 0)));
+    const det = m[0]![0]! * m[1]![1]! - m[0]![1]! * m[1]![0]!;
+    const cov = [(s2 * m[1]![1]!) / det, (-s2 * m[0]![1]!) / det, (-s2 * m[1]![0]!) / det, (s2 * m[0]![0]!) / det];
+    expect(Math.abs(cov[1]!)).toBeLessThan(1e-6 * cov[0]!); // diagonal: the fitted W has orthogonal columns
+    const rows = x.arraySync().slice(0, 6);
+    const { mean, variance, shapes } = await expectNoLeaks(() => {
+      const post = ppca.posterior(rows);
+      const out = tf.tidy(() => ({ mean: post.mean().arraySync() as number[][], variance: post.variance().arraySync() as number[][] }));
+      const shapes = [post.batchShape, post.eventShape];
+      post.dispose();
+      return { ...out, shapes };
+    });
+    expect(shapes).toEqual([[6], [2]]);
+    const z = ppca.encode(rows);
+    expectClose(mean.flat(), z.dataSync(), { rtol: 1e-6 });
+    variance.forEach((v) => expectClose(v, [cov[0]!, cov[3]!], { rtol: 1e-4 }));
+    expect(() => ppca.posterior([[1, 2]])).toThrow('ProbabilisticPCA.posterior: x must have 5 values on its last axis, got shape [1, 2]');
+    tf.dispose([z, x]);
+    ppca.dispose();
+  });
+
+  it('log p(x) - ELBO_q(x) = KL(q || posterior) for a q that is not the posterior (ELBO in closed form, float64)', () => {
+    const x = data(200, 5);
+    const ppca = ProbabilisticPCA.fit(x, { components: 2 });
+    const rows = x.arraySync();
+    const w = ppca.weights.arraySync(); // [d, k]
+    const mu = Array.from(ppca.mean.dataSync());
+    const s2 = ppca.noiseVariance;
+    // q = N(0.9 m + 0.1, 1.5 v), m and v the true posterior's
+    const post = ppca.posterior(rows);
+    const [mq, vq, sq] = tf.tidy(() => {
+      const variance = tf.mul(post.variance(), 1.5);
+      return [tf.add(tf.mul(post.mean(), 0.9), 0.1), variance, tf.sqrt(variance)];
+    });
+    const q = new Independent(new Normal({ loc: mq!, scale: sq! }), 1);
+    const kl = klDivergence(q, post);
+    const logPx = ppca.logLikelihoodSamples(rows);
+    const m = mq!.arraySync() as number[][];
+    const v = vq!.arraySync() as number[][];
+    const colNorms = [0, 1].map((j) => w.reduce((s, r) => s + r[j]! ** 2, 0));
+    const elbo = rows.map((row, n) => {
+      // E_q log p(x|z) = -(|x - mu - W m|^2 + sum_j v_j |w_j|^2) / (2 s2) - d/2 ln(2 pi s2);  KL(q || N(0, I))
+      const sq = row.reduce((s, xi, i) => s + (xi - mu[i]! - w[i]!.reduce((a, wij, j) => a + wij * m[n]![j]!, 0)) ** 2, 0);
+      const spread = v[n]!.reduce((s, vj, j) => s + vj * colNorms[j]!, 0);
+      const klPrior = m[n]!.reduce((s, mj, j) => s + 0.5 * (mj ** 2 + v[n]![j]! - Math.log(v[n]![j]!) - 1), 0);
+      return -(sq + spread) / (2 * s2) - 0.5 * row.length * Math.log(2 * Math.PI * s2) - klPrior;
+    });
+    const gap = Array.from(logPx.dataSync(), (lp, n) => lp - elbo[n]!);
+    kl.dataSync().forEach((k) => expect(k).toBeGreaterThan(0.05));
+    // log p(x) and the KL are float32 sums of terms up to |x - mu|^2 / sigma^2: tfjs' float32 test tolerance
+    // (observed up to 2e-4 over 200 rows; a wrong identity would be off by a KL, >= 0.05).
+    expectClose(gap, kl.dataSync(), { atol: backendTolerance() });
+    tf.dispose([mq!, vq!, sq!, kl, logPx, x]);
+    q.dispose();
+    post.dispose();
+    ppca.dispose();
   });
 
   it('samples have the model covariance W W^T + sigma^2 I and mean mu; seeded', () => {

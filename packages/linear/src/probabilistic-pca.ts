@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { foldIn, tfjsSeed, toFloatTensor } from '@elbo/prob';
+import { Independent, Normal, foldIn, tfjsSeed, toFloatTensor } from '@elbo/prob';
 import { subspaceGaussianLogDensity } from './gaussian-subspace';
 import { PCA } from './pca';
 import type { PcaOptions } from './pca';
@@ -98,7 +98,11 @@ export class ProbabilisticPCA {
    * @param x [n, d]. @returns [n, k].
    */
   encode(x: tf.Tensor | number[][]): tf.Tensor2D {
-    const t = this.data(x, 'encode');
+    return this.posteriorMean(x, 'encode');
+  }
+
+  private posteriorMean(x: tf.Tensor | number[][], method: string): tf.Tensor2D {
+    const t = this.data(x, method);
     const owned = t !== x;
     const z = tf.tidy(() => {
       // with W = V diag(a), M = diag(a^2 + s2): M^{-1} W^T = diag(a / (a^2 + s2)) V^T
@@ -108,6 +112,35 @@ export class ProbabilisticPCA {
     });
     if (owned) t.dispose();
     return z as tf.Tensor2D;
+  }
+
+  /**
+   * The exact posterior p(z | x) of each row, an `Independent(Normal)` of @elbo/prob:
+   *
+   * ```
+   * z | x ~ N(M^{-1} W^T (x - mu), sigma^2 M^{-1}),   M = W^T W + sigma^2 I
+   * ```
+   *
+   * Diagonal: the fitted W = V diag(a) has orthogonal columns, so M = diag(a^2 + sigma^2) and
+   * the posterior variances are sigma^2 / (a_i^2 + sigma^2), the same for every x. The mean is {@link encode}'s.
+   *
+   * @param x [n, d], finite.
+   * @returns batchShape [n], eventShape [k]; it owns its tensors: `dispose()` frees them.
+   * @example
+   * ```ts
+   * const post = ppca.posterior(xTest);
+   * const kl = klDivergence(q, post); // KL(q || p(z|x)) = log p(x) - ELBO_q(x), [n]
+   * post.dispose();
+   * ```
+   */
+  posterior(x: tf.Tensor | number[][]): Independent {
+    const loc = this.posteriorMean(x, 'posterior');
+    const scale = tf.tidy(() => {
+      const s2 = this.noiseVariance;
+      const v = this.pca.explainedVariance.map((w) => s2 / (Math.max(w - s2, 0) + s2));
+      return tf.broadcastTo(tf.sqrt(tf.tensor1d(v)), loc.shape);
+    });
+    return new OwningIndependent(new Normal({ loc, scale }, { validateArgs: false }), [loc, scale]);
   }
 
   /**
@@ -129,5 +162,20 @@ export class ProbabilisticPCA {
   dispose(): void {
     tf.dispose([this.weights, this.mean]);
     this.pca.dispose();
+  }
+}
+
+/** An `Independent(Normal)` that also frees the loc and scale it was built from. */
+class OwningIndependent extends Independent {
+  constructor(
+    base: Normal,
+    private readonly params: tf.Tensor[],
+  ) {
+    super(base, 1);
+  }
+
+  override dispose(): void {
+    super.dispose();
+    tf.dispose(this.params);
   }
 }

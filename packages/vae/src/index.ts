@@ -22,6 +22,14 @@ export { importanceWeightedLogLikelihood } from './log-likelihood';
 export type { LogLikelihoodOptions, LogLikelihoodResult } from './log-likelihood';
 export { normalQuantile, latentPath, latentGridPoints } from './latent';
 export type { VaeParts } from './parts';
+export {
+  linearGaussianPosterior,
+  klToLinearGaussianPosterior,
+  linearGaussianLogLikelihood,
+  linearGaussianElbo,
+  NotLinearGaussianError,
+} from './linear-gaussian';
+export type { LinearGaussianPosterior, LinearGaussianVAE } from './linear-gaussian';
 
 // Re-exported so that the quick start needs one install (plus a backend):
 // the layers come from @elbo/nn, the likelihood and the training types from @elbo/prob.

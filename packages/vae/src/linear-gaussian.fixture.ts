@@ -3,8 +3,10 @@
 // W has orthogonal columns, so the exact posterior q*(z|x) is diagonal:
 //   var_i = 1 / (1 + |w_i|^2 / sigma^2),  mean_i = var_i w_i . (x - b) / sigma^2
 import * as tf from '@tensorflow/tfjs-core';
+import { linear } from '@elbo/nn';
 import { Likelihood } from '@elbo/prob';
 import type { VaeParts } from './parts';
+import { VAE } from './vae';
 
 export const W = [
   [1.5, 0.8],
@@ -66,3 +68,24 @@ export const X = [
   [3.0, 2.5, -1.0],
   [0.3, -0.2, 0.5],
 ];
+
+/**
+ * The same model as a VAE with `linear` layers: decoder kernel W^T ([2, 3]), bias B; encoder
+ * one Linear layer whose output is the true posterior's mean and log-variance (`exact`), or
+ * the deliberately wrong one of {@link linearGaussianParts}.
+ */
+export function linearGaussianVAE(exact: boolean): VAE {
+  const norms = [0, 1].map((j) => W.reduce((s, row) => s + row[j]! ** 2, 0));
+  const vars = norms.map((n) => 1 / (1 + n / SIGMA ** 2));
+  const [scale, shift, widen] = exact ? [1, 0, 0] : [0.8, 0.1, 0.5];
+  const A = W.map((row) => row.map((w, j) => (scale * vars[j]! * w) / SIGMA ** 2)); // [3, 2]
+  const bA = [0, 1].map((j) => B.reduce((s, b, i) => s + b * A[i]![j]!, 0));
+  const encoder = linear({ inputDim: 3, outputDim: 4 });
+  encoder.setWeights({
+    kernel: A.flatMap((row) => [...row, 0, 0]),
+    bias: [...bA.map((v) => shift - v), ...vars.map((v) => Math.log(v) + widen)],
+  });
+  const decoder = linear({ inputDim: 2, outputDim: 3 });
+  decoder.setWeights({ kernel: [0, 1].flatMap((j) => W.map((row) => row[j]!)), bias: B });
+  return new VAE({ encoder, decoder, latentDim: 2, likelihood: { name: 'gaussian', sigma: SIGMA } });
+}

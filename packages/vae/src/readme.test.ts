@@ -14,4 +14,13 @@ describe('README example', () => {
     expect(Number.isFinite(result.logPx) && result.logPx < 0).toBe(true);
     expect(result.standardError).toBeGreaterThan(0);
   });
+
+  it('log p(x) = ELBO + KL(q || p(z|x)) on a linear-Gaussian VAE, to float64 rounding', async () => {
+    const { result } = (await runReadmeExample(resolve(__dirname, '..'), { after: '## Why the ELBO' })) as {
+      result: { worst: number; minKl: number; covariance: number[][] };
+    };
+    expect(result.worst).toBeLessThan(1e-9);
+    expect(result.minKl).toBeGreaterThan(0);
+    expect(result.covariance.map((r) => r.length)).toEqual([3, 3, 3]);
+  });
 });

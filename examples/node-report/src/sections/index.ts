@@ -2,6 +2,7 @@ import type { Section } from '../context';
 import { backendSection } from './backend';
 import { bayesSection } from './bayes';
 import { deepAeSection } from './deep-ae';
+import { elboBoundSection } from './elbo-bound';
 import { informationSection } from './information';
 import { linearAeSection } from './linear-ae';
 import { pcaSection } from './pca';
@@ -18,6 +19,7 @@ export const SECTIONS: readonly Section[] = [
   linearAeSection,
   deepAeSection,
   vaeSection,
+  elboBoundSection,
   vaeLatentSection,
   vaeLikelihoodSection,
 ];
