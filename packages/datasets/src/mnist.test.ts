@@ -168,3 +168,11 @@ describe('mnist', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('mnist options that would otherwise pass silently', () => {
+  it('refuses a split that is not a boolean and unknown keys, naming them', async () => {
+    await expect(mnistArrays({ split: 'false' } as never)).rejects.toThrow('mnistArrays: split must be true or false, got string "false"');
+    await expect(mnist({ split: 0 } as never)).rejects.toThrow('mnist: split must be true or false, got number 0');
+    await expect(mnist({ sed: 1 } as never)).rejects.toThrow(/mnist: unknown option "sed".*seed/);
+  });
+});

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { MNIST_COUNTS_PER_DIGIT, MNIST_TEST_INDICES, MNIST_TRAIN_INDICES } from './mnist-split';
-import { checkSeed, foldIn, mulberry32, permutation } from '@elbo/prob';
+import { checkKnownKeys, checkSeed, describeValue, foldIn, mulberry32, permutation } from '@elbo/prob';
 
 /**
  * Pixels per MNIST image (28 x 28), the row length of `images`.
@@ -124,7 +124,12 @@ export function mnistSplit(seed?: number): { train: Int32Array; test: Int32Array
   return { train: perm.slice(0, TRAIN_SIZE), test: perm.slice(TRAIN_SIZE) };
 }
 
-function checkOptions(options: MnistOptions, where: string): void {
+function checkOptions(options: MnistOptions & { split?: unknown }, where: string): void {
+  checkKnownKeys(options, ['seed', 'binarize', 'binarizeSeed', 'split'], where);
+  if (options.split !== undefined && typeof options.split !== 'boolean') {
+    // a string such as 'false' is truthy: it would silently pick the split
+    throw new Error(`${where}: split must be true or false, got ${describeValue(options.split)}`);
+  }
   if (options.seed !== undefined) checkSeed(options.seed, where);
   if (options.binarizeSeed !== undefined) checkSeed(options.binarizeSeed, `${where} binarizeSeed`);
   const b = options.binarize;

@@ -69,3 +69,18 @@ describe('Categorical against scipy (reference/prob.json)', () => {
     expect(() => d.logProb([0.5])).toThrow(/got 0.5 at index 0/);
   });
 });
+
+describe('Categorical with no categories', () => {
+  it('is refused, naming the parameter and the shape, and leaks nothing', () => {
+    const empty = tf.zeros([3, 0]);
+    const before = tf.memory().numTensors;
+    expect(() => new Categorical({ logits: empty })).toThrow(
+      'Categorical: logits must hold at least one category on its last axis, got shape [3, 0]',
+    );
+    expect(() => new Categorical({ probs: [] })).toThrow(
+      'Categorical: probs must hold at least one category on its last axis, got shape [0]',
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    empty.dispose();
+  });
+});

@@ -44,6 +44,11 @@ export class Categorical extends Distribution {
       this.dispose();
       throw new Error(`Categorical: ${given} must have at least one axis (the categories), got a scalar`);
     }
+    if (raw.shape[raw.rank - 1] === 0) {
+      const shape = `[${raw.shape.join(', ')}]`;
+      this.dispose();
+      throw new Error(`Categorical: ${given} must hold at least one category on its last axis, got shape ${shape}`);
+    }
     this.checkParams({ [given]: raw });
     if (given === 'logits') {
       this.logits = this.own(tf.tidy(() => tf.sub(raw, logSumExp(raw, -1, true))));
