@@ -3,10 +3,11 @@
 // `workspace:` range, a file missing from `files` or an undeclared dependency
 // fails here instead of for the first user.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packAll } from './pack-packages.mjs';
+import { transformSync } from 'esbuild';
+import { packAll, root } from './pack-packages.mjs';
 
 const TFJS = '4.22.0';
 
@@ -153,6 +154,34 @@ const scenarios = [
     },
   },
 ];
+
+/**
+ * The first ```ts block of a package's README, as a new user pastes it into a fresh npm project
+ * (types stripped by esbuild, as their bundler or tsx would): the quick starts cannot rot.
+ */
+function readmeQuickStart(folder) {
+  const readme = readFileSync(join(root, 'packages', folder, 'README.md'), 'utf8');
+  const block = /```ts\n([\s\S]*?)```/.exec(readme);
+  if (block == null) throw new Error(`packages/${folder}/README.md has no \`\`\`ts quick start`);
+  return transformSync(block[1], { loader: 'ts', format: 'esm' }).code;
+}
+
+/** Each model and data package's README quick start, with what its install line names. */
+for (const [folder, elbo] of [
+  ['prob', ['@elbo/prob']],
+  ['nn', ['@elbo/nn', '@elbo/prob']],
+  ['datasets', ['@elbo/datasets', '@elbo/prob']],
+  ['linear', ['@elbo/linear', '@elbo/datasets', '@elbo/nn', '@elbo/prob']],
+  ['autoencoder', ['@elbo/autoencoder', '@elbo/nn', '@elbo/prob']],
+  ['vae', ['@elbo/vae', '@elbo/datasets', '@elbo/nn', '@elbo/prob']],
+]) {
+  scenarios.push({
+    name: `the @elbo/${folder} README quick start, as pasted into a fresh npm project`,
+    elbo: [...elbo, '@elbo/backend-node'],
+    npm: [`@tensorflow/tfjs-core@${TFJS}`],
+    programs: { 'readme.mjs': readmeQuickStart(folder) },
+  });
+}
 
 const work = mkdtempSync(join(tmpdir(), 'elbo-pack-install-'));
 let passed = 0;

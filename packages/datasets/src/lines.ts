@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkSeed, foldIn, mulberry32 } from '@elbo/prob';
+import { assertBackend, checkSeed, foldIn, mulberry32 } from '@elbo/prob';
 
 /**
  * The hidden factors of a `lines` image, in the column order of `factors`.
@@ -224,6 +224,7 @@ export function linesArrays(options: LinesOptions): LinesArrays {
  */
 export function lines(options: LinesOptions): LinesSet {
   const arrays = linesArrays(options);
+  assertBackend('lines');
   const n = arrays.shape[0];
   const table = new Float32Array(n * LINE_FACTORS.length);
   LINE_FACTORS.forEach((name, column) => {

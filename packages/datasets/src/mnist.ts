@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { MNIST_COUNTS_PER_DIGIT, MNIST_TEST_INDICES, MNIST_TRAIN_INDICES } from './mnist-split';
-import { checkKnownKeys, checkSeed, describeValue, foldIn, mulberry32, permutation } from '@elbo/prob';
+import { assertBackend, checkKnownKeys, checkSeed, describeValue, foldIn, mulberry32, permutation } from '@elbo/prob';
 
 /**
  * Pixels per MNIST image (28 x 28), the row length of `images`.
@@ -224,6 +224,7 @@ export async function mnist(options?: MnistOptions & { split?: true }): Promise<
 export async function mnist(options: MnistOptions & { split: false }): Promise<MnistSet>;
 export async function mnist(options: MnistOptions & { split?: boolean } = {}): Promise<MnistSplitSets | MnistSet> {
   checkOptions(options, 'mnist');
+  assertBackend('mnist');
   if (options.split === false) return toSet(await mnistArrays({ ...options, split: false }));
   const arrays = await mnistArrays({ ...options, split: true });
   const train = toSet(arrays.train);

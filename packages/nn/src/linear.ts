@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkKnownKeys, foldIn, tfjsSeed } from '@elbo/prob';
+import { assertBackend, checkKnownKeys, foldIn, tfjsSeed } from '@elbo/prob';
 import { checkActivation } from './activations';
 import type { ActivationName } from './activations';
 import { dense } from './dense';
@@ -101,6 +101,7 @@ export class Linear extends Layer {
     if (options == null || typeof options !== 'object')
       throw new TypeError(`${caller}: options must be an object { inputDim, outputDim, ... }, got ${String(options)}`);
     checkKnownKeys(options, OPTIONS, caller);
+    assertBackend(caller); // it makes its variables now: say what is missing rather than tfjs' bare "No backend found"
     const { inputDim, outputDim } = options;
     for (const [name, v] of [
       ['inputDim', inputDim],

@@ -27,3 +27,26 @@ export function assertGradientsRegistered(where: string, lookup: GradientLookup 
     throw new Error(`${where}: ${MISSING_GRADIENTS_MESSAGE}`);
   }
 }
+
+/** The message thrown when no TensorFlow.js backend is registered. */
+export const MISSING_BACKEND_MESSAGE =
+  'no TensorFlow.js backend is registered, so no tensor can be made. ' +
+  "Pick one once in your app, before using elbo: in Node `import { selectBackend } from '@elbo/backend-node'` and `await selectBackend()`; " +
+  "in browsers the same from '@elbo/backend-web'.";
+
+/**
+ * Throws a clear error, naming `selectBackend`, when no TensorFlow.js backend
+ * is registered at all (an app that imported only tfjs-core and elbo's model
+ * packages), instead of tfjs' bare "No backend found in registry." from deep
+ * inside the first op.
+ *
+ * @param where - the caller, named at the start of the message.
+ * @param backendNames - the registered backends; default tfjs' registry.
+ * @example
+ * ```ts
+ * assertBackend('mnist');
+ * ```
+ */
+export function assertBackend(where: string, backendNames: () => string[] = () => tf.engine().backendNames()): void {
+  if (backendNames().length === 0) throw new Error(`${where}: ${MISSING_BACKEND_MESSAGE}`);
+}

@@ -58,7 +58,7 @@ export { checkKnownKeys } from './known-keys';
 export { adam, FusedAdamOptimizer, ADAM_KERNEL } from './adam';
 export { tfjsSeed } from './random-seed';
 export type { MinimizeOptions, MinimizeResult, StepInfo, LossFunction } from './minimize';
-export { assertGradientsRegistered, MISSING_GRADIENTS_MESSAGE } from './gradients';
+export { assertBackend, assertGradientsRegistered, MISSING_BACKEND_MESSAGE, MISSING_GRADIENTS_MESSAGE } from './gradients';
 export type { GradientLookup } from './gradients';
 export { toFloatTensor, describeValue } from './convert';
 export type { TensorInput, TensorExpectation } from './convert';
