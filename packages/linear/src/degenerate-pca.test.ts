@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { DegenerateDataError, PCA } from '@elbo/linear';
+import { DegenerateDataError, PCA, ProbabilisticPCA } from '@elbo/linear';
 import { expectNoLeaks } from '../../../tooling/testing';
 
 // Degenerate inputs (issue 17, item 9): every output finite, or a named error.
@@ -115,6 +115,51 @@ describe('PCA on degenerate data', () => {
       tf.dispose(z);
       pca.dispose();
       rebuilt.dispose();
+    });
+  });
+});
+
+describe('ProbabilisticPCA on degenerate data', () => {
+  it('constant data: DegenerateDataError at fit and fromPCA', async () => {
+    await expectNoLeaks(() => {
+      const x = constant(8, 3);
+      expect(() => ProbabilisticPCA.fit(x, { components: 1 })).toThrow(DegenerateDataError);
+      const pca = PCA.fit(x, { components: 1 });
+      expect(() => ProbabilisticPCA.fromPCA(pca)).toThrow(/ProbabilisticPCA: the training data are constant/);
+      pca.dispose();
+    });
+  });
+
+  it('rank <= k (noise variance 0): sigma^2 floored at eps * total / d, every output finite', async () => {
+    await expectNoLeaks(() => {
+      for (const [x, k] of [
+        [rankOne(20, 4), 1],
+        [rankOne(20, 4), 2],
+        [duplicatedColumns(20, 4), 2],
+        [wide(3, 6), 3],
+      ] as const) {
+        const ppca = ProbabilisticPCA.fit(x as number[][], { components: k });
+        const pca = PCA.fit(x as number[][], { components: k });
+        const floor = (tf.backend().epsilon() * pca.totalVariance) / pca.nFeatures;
+        expect(ppca.noiseVariance).toBeGreaterThan(0);
+        expect(ppca.noiseVariance).toBeGreaterThanOrEqual(floor * (1 - 1e-12));
+        expectAllFinite('weights', ppca.weights.dataSync());
+        expectAllFinite('logLikelihood', [ppca.logLikelihood(x as number[][])]);
+        const ll = ppca.logLikelihoodSamples(x as number[][]);
+        const enc = ppca.encode(x as number[][]);
+        const post = ppca.posterior(x as number[][]);
+        const draws = ppca.sample(5, { seed: 2 });
+        expectAllFinite('logLikelihoodSamples', ll.dataSync());
+        expectAllFinite('encode', enc.dataSync());
+        const postVariance = post.variance();
+        expectAllFinite('posterior variance', postVariance.dataSync());
+        postVariance.dispose();
+        expectAllFinite('sample', draws.dataSync());
+        tf.dispose([ll, enc, draws]);
+        post.dispose();
+        ppca.dispose();
+        pca.dispose();
+      }
     });
   });
 });
