@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { DegenerateDataError, PCA, ProbabilisticPCA } from '@elbo/linear';
+import { DegenerateDataError, IncrementalPCA, PCA, ProbabilisticPCA } from '@elbo/linear';
 import { expectNoLeaks } from '../../../tooling/testing';
 
 // Degenerate inputs (issue 17, item 9): every output finite, or a named error.
@@ -158,6 +158,55 @@ describe('ProbabilisticPCA on degenerate data', () => {
         tf.dispose([ll, enc, draws]);
         post.dispose();
         ppca.dispose();
+        pca.dispose();
+      }
+    });
+  });
+});
+
+describe('IncrementalPCA on degenerate data', () => {
+  it('constant batches: variances 0, ratios 0, toPCA whitened transform finite, score a DegenerateDataError', async () => {
+    await expectNoLeaks(() => {
+      const x = tf.tensor2d(constant(12, 4));
+      const ipca = new IncrementalPCA({ components: 2, whiten: true }).fit(x, { batchSize: 4 });
+      expect(ipca.totalVariance).toBe(0);
+      expect(ipca.explainedVariance).toEqual([0, 0]);
+      expect(ipca.explainedVarianceRatio).toEqual([0, 0]);
+      expectAllFinite('singularValues', ipca.singularValues);
+      const pca = ipca.toPCA();
+      const z = pca.transform(x);
+      expectAllFinite('whitened transform', z.dataSync());
+      expect(() => pca.score(x)).toThrow(DegenerateDataError);
+      expect(() => ProbabilisticPCA.fromPCA(pca)).toThrow(DegenerateDataError);
+      tf.dispose([x, z]);
+      pca.dispose();
+    });
+  });
+
+  it('rank-1, duplicated-column and n < d batches: every output finite and >= 0', async () => {
+    await expectNoLeaks(() => {
+      for (const [rows, k, batchSize] of [
+        [rankOne(24, 5), 3, 6],
+        [duplicatedColumns(24, 6), 4, 8],
+        [wide(8, 12), 3, 4],
+      ] as const) {
+        const x = tf.tensor2d(rows as number[][]);
+        const ipca = new IncrementalPCA({ components: k, whiten: true }).fit(x, { batchSize });
+        for (const [name, v] of Object.entries({
+          explainedVariance: ipca.explainedVariance,
+          explainedVarianceRatio: ipca.explainedVarianceRatio,
+          singularValues: ipca.singularValues,
+        })) {
+          expectAllFinite(name, v);
+          expect(Math.min(...v), name).toBeGreaterThanOrEqual(0);
+        }
+        const pca = ipca.toPCA();
+        const z = pca.transform(x);
+        const s = pca.scoreSamples(x);
+        expectAllFinite('whitened transform', z.dataSync());
+        expectAllFinite('scoreSamples', s.dataSync());
+        expectAllFinite('noiseVariance', [pca.noiseVariance]);
+        tf.dispose([x, z, s]);
         pca.dispose();
       }
     });
