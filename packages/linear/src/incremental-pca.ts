@@ -37,6 +37,10 @@ export interface IncrementalPcaOptions {
  * entry is positive. `noiseVariance` is the mean of the variance not in the k
  * components, over min(n, d) - k directions (as `PCA`).
  *
+ * Degenerate data get `PCA`'s guarantees: variances clamped at >= 0, ratios 0
+ * when the total variance is 0, whitening through `toPCA()` finite, and
+ * `toPCA().score` throws a `DegenerateDataError` on constant data.
+ *
  * @example
  * ```ts
  * const ipca = new IncrementalPCA({ components: 20 });
@@ -77,10 +81,10 @@ export class IncrementalPCA {
     return Array.from(this.sv.subarray(0, this.k), (s) => (s * s) / (this.n - 1));
   }
 
-  /** explainedVariance / total variance of the rows seen, [k]. */
+  /** explainedVariance / total variance of the rows seen, [k]; all 0 when the total variance is 0 (constant data), as {@link PCA}. */
   get explainedVarianceRatio(): number[] {
     const total = this.totalVariance;
-    return this.explainedVariance.map((w) => w / total);
+    return this.explainedVariance.map((w) => (total > 0 ? w / total : 0));
   }
 
   /** Singular values of the centered data seen so far, [k]. */
@@ -88,9 +92,15 @@ export class IncrementalPCA {
     return Array.from(this.sv.subarray(0, this.k));
   }
 
-  /** Sum of the per-feature variances of the rows seen. */
+  /** Sum of the per-feature variances of the rows seen (clamped at >= 0 against rounding). */
   get totalVariance(): number {
-    return this.m2.reduce((a, b) => a + b, 0) / (this.n - 1);
+    return (
+      Math.max(
+        this.m2.reduce((a, b) => a + b, 0),
+        0,
+      ) /
+      (this.n - 1)
+    );
   }
 
   /**

@@ -6,6 +6,7 @@ export type { EighOptions, EighResult } from './eigh';
 export { svd } from './svd';
 export type { SvdResult } from './svd';
 export type { MatrixLike } from './dense';
+export { DegenerateDataError } from './errors';
 export { PCA } from './pca';
 export type { PcaJSON, PcaOptions, PcaSolver } from './pca';
 export { orthonormalityError, principalAngles } from './principal-angles';

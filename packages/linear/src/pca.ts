@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { toFloatTensor } from '@elbo/prob';
 import { tensorFrom64 } from './dense';
+import { DegenerateDataError } from './errors';
 import { subspaceGaussianLogDensity } from './gaussian-subspace';
 import { flipSigns, solveFull, solveRandomized } from './pca-solvers';
 import type { ComponentCount, PcaSolution } from './pca-solvers';
@@ -22,7 +23,14 @@ export interface PcaOptions {
    * 1.2: full when max(n, d) <= 500 or k is a fraction or k >= 0.8 min(n, d), else randomized.
    */
   solver?: PcaSolver;
-  /** Scale the transformed coordinates to unit variance. Default false. */
+  /**
+   * Scale the transformed coordinates to unit variance. Default false. A
+   * component of (near) zero variance is divided by sqrt(max(w, eps)), eps =
+   * 2^-23 (float32's machine epsilon), as scikit-learn >= 1.5 clips its scale
+   * at its dtype's eps (1.2 divided by 0, giving Infinity / NaN): whitened
+   * coordinates stay finite, and on such a component they are the float
+   * rounding of a zero projection magnified by 1 / eps.
+   */
   whiten?: boolean;
   /** Seed of the randomized solver. Default 0. */
   seed?: number;
@@ -82,9 +90,12 @@ export class PCA {
   readonly components: tf.Tensor2D;
   /** Per-feature training mean, shape [d]. */
   readonly mean: tf.Tensor1D;
-  /** Variance along each component (covariance eigenvalues, n - 1 normalization), [k]. */
+  /** Variance along each component (covariance eigenvalues, n - 1 normalization, clamped at >= 0), [k]. */
   readonly explainedVariance: number[];
-  /** explainedVariance / total variance, [k]. */
+  /**
+   * explainedVariance / total variance, [k]; every entry 0 when the total
+   * variance is 0 (constant data), where scikit-learn 1.2 gives NaN (0 / 0).
+   */
   readonly explainedVarianceRatio: number[];
   /** Singular values of the centered training matrix, sqrt((n - 1) explainedVariance), [k]. */
   readonly singularValues: number[];
@@ -104,11 +115,13 @@ export class PCA {
     this.components = tensorFrom64(state.components, [k, d]) as tf.Tensor2D;
     this.componentsT = tf.tidy(() => tf.transpose(this.components));
     this.mean = tensorFrom64(state.mean, [d]) as tf.Tensor1D;
-    this.explainedVariance = state.explainedVariance.slice();
-    this.explainedVarianceRatio = state.explainedVariance.map((w) => w / state.totalVariance);
-    this.singularValues = state.explainedVariance.map((w) => Math.sqrt(Math.max(w, 0) * (state.nSamples - 1)));
-    this.noiseVariance = state.noiseVariance;
-    this.totalVariance = state.totalVariance;
+    // float rounding can leave a zero variance slightly negative: clamp at 0
+    this.explainedVariance = state.explainedVariance.map((w) => Math.max(w, 0));
+    const total = Math.max(state.totalVariance, 0);
+    this.explainedVarianceRatio = this.explainedVariance.map((w) => (total > 0 ? w / total : 0));
+    this.singularValues = this.explainedVariance.map((w) => Math.sqrt(w * (state.nSamples - 1)));
+    this.noiseVariance = Math.max(state.noiseVariance, 0);
+    this.totalVariance = total;
     this.nSamples = state.nSamples;
     this.nFeatures = d;
     this.whiten = state.whiten;
@@ -189,7 +202,10 @@ export class PCA {
   }
 
   /**
-   * Coordinates of `x` in the principal basis: `(x - mean) V`, divided by sqrt(explainedVariance) when whitened.
+   * Coordinates of `x` in the principal basis: `(x - mean) V`, divided by
+   * sqrt(explainedVariance) when whitened (that scale clipped below at eps =
+   * 2^-23, as scikit-learn >= 1.5, so a zero-variance component gives finite
+   * values, never Infinity or NaN; see {@link PcaOptions.whiten}).
    * @param x [n, d]. @returns [n, k].
    */
   transform(x: tf.Tensor | number[][]): tf.Tensor2D {
@@ -197,7 +213,7 @@ export class PCA {
     const owned = t !== x;
     const z = tf.tidy(() => {
       const proj = tf.matMul(tf.sub(t, this.mean), this.componentsT);
-      return this.whiten ? tf.div(proj, tf.tensor1d(this.explainedVariance.map(Math.sqrt))) : proj;
+      return this.whiten ? tf.div(proj, tf.tensor1d(this.explainedVariance.map(whitenScale))) : proj;
     });
     if (owned) t.dispose();
     return z as tf.Tensor2D;
@@ -226,12 +242,16 @@ export class PCA {
   /**
    * Log-likelihood of each row under the probabilistic-PCA model
    * `N(mean, V diag(w - sigma^2) V^T + sigma^2 I)` (scikit-learn's `score_samples`).
+   * sigma^2 is floored at eps * totalVariance / d (eps: the backend's float
+   * epsilon), so data of rank <= k get a finite density (see {@link ProbabilisticPCA}).
    * @param x [n, d]. @returns [n] log-densities in nats.
+   * @throws DegenerateDataError when the training data were constant (total
+   * variance 0): no Gaussian density exists.
    */
   scoreSamples(x: tf.Tensor | number[][]): tf.Tensor1D {
+    const noise = flooredNoiseVariance(this, 'PCA.scoreSamples');
     const t = toFloatTensor(x, 'x', 'PCA.scoreSamples', { rank: 2, lastDim: this.nFeatures, minRows: 1, finite: true }) as tf.Tensor2D;
     const owned = t !== x;
-    const noise = this.noiseVariance > 0 ? this.noiseVariance : (tf.backend().epsilon() * this.totalVariance) / this.nFeatures;
     const out = subspaceGaussianLogDensity(t, this.mean, this.components, this.explainedVariance, noise);
     if (owned) t.dispose();
     return out;
@@ -313,4 +333,29 @@ function countForFraction(values: Float64Array, fraction: number): number {
     if (acc / total > fraction) return i + 1;
   }
   return values.length;
+}
+
+/** Float32's machine epsilon, 2^-23: the floor of the whitening scale (scikit-learn clips at its dtype's eps). */
+const WHITEN_MIN_SCALE = 2 ** -23;
+
+/** sqrt(w) clipped below at float32's eps, as scikit-learn >= 1.5's whitening. */
+export function whitenScale(w: number): number {
+  return Math.max(Math.sqrt(Math.max(w, 0)), WHITEN_MIN_SCALE);
+}
+
+/**
+ * The noise variance sigma^2 used by the probabilistic-PCA density: the
+ * fitted one, floored at eps * totalVariance / d (eps: the backend's float
+ * epsilon; below that the variance is float rounding). Throws
+ * {@link DegenerateDataError} when the total variance is 0 (constant data).
+ */
+export function flooredNoiseVariance(pca: PCA, method: string): number {
+  if (!(pca.totalVariance > 0)) {
+    throw new DegenerateDataError(
+      `${method}: the training data are constant (total variance 0): no Gaussian density exists; ` +
+        'check the data (every row is the same)',
+    );
+  }
+  const floor = (tf.backend().epsilon() * pca.totalVariance) / pca.nFeatures;
+  return Math.max(pca.noiseVariance, floor);
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Independent, Normal, foldIn, tfjsSeed, toFloatTensor } from '@elbo/prob';
 import { subspaceGaussianLogDensity } from './gaussian-subspace';
-import { PCA } from './pca';
+import { PCA, flooredNoiseVariance } from './pca';
 import type { PcaOptions } from './pca';
 
 /**
@@ -17,6 +17,15 @@ import type { PcaOptions } from './pca';
  * (V_k, L_k: top-k eigenvectors and eigenvalues of the sample covariance,
  * n - 1 normalization as scikit-learn, so `logLikelihood` equals sklearn's `PCA.score`.)
  *
+ * Degenerate data. When the data lie in a subspace of dimension <= k (or k =
+ * min(n, d)) the ML sigma^2 is 0 and the density would be singular; sigma^2 is
+ * then floored at eps * totalVariance / d (eps: the backend's float epsilon, 1e-7
+ * on cpu and wasm), the size of float32 rounding relative to the data, so the
+ * log-likelihood, posterior and samples stay finite (the log-likelihood of
+ * points on the subspace is then large, as the true density is unbounded).
+ * Constant data (total variance 0) have no such scale: `fit` and `fromPCA`
+ * throw a `DegenerateDataError`.
+ *
  * @example
  * ```ts
  * const ppca = ProbabilisticPCA.fit(x, { components: 20 });
@@ -29,13 +38,13 @@ export class ProbabilisticPCA {
   readonly weights: tf.Tensor2D;
   /** mu, shape [d]. */
   readonly mean: tf.Tensor1D;
-  /** sigma^2, the isotropic noise variance. */
+  /** sigma^2, the isotropic noise variance (floored at eps * totalVariance / d, see the class doc). */
   readonly noiseVariance: number;
   private readonly pca: PCA;
 
   private constructor(pca: PCA) {
-    const { nComponents: k, nFeatures: d } = pca;
-    const s2 = pca.noiseVariance > 0 ? pca.noiseVariance : (tf.backend().epsilon() * pca.totalVariance) / d;
+    const { nComponents: k } = pca;
+    const s2 = flooredNoiseVariance(pca, 'ProbabilisticPCA');
     this.noiseVariance = s2;
     this.pca = PCA.fromJSON(pca.toJSON());
     this.mean = tf.clone(this.pca.mean);
@@ -46,7 +55,10 @@ export class ProbabilisticPCA {
     if (this.weights.shape[1] !== k) throw new Error('ProbabilisticPCA: internal shape mismatch');
   }
 
-  /** Fits by PCA (same options) and the closed form above. */
+  /**
+   * Fits by PCA (same options) and the closed form above.
+   * @throws DegenerateDataError when the rows of `x` are all the same (total variance 0).
+   */
   static fit(x: tf.Tensor | number[][], options: Omit<PcaOptions, 'whiten'> & { components: number }): ProbabilisticPCA {
     const pca = PCA.fit(x, { ...options, whiten: false });
     try {
