@@ -114,3 +114,18 @@ export async function runReadmeExample(packageDir: string, { after }: { after?: 
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Runs an ES module's source in a fresh Node process from `cwd` (so a package's dependencies
+ * resolve) and returns its stderr ('' when it exits 0): for what a new process sees, such as
+ * an app that never selected a backend.
+ */
+export async function stderrOfFreshNode(source: string, cwd: string): Promise<string> {
+  const { execFileSync } = await import('node:child_process');
+  try {
+    execFileSync(process.execPath, ['--input-type=module', '-e', source], { cwd, encoding: 'utf8', stdio: 'pipe' });
+    return '';
+  } catch (error) {
+    return String((error as { stderr?: string }).stderr ?? error);
+  }
+}

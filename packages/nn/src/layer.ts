@@ -74,6 +74,16 @@ export abstract class Layer {
   /** The forward pass on a float32 tensor with a batch axis whose item shape {@link Layer.outputShape} accepts. */
   protected abstract call(x: tf.Tensor): tf.Tensor;
 
+  /**
+   * The forward pass without `apply`'s conversion and shape checks: for a container
+   * ({@link Sequential}) that checked the shapes of its whole stack once. `x` must be a
+   * float32 batch whose item shape this layer takes; may return `x` itself.
+   * @internal
+   */
+  forwardChecked(x: tf.Tensor): tf.Tensor {
+    return this.call(x);
+  }
+
   /** The output item shape for an input item shape; throws {@link LayerShapeError} when it cannot take it. */
   protected abstract computeOutputShape(inputShape: readonly number[]): number[];
 

@@ -133,8 +133,10 @@ export class Sequential extends Layer {
   }
 
   protected call(x: tf.Tensor): tf.Tensor {
+    // apply() checked x against the stack's input shape, and the constructor checked that the shapes chain:
+    // the layers need not convert and check again on every step
     let h = x;
-    for (const layer of this.layers) h = layer.apply(h);
+    for (const layer of this.layers) h = layer.forwardChecked(h);
     return h;
   }
 

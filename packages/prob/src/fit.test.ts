@@ -1,20 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fit, foldIn, NonFiniteLossError, permutation } from './index';
 import { expectClose, expectNoLeaks } from '../../../tooling/testing';
+import { testTensors } from './testing/tensors';
 
-const owned: tf.Tensor[] = [];
-const keep = <T extends tf.Tensor>(t: T): T => (owned.push(t), t);
-afterEach(() => tf.dispose(owned.splice(0)));
-
-/** Rows 0..n-1 of a [n, 1] tensor holding their own index: a batch tells which rows it took. */
-const indexRows = (n: number): tf.Tensor2D =>
-  keep(
-    tf.tensor2d(
-      Array.from({ length: n }, (_, i) => i),
-      [n, 1],
-    ),
-  );
+const { keep, indexRows } = testTensors();
 
 describe('fit', () => {
   it('takes one step per batch, shuffled by seed, and returns a history', async () => {

@@ -1,21 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkKnownKeys, inBatches, meanLoss } from './index';
 import { editDistance } from './known-keys';
 import { expectClose, expectNoLeaks } from '../../../tooling/testing';
+import { testTensors } from './testing/tensors';
 
-const owned: tf.Tensor[] = [];
-const keep = <T extends tf.Tensor>(t: T): T => (owned.push(t), t);
-afterEach(() => tf.dispose(owned.splice(0)));
-
-/** Rows 0..n-1 of a [n, 1] tensor holding their own index. */
-const indexRows = (n: number): tf.Tensor2D =>
-  keep(
-    tf.tensor2d(
-      Array.from({ length: n }, (_, i) => i),
-      [n, 1],
-    ),
-  );
+const { keep, indexRows } = testTensors();
 
 describe('meanLoss', () => {
   it('weights each batch by its rows, so the result is the mean over all examples, and leaks nothing', async () => {
