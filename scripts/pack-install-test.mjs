@@ -156,17 +156,18 @@ const scenarios = [
 ];
 
 /**
- * The first ```ts block of a package's README, as a new user pastes it into a fresh npm project
- * (types stripped by esbuild, as their bundler or tsx would): the quick starts cannot rot.
+ * Every whole program among a package's README examples (a ```ts block that starts with an import;
+ * the others are fragments continuing one), as a new user pastes it into a fresh npm project (types
+ * stripped by esbuild, as their bundler or tsx would): the examples cannot rot.
  */
-function readmeQuickStart(folder) {
+function readmePrograms(folder) {
   const readme = readFileSync(join(root, 'packages', folder, 'README.md'), 'utf8');
-  const block = /```ts\n([\s\S]*?)```/.exec(readme);
-  if (block == null) throw new Error(`packages/${folder}/README.md has no \`\`\`ts quick start`);
-  return transformSync(block[1], { loader: 'ts', format: 'esm' }).code;
+  const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).filter((code) => code.startsWith('import '));
+  if (blocks.length === 0) throw new Error(`packages/${folder}/README.md has no \`\`\`ts program`);
+  return Object.fromEntries(blocks.map((code, i) => [`readme-${i}.mjs`, transformSync(code, { loader: 'ts', format: 'esm' }).code]));
 }
 
-/** Each model and data package's README quick start, with what its install line names. */
+/** Each model and data package's README programs, with what their install lines name. */
 for (const [folder, elbo] of [
   ['prob', ['@elbo/prob']],
   ['nn', ['@elbo/nn', '@elbo/prob']],
@@ -176,10 +177,10 @@ for (const [folder, elbo] of [
   ['vae', ['@elbo/vae', '@elbo/datasets', '@elbo/nn', '@elbo/prob']],
 ]) {
   scenarios.push({
-    name: `the @elbo/${folder} README quick start, as pasted into a fresh npm project`,
+    name: `the @elbo/${folder} README examples, as pasted into a fresh npm project`,
     elbo: [...elbo, '@elbo/backend-node'],
     npm: [`@tensorflow/tfjs-core@${TFJS}`],
-    programs: { 'readme.mjs': readmeQuickStart(folder) },
+    programs: readmePrograms(folder),
   });
 }
 
