@@ -9,5 +9,5 @@ export { createNpyWriter, readNpy, readNpyHeader, writeNpy } from './npy-file';
 export { npyBatches, npyRowBatches } from './npy-batches';
 export { writeLinesNpy } from './write-lines-npy';
 export type { NpyWriter } from './npy-file';
-export type { NpyBatch, NpyBatchesOptions, NpyRowBatch } from './npy-batches';
+export type { NpyBatch, NpyBatchesOptions, NpyRowBatch, NpyTensorBatchesOptions } from './npy-batches';
 export type { WriteLinesNpyOptions, WriteLinesNpyResult } from './write-lines-npy';

@@ -123,4 +123,21 @@ describe('npyBatches', () => {
     });
     expect(seen).toEqual(rows.order); // same seed, first epoch: the same order as the plain batches
   });
+
+  it('gives each row the itemShape asked for (images for a convolutional model), checked against the file', async () => {
+    await expectNoLeaks(async () => {
+      for await (const { images, indices } of npyBatches(path, { ...small, itemShape: [3, 2, 1] })) {
+        expect(images.shape).toEqual([indices.length, 3, 2, 1]);
+        expect(Array.from(images.dataSync()).slice(0, ROW_SIZE)).toEqual(Array.from({ length: ROW_SIZE }, (_, p) => 10 * indices[0]! + p));
+        images.dispose();
+      }
+    });
+    expect(() => npyBatches(path, { ...small, itemShape: [3, 0] })).toThrow(
+      "npyBatches: itemShape must list positive integers (one row's shape), got [3,0]",
+    );
+    const iterator = npyBatches(path, { ...small, itemShape: [28, 28, 1] })[Symbol.asyncIterator]();
+    await expect(iterator.next()).rejects.toThrow(
+      `${path}: npyBatches itemShape [28, 28, 1] holds 784 values, but a row of the file holds 6`,
+    );
+  });
 });

@@ -34,10 +34,25 @@ export interface NpyRowBatch {
   indices: Int32Array;
 }
 
+/**
+ * Options of {@link npyBatches}: those of {@link npyRowBatches} and the shape of each row as a tensor.
+ * @example
+ * ```ts
+ * const options: NpyTensorBatchesOptions = { batchSize: 128, itemShape: [100, 100, 1] }; // images for a convolutional model
+ * ```
+ */
+export interface NpyTensorBatchesOptions extends NpyBatchesOptions {
+  /**
+   * Shape of one row in the yielded tensors, e.g. `[100, 100, 1]` (NHWC) for a
+   * convolutional model; its size must be the file's row size. Default `[rowSize]`.
+   */
+  itemShape?: readonly number[];
+}
+
 /** One batch as a tensor, owned by the consumer, who must dispose it. */
 export interface NpyBatch {
-  /** `[rows, rowSize]` float32. */
-  images: tf.Tensor2D;
+  /** `[rows, ...itemShape]` float32 (`[rows, rowSize]` by default). */
+  images: tf.Tensor;
   /** `[rows]` the rows' positions in the file. */
   indices: Int32Array;
 }
@@ -187,14 +202,16 @@ export function npyRowBatches(path: string, options: NpyBatchesOptions): AsyncIt
 
 /**
  * Shuffled batches of a `.npy` file on disk as tensors: `npyRowBatches` with
- * each batch made into a `[b, rowSize]` float32 tensor.
+ * each batch made into a `[b, rowSize]` float32 tensor, or `[b, ...itemShape]`
+ * with the `itemShape` option (images for a convolutional model).
  *
  * The consumer owns each batch: dispose `images` when done with it (a
  * training loop does so after its step). Nothing else is allocated on the
  * backend, so a loop that disposes its batches leaks nothing.
  *
  * @param path - a C-order float32, float64 or uint8 `.npy` file of shape `[rows, ...]`.
- * @returns an async iterable (one epoch per `for await`) of `{ images: Tensor2D [b, rowSize], indices: [b] }`.
+ * @returns an async iterable (one epoch per `for await`) of `{ images: [b, rowSize] or [b, ...itemShape], indices: [b] }`.
+ * @throws at once for bad options; when iterated, naming the file, when `itemShape` does not hold a row.
  * @example
  * ```ts
  * for await (const { images } of npyBatches('/data/lines.npy', { batchSize: 128, seed: 0 })) {
@@ -203,13 +220,35 @@ export function npyRowBatches(path: string, options: NpyBatchesOptions): AsyncIt
  * }
  * ```
  */
-export function npyBatches(path: string, options: NpyBatchesOptions): AsyncIterable<NpyBatch> {
-  const rows = npyRowBatches(path, options);
+export function npyBatches(path: string, options: NpyTensorBatchesOptions): AsyncIterable<NpyBatch> {
+  const { itemShape, ...rowOptions } = options ?? ({} as NpyTensorBatchesOptions);
+  const shape = itemShape === undefined ? undefined : checkItemShape(itemShape);
+  const rows = npyRowBatches(path, options == null ? options : rowOptions);
   return {
     async *[Symbol.asyncIterator]() {
-      for await (const { data, shape, indices } of rows) {
-        yield { images: tf.tensor2d(data, shape, 'float32'), indices };
+      for await (const {
+        data,
+        shape: [count, rowSize],
+        indices,
+      } of rows) {
+        if (shape !== undefined && sizeOf(shape) !== rowSize) {
+          throw new Error(
+            `${path}: npyBatches itemShape [${shape.join(', ')}] holds ${sizeOf(shape)} values, but a row of the file holds ${rowSize}`,
+          );
+        }
+        yield { images: tf.tensor(data, [count, ...(shape ?? [rowSize])], 'float32'), indices };
       }
     },
   };
+}
+
+const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+function checkItemShape(itemShape: unknown): number[] {
+  if (!Array.isArray(itemShape) || itemShape.length === 0 || itemShape.some((d) => !Number.isInteger(d) || d < 1)) {
+    throw new Error(
+      `npyBatches: itemShape must list positive integers (one row's shape), got ${JSON.stringify(itemShape) ?? String(itemShape)}`,
+    );
+  }
+  return [...(itemShape as number[])];
 }
