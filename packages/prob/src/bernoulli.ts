@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { tfjsSeed } from './random-seed';
 import { constraints, type Constraint } from './constraints';
-import { batchShapeOf, Distribution, type DistributionOptions } from './distribution';
+import { Distribution, type DistributionOptions } from './distribution';
 import { bernoulliLogLikelihood, type LogitsOrProbs } from './logits';
 
 /** Parameters of {@link Bernoulli}: exactly one of `logits` or `probs`. */
@@ -37,7 +37,7 @@ export class Bernoulli extends Distribution {
   constructor(params: BernoulliParams, options: DistributionOptions = {}) {
     super([], [], options);
     ({ logits: this.logits, probs: this.probs } = this.logitsAndProbs(params));
-    (this as { batchShape: number[] }).batchShape = batchShapeOf('Bernoulli', this.logits);
+    this.setBatchShape({ logits: this.logits });
   }
 
   protected get support(): Constraint {

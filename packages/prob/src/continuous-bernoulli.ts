@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { tfjsSeed } from './random-seed';
 import { constraints, type Constraint } from './constraints';
 import { cbCdf, cbEntropy, cbIcdf, cbLogNorm, cbMean, cbVariance } from './continuous-bernoulli-math';
-import { batchShapeOf, Distribution, type DistributionOptions } from './distribution';
+import { Distribution, type DistributionOptions } from './distribution';
 import { bernoulliLogLikelihood, type LogitsOrProbs } from './logits';
 
 /** Parameters of {@link ContinuousBernoulli}: exactly one of `logits` or `probs` (the shape parameter lambda). */
@@ -46,7 +46,7 @@ export class ContinuousBernoulli extends Distribution {
   constructor(params: ContinuousBernoulliParams, options: DistributionOptions = {}) {
     super([], [], options);
     ({ logits: this.logits, probs: this.probs } = this.logitsAndProbs(params));
-    (this as { batchShape: number[] }).batchShape = batchShapeOf('ContinuousBernoulli', this.probs);
+    this.setBatchShape({ probs: this.probs });
   }
 
   override get hasRsample(): boolean {

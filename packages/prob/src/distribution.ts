@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkConstraint, getValidateArgs, type Constraint } from './constraints';
-import { broadcastShape, stopGradient, toFloat, toSampleShape, type TensorInput } from './convert';
+import { broadcastShape, describeValue, stopGradient, toFloat, toSampleShape, type TensorInput } from './convert';
 import { logitsFromProbs, oneOf, type LogitsOrProbs } from './logits';
 
 /** Options every distribution takes. */
@@ -77,12 +77,45 @@ export abstract class Distribution {
     return this.constructor.name;
   }
 
-  /** Converts a parameter to float32, remembering tensors made here as owned. */
+  /**
+   * The constructor's parameter object, checked to be one: `new Normal(null)`
+   * gets a message naming the parameters rather than a destructuring TypeError.
+   */
+  protected paramObject<P extends object>(params: P, names: readonly string[]): P {
+    if (params == null || typeof params !== 'object' || Array.isArray(params)) {
+      throw new TypeError(`${this.name}: expected { ${names.join(', ')} }, got ${describeValue(params)}`);
+    }
+    return params;
+  }
+
+  /**
+   * Converts a parameter to float32, remembering tensors made here as owned;
+   * when it throws, the tensors made for earlier parameters are freed.
+   */
   protected param(value: TensorInput, name: string): tf.Tensor {
-    if (value === undefined) throw new Error(`${this.name}: parameter ${name} is missing`);
-    const t = toFloat(value, name, this.name);
-    if (t !== value) this.owned.push(t);
-    return t;
+    try {
+      if (value === undefined) throw new Error(`${this.name}: parameter ${name} is missing`);
+      const t = toFloat(value, name, this.name);
+      if (t !== value) this.owned.push(t);
+      return t;
+    } catch (error) {
+      this.dispose();
+      throw error;
+    }
+  }
+
+  /** Sets `batchShape` to the broadcast of the named parameters' shapes; frees owned tensors when they do not broadcast. */
+  protected setBatchShape(params: Record<string, tf.Tensor>): void {
+    try {
+      const shapes = Object.entries(params).map(([name, t]) => `${name} of shape [${t.shape.join(', ')}]`);
+      (this as { batchShape: number[] }).batchShape = batchShapeOf(
+        `${this.name}: ${shapes.join(' and ')} must broadcast`,
+        ...Object.values(params),
+      );
+    } catch (error) {
+      this.dispose();
+      throw error;
+    }
   }
 
   /** Remembers a derived tensor as owned by this distribution. */
@@ -234,5 +267,5 @@ export abstract class Distribution {
 
 /** Shape of a batch given its parameters' shapes (tfjs broadcasting). */
 export function batchShapeOf(where: string, ...params: tf.Tensor[]): number[] {
-  return params.reduce<number[]>((s, p) => broadcastShape(s, p.shape, `${where}: parameter shapes`), []);
+  return params.reduce<number[]>((s, p) => broadcastShape(s, p.shape, where), []);
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { toSampleShape } from './convert';
+import { broadcastShape, describeValue, toSampleShape } from './convert';
 import { Distribution } from './distribution';
 import { builtinKL } from './kl-pairs';
 
@@ -113,17 +113,27 @@ export function lookupKL(p: Distribution, q: Distribution): KLFunction | undefin
 
 /** KL(p || q) between two distributions: closed form from the registry, or Monte Carlo with `samples`. */
 export function klDistributions(p: Distribution, q: Distribution, options?: MonteCarloKLOptions): tf.Tensor | MonteCarloKL {
-  if (!(q instanceof Distribution)) throw new TypeError('klDivergence: q must be a Distribution when p is one');
+  if (!(q instanceof Distribution)) throw new TypeError(`klDivergence: q must be a Distribution when p is one, got ${describeValue(q)}`);
+  checkSameEvents(p, q);
   if (options?.samples != null) return monteCarloKL(p, q, options);
   const fn = lookupKL(p, q);
   if (fn == null) {
     throw new Error(
-      `klDivergence: no closed form is registered for (${p.constructor.name}, ${q.constructor.name}); ` +
-        `register one with registerKL(${p.constructor.name}, ${q.constructor.name}, fn) or estimate it by ` +
+      `klDivergence: no closed form is registered for (${distributionName(p)}, ${distributionName(q)}); ` +
+        `register one with registerKL(${distributionName(p)}, ${distributionName(q)}, fn) or estimate it by ` +
         'Monte Carlo with klDivergence(p, q, { samples: 1000, seed }), which also returns its standard error',
     );
   }
   return tf.tidy(() => fn(p, q));
+}
+
+/** p and q must be over the same events, with batches that broadcast: say so before tfjs' bare broadcast error. */
+function checkSameEvents(p: Distribution, q: Distribution): void {
+  const shapes = (d: Distribution) => `batchShape [${d.batchShape.join(', ')}], eventShape [${d.eventShape.join(', ')}]`;
+  if (!tf.util.arraysEqual(p.eventShape, q.eventShape)) {
+    throw new Error(`klDivergence: p and q must have the same eventShape, got p with ${shapes(p)} and q with ${shapes(q)}`);
+  }
+  broadcastShape(p.batchShape, q.batchShape, `klDivergence: the batch shapes of p (${shapes(p)}) and q (${shapes(q)}) must broadcast`);
 }
 
 function monteCarloKL(p: Distribution, q: Distribution, { samples, seed }: MonteCarloKLOptions): MonteCarloKL {
@@ -131,10 +141,23 @@ function monteCarloKL(p: Distribution, q: Distribution, { samples, seed }: Monte
   if (n == null || n < 2) throw new Error(`klDivergence: samples must be an integer >= 2, got ${samples}`);
   return tf.tidy(() => {
     const x = p.hasRsample ? p.rsample([n], { seed }) : p.sample([n], { seed });
-    const d = tf.sub(p.logProb(x), q.logProb(x));
+    let logQ: tf.Tensor;
+    try {
+      logQ = q.logProb(x);
+    } catch (error) {
+      // with validateArgs, q refuses a value outside its support: there KL(p || q) is infinite
+      throw new Error(
+        `klDivergence: a sample of p (${distributionName(p)}) lies outside the support of q (${distributionName(q)}), so KL(p || q) is infinite ` +
+          `(p puts mass where q has none); with validateArgs false the estimate is Infinity`,
+        { cause: error },
+      );
+    }
+    const d = tf.sub(p.logProb(x), logQ);
     const { mean, variance } = tf.moments(d, 0);
     // Unbiased sample variance: n / (n - 1) times the population variance.
     const standardError = tf.sqrt(tf.div(tf.mul(variance, n / (n - 1)), n));
     return { value: mean, standardError };
   });
 }
+
+const distributionName = (d: Distribution): string => d.constructor.name;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { tfjsSeed } from './random-seed';
 import { constraints, type Constraint } from './constraints';
 import { mask, type TensorInput } from './convert';
-import { batchShapeOf, Distribution, type DistributionOptions } from './distribution';
+import { Distribution, type DistributionOptions } from './distribution';
 import { log1p } from './numerics';
 
 /** Parameters of {@link Laplace}. */
@@ -35,11 +35,12 @@ export class Laplace extends Distribution {
   /** Scale b. */
   readonly scale: tf.Tensor;
 
-  constructor({ loc, scale }: LaplaceParams, options: DistributionOptions = {}) {
+  constructor(params: LaplaceParams, options: DistributionOptions = {}) {
     super([], [], options);
+    const { loc, scale } = this.paramObject(params, ['loc', 'scale']);
     this.loc = this.param(loc, 'loc');
     this.scale = this.param(scale, 'scale');
-    (this as { batchShape: number[] }).batchShape = batchShapeOf('Laplace', this.loc, this.scale);
+    this.setBatchShape({ loc: this.loc, scale: this.scale });
     this.checkParams({ loc: this.loc, scale: this.scale });
   }
 

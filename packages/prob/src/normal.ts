@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { tfjsSeed } from './random-seed';
 import { constraints, type Constraint } from './constraints';
 import { toFloat, type TensorInput } from './convert';
-import { batchShapeOf, Distribution, type DistributionOptions } from './distribution';
+import { Distribution, type DistributionOptions } from './distribution';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
@@ -39,11 +39,12 @@ export class Normal extends Distribution {
   /** log(scale), kept when made by `fromLogVar` so log-probs need no log. */
   private logScale: tf.Tensor | null = null;
 
-  constructor({ loc, scale }: NormalParams, options: DistributionOptions = {}) {
+  constructor(params: NormalParams, options: DistributionOptions = {}) {
     super([], [], options);
+    const { loc, scale } = this.paramObject(params, ['loc', 'scale']);
     this.loc = this.param(loc, 'loc');
     this.scale = this.param(scale, 'scale');
-    (this as { batchShape: number[] }).batchShape = batchShapeOf('Normal', this.loc, this.scale);
+    this.setBatchShape({ loc: this.loc, scale: this.scale });
     this.checkParams({ loc: this.loc, scale: this.scale });
   }
 

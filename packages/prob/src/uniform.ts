@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { tfjsSeed } from './random-seed';
 import { checkConstraint, constraints, type Constraint } from './constraints';
 import { mask, type TensorInput } from './convert';
-import { batchShapeOf, Distribution, type DistributionOptions } from './distribution';
+import { Distribution, type DistributionOptions } from './distribution';
 
 /** Parameters of {@link Uniform}. */
 export interface UniformParams {
@@ -36,11 +36,12 @@ export class Uniform extends Distribution {
   /** Upper end. */
   readonly high: tf.Tensor;
 
-  constructor({ low, high }: UniformParams, options: DistributionOptions = {}) {
+  constructor(params: UniformParams, options: DistributionOptions = {}) {
     super([], [], options);
+    const { low, high } = this.paramObject(params, ['low', 'high']);
     this.low = this.param(low, 'low');
     this.high = this.param(high, 'high');
-    (this as { batchShape: number[] }).batchShape = batchShapeOf('Uniform', this.low, this.high);
+    this.setBatchShape({ low: this.low, high: this.high });
     this.checkParams({ low: this.low, high: this.high });
     if (this.validateArgs) {
       try {
