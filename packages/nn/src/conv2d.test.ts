@@ -30,7 +30,7 @@ describe('Conv2d against PyTorch (reference/conv.json)', () => {
     expect(a!.shape).toEqual([2, 4, 4, 2]);
     expect(b!.shape).toEqual([2, 4, 4, 2]);
     expect(values(a!)).not.toEqual(values(b!)); // PyTorch pads one row above, TF none above and one below
-    const ref = tf.conv2d(x, same.kernel as tf.Tensor4D, 2, [
+    const ref = tf.conv2d(x as tf.Tensor4D, same.kernel as tf.Tensor4D, 2, [
       [0, 0],
       [0, 1],
       [0, 1],
