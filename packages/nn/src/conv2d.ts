@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConvLayer, checkConvOptions, convLength, tfPad } from './conv-common';
+import { checkConvOptions, convLength, tfPad } from './conv-common';
 import type { ConvCommonOptions, CheckedConvOptions } from './conv-common';
+import { ConvLayer } from './conv-layer';
 import type { LayerConfig } from './layer';
 import { registerLayer } from './registry';
 
