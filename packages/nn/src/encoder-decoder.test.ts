@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { Likelihood } from '@elbo/prob';
 import type { History } from '@elbo/prob';
-import { EncoderDecoderModel, activation, flatten, linear, mlp, reshape, sequential } from '@elbo/nn';
+import { EncoderDecoderModel, activation, conv2d, convTranspose2d, flatten, linear, mlp, reshape, sequential } from '@elbo/nn';
 import type { EncoderDecoderParts, LoadedLayers } from '@elbo/nn';
 import { expectNoLeaks } from '../../../tooling/testing';
 
@@ -134,5 +134,58 @@ describe('EncoderDecoderModel', () => {
     );
     encoder.dispose();
     decoder.dispose();
+  });
+});
+
+describe('EncoderDecoderModel with convolutional stacks', () => {
+  const encoder = () =>
+    sequential(
+      [
+        conv2d({ inChannels: 1, outChannels: 4, kernelSize: 3, stride: 2, padding: 1, activation: 'relu' }), // [14, 14, 4]
+        conv2d({ inChannels: 4, outChannels: 8, kernelSize: 3, stride: 2, padding: 1, activation: 'relu' }), // [7, 7, 8]
+        flatten(),
+        linear({ inputDim: 392, outputDim: 6 }),
+      ],
+      { inputShape: [28, 28, 1] },
+    );
+  const decoder = (lastOutputPadding: number, activation: 'linear' | 'sigmoid' = 'linear') =>
+    sequential([
+      linear({ inputDim: 6, outputDim: 392, activation: 'relu' }),
+      reshape([7, 7, 8]),
+      convTranspose2d({ inChannels: 8, outChannels: 4, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1, activation: 'relu' }),
+      convTranspose2d({
+        inChannels: 4,
+        outChannels: 1,
+        kernelSize: 3,
+        stride: 2,
+        padding: 1,
+        outputPadding: lastOutputPadding,
+        activation,
+      }),
+    ]);
+
+  it('takes a conv encoder and decoder that give back [28, 28, 1] and reconstructs images', async () => {
+    await expectNoLeaks(() => {
+      const model = new TinyAutoencoder({ encoder: encoder(), decoder: decoder(1) });
+      expect(model.inputShape).toEqual([28, 28, 1]);
+      expect(model.likelihood.eventRank).toBe(3);
+      const x = tf.fill([3, 28, 28, 1], 0.5);
+      const y = model.reconstruct(x);
+      expect(y.shape).toEqual([3, 28, 28, 1]);
+      tf.dispose([x, y]);
+      model.dispose();
+    });
+  });
+
+  it('rejects a conv decoder that gives [27, 27, 1] for [28, 28, 1] images, and one that ends in a sigmoid under Bernoulli', () => {
+    const [e, short, squashed] = [encoder(), decoder(0), decoder(1, 'sigmoid')];
+    expect(short.finalShape).toEqual([27, 27, 1]);
+    expect(() => new TinyAutoencoder({ encoder: e, decoder: short })).toThrow(
+      "Tiny: the decoder must give back the encoder's input shape [28, 28, 1], but it outputs [27, 27, 1]",
+    );
+    expect(() => new TinyAutoencoder({ encoder: e, decoder: squashed })).toThrow(
+      "Tiny: a bernoulli likelihood reads logits, so the decoder must end without an activation ('linear'), got 'sigmoid'",
+    );
+    [e, short, squashed].forEach((m) => m.dispose());
   });
 });

@@ -195,6 +195,17 @@ export abstract class Layer {
   }
 }
 
+let variableCounter = 0;
+
+/**
+ * A fresh `<name>_<n>` prefix for a layer's variables: tfjs wants unique variable names,
+ * and one counter for every kind of layer keeps two kinds given the same `name` apart.
+ * @internal
+ */
+export function uniqueVariablePrefix(name: string): string {
+  return `${name}_${variableCounter++}`;
+}
+
 /** Nested arrays must be rectangular: tfjs (outside its debug mode) reads ragged rows silently wrong. */
 function checkRectangular(x: unknown[], caller: string): void {
   const shape: number[] = [];

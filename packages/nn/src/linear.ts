@@ -3,7 +3,7 @@ import { assertBackend, checkKnownKeys, foldIn, tfjsSeed } from '@elbo/prob';
 import { checkActivation } from './activations';
 import type { ActivationName } from './activations';
 import { dense } from './dense';
-import { Layer, LayerShapeError } from './layer';
+import { Layer, LayerShapeError, uniqueVariablePrefix } from './layer';
 import type { LayerConfig, WeightSpec } from './layer';
 import { registerLayer } from './registry';
 
@@ -68,7 +68,6 @@ export interface LinearWeights {
 }
 
 const OPTIONS = ['inputDim', 'outputDim', 'bias', 'init', 'seed', 'activation', 'name', 'kind'];
-let layerCounter = 0;
 
 /**
  * The affine layer `y = act(x W + b)`, owning its `tf.Variable`s.
@@ -121,10 +120,10 @@ export class Linear extends Layer {
     const name = options.name ?? 'linear';
     if (typeof name !== 'string' || name === '') throw new Error(`${caller}: name must be a non-empty string, got ${String(name)}`);
     this.config = { kind: 'Linear', inputDim, outputDim, bias, init, seed, activation, name };
-    const id = layerCounter++;
+    const prefix = uniqueVariablePrefix(name);
     const [w, b] = tf.tidy(() => initialWeights(this.config));
-    this.kernel = tf.variable(w, true, `${name}_${id}/kernel`);
-    this.bias = bias ? tf.variable(b, true, `${name}_${id}/bias`) : null;
+    this.kernel = tf.variable(w, true, `${prefix}/kernel`);
+    this.bias = bias ? tf.variable(b, true, `${prefix}/bias`) : null;
     w.dispose();
     b.dispose();
   }

@@ -46,7 +46,7 @@ describe('the layer registry', () => {
 
   it('rejects an unknown kind listing the known ones, and bad configs and entries', () => {
     expect(() => layerFromConfig({ kind: 'Conv3d' })).toThrow(
-      /layerFromConfig: unknown layer kind "Conv3d"; known kinds: Activation, Flatten, Linear, Reshape, Sequential/,
+      /layerFromConfig: unknown layer kind "Conv3d"; known kinds: Activation, Conv2d, ConvTranspose2d, Flatten, Linear, Reshape, Sequential/,
     );
     expect(() => layerFromConfig({ sizes: [2, 3] } as never)).toThrow(
       'layerFromConfig: config must be an object with a string kind, got {"sizes":[2,3]}',

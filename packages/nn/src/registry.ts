@@ -42,7 +42,7 @@ export function registerLayer(kind: string, entry: LayerKind): void {
  * The registered kinds, sorted.
  * @example
  * ```ts
- * registeredLayerKinds(); // ['Activation', 'Flatten', 'Linear', 'Reshape', 'Sequential']
+ * registeredLayerKinds(); // ['Activation', 'Conv2d', 'ConvTranspose2d', 'Flatten', 'Linear', 'Reshape', 'Sequential']
  * ```
  */
 export function registeredLayerKinds(): string[] {
