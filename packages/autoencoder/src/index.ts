@@ -14,5 +14,5 @@ export type { AutoencoderBatch, AutoencoderConfig, BatchOptions, Evaluation, Fro
 export type { AutoencoderOptions } from './options';
 
 // Re-exported for a one-install quick start (their home packages document them).
-export { mlp, sequential, linear, activation } from '@elbo/nn';
+export { mlp, sequential, linear, activation, flatten, reshape, conv2d, convTranspose2d, convEncoder, convDecoder } from '@elbo/nn';
 export type { FitOptions, History, LikelihoodSpec } from '@elbo/prob';

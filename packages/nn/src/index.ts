@@ -12,6 +12,8 @@ export type { Conv2dOptions, Conv2dConfig } from './conv2d';
 export { ConvTranspose2d, convTranspose2d } from './conv-transpose2d';
 export type { ConvTranspose2dOptions, ConvTranspose2dConfig } from './conv-transpose2d';
 export type { ConvPadding, ConvInit, Size2 } from './conv-common';
+export { convEncoder, convDecoder } from './conv-stacks';
+export type { ConvEncoderOptions, ConvDecoderOptions } from './conv-stacks';
 export { ActivationLayer, activation } from './activation-layer';
 export { Reshape, Flatten, reshape, flatten } from './reshape';
 export { Sequential, sequential } from './sequential';

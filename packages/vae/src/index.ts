@@ -33,7 +33,7 @@ export type { LinearGaussianPosterior, LinearGaussianVAE } from './linear-gaussi
 
 // Re-exported so that the quick start needs one install (plus a backend):
 // the layers come from @elbo/nn, the likelihood and the training types from @elbo/prob.
-export { mlp, sequential, linear, activation, flatten, reshape } from '@elbo/nn';
-export type { Layer, Sequential, LayersExportUrls } from '@elbo/nn';
+export { mlp, sequential, linear, activation, flatten, reshape, conv2d, convTranspose2d, convEncoder, convDecoder } from '@elbo/nn';
+export type { Layer, Sequential, LayersExportUrls, ConvEncoderOptions, ConvDecoderOptions } from '@elbo/nn';
 export { Likelihood } from '@elbo/prob';
 export type { LikelihoodSpec, LikelihoodName, FitOptions, FitCallbacks, History, Logs } from '@elbo/prob';
