@@ -36,7 +36,7 @@ describe('a convolutional VAE (convEncoder / convDecoder)', () => {
     const before = tf.memory().numTensors;
     const history = await vae.fit(images, { epochs: 6, batchSize: 32, learningRate: 3e-3, seed: 1 });
     expect(tf.memory().numTensors).toBe(before);
-    const loss = history.history.loss;
+    const loss = history.history.loss!;
     expect(loss.every(Number.isFinite)).toBe(true);
     expect(loss.at(-1)!).toBeLessThan(loss[0]! - 1);
     vae.dispose();
