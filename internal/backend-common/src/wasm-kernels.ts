@@ -1,4 +1,5 @@
 import { installWasmMatMulGradient } from './matmul-gradients';
+import { installWasmConv } from './wasm-conv';
 import { installWasmGather } from './wasm-gather';
 import { installWasmSharedIdentity } from './wasm-shared-identity';
 import { installWasmSimdMatMul } from './wasm-simd-matmul';
@@ -21,7 +22,15 @@ export function installWasmKernels({ ownMatMul }: { ownMatMul: boolean }): strin
   const softplus = installWasmSimdSoftplus();
   const sum = installWasmSimdSum();
   const transpose = installWasmSimdTranspose();
-  const own = [matMul != null ? 'matMul' : null, 'Adam', softplus ? 'softplus' : null, sum ? 'sum' : null, transpose ? 'transpose' : null]
+  const conv = installWasmConv();
+  const own = [
+    matMul != null ? 'matMul' : null,
+    'Adam',
+    softplus ? 'softplus' : null,
+    sum ? 'sum' : null,
+    transpose ? 'transpose' : null,
+    conv != null ? 'conv2d (forward, input and filter gradients)' : null,
+  ]
     .filter((name) => name != null)
     .join(', ');
   const fused = matMul?.fused === true ? ' with fused multiply-add (relaxed SIMD)' : '';
