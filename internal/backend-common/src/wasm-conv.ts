@@ -44,11 +44,14 @@ export type SimdGemm = (
   flags: number,
 ) => void;
 
-/** im2col (mode 0) or col2im scatter-add (mode 1) between x (NHWC) and col (rows of ldcol floats). */
+/**
+ * im2col (mode 0) or col2im scatter-add (mode 1) between x (NHWC, [*, h, w, c])
+ * and col (rows of ldcol floats), for `count` output pixels from the flat
+ * index `first`.
+ */
 export type ConvPatches = (
   x: number,
   col: number,
-  batch: number,
   h: number,
   w: number,
   c: number,
@@ -62,6 +65,8 @@ export type ConvPatches = (
   ow: number,
   ldcol: number,
   mode: number,
+  first: number,
+  count: number,
 ) => void;
 
 export interface ConvModules {
@@ -95,7 +100,18 @@ const RELU = 1;
 const BIAS = 2;
 const ACCUMULATE = 4;
 /** Rows of B (the shared dimension) per gemm call: a panel of B stays in cache while every row tile of A passes. */
-const K_BLOCK = 256;
+const K_BLOCK = 512;
+/**
+ * Floats of patches (col) made and used at a time: output pixels go in
+ * blocks of BLOCK_FLOATS / row length, so that col stays in the core's L2
+ * cache between the patches and the product instead of a round trip to
+ * memory (about 40 against 50 GFLOP/s here for the decoder's shapes).
+ */
+const BLOCK_FLOATS = 48 * 1024;
+
+/** Output pixels per block: a multiple of 4 (the gemm's row tile). */
+const blockRows = (rowFloats: number, pixels: number): number =>
+  Math.min(up(pixels, 4), Math.max(4, Math.floor(BLOCK_FLOATS / rowFloats / 4) * 4));
 
 const up = (value: number, multiple: number): number => Math.ceil(value / multiple) * multiple;
 
@@ -241,7 +257,7 @@ function gemmBlocked(
   }
 }
 
-/** y = act(conv2d(x, W) + bias): im2col, then col W. */
+/** y = act(conv2d(x, W) + bias): im2col, then col W, a block of output pixels at a time. */
 export function conv2dForward(
   { gemm, patches }: ConvModules,
   backend: WasmBackendInternals,
@@ -255,16 +271,12 @@ export function conv2dForward(
   const m = g.batch * g.outH * g.outW;
   const k = g.kh * g.kw * g.inC;
   const n = g.outC;
-  const [m4, n8] = [up(m, 4), up(n, 8)];
+  const n8 = up(n, 8);
   const scratch = new Scratch(backend);
   try {
-    const pointwise = g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && g.pt === 0 && g.pl === 0 && m === m4;
-    let col = offsetOf(backend, x);
-    if (!pointwise) {
-      col = scratch.alloc(m4 * k);
-      patches(offsetOf(backend, x), col, g.batch, g.inH, g.inW, g.inC, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.outH, g.outW, k, 0);
-      heap(backend).fill(0, col / 4 + m * k, col / 4 + m4 * k);
-    }
+    const pointwise = g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && g.pt === 0 && g.pl === 0;
+    const rows = blockRows(k, m);
+    const col = scratch.alloc(rows * k);
     let b = offsetOf(backend, filter);
     let pBias = bias == null ? 0 : offsetOf(backend, bias);
     if (n !== n8) {
@@ -276,18 +288,30 @@ export function conv2dForward(
         copyPadded(backend, offsetOf(backend, bias), 1, n, pBias, n8, 1);
       }
     }
-    const direct = m === m4 && n === n8;
-    const c = direct ? offsetOf(backend, out) : scratch.alloc(m4 * n8);
+    const cBlock = scratch.alloc(rows * n8);
+    const [px, py] = [offsetOf(backend, x), offsetOf(backend, out)];
     const flags = (relu ? RELU : 0) | (bias != null ? BIAS : 0);
-    gemmBlocked(gemm, col, 4 * k, 4, b, 4 * n8, c, 4 * n8, pBias, m4, n8, k, flags);
-    if (!direct) copyUnpadded(backend, c, n8, m, n, offsetOf(backend, out));
+    for (let first = 0; first < m; first += rows) {
+      const count = Math.min(rows, m - first);
+      const count4 = up(count, 4);
+      let a = px + 4 * first * k;
+      if (!pointwise || count !== count4) {
+        a = col;
+        patches(px, col, g.inH, g.inW, g.inC, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.outH, g.outW, k, 0, first, count);
+        heap(backend).fill(0, col / 4 + count * k, col / 4 + count4 * k);
+      }
+      const direct = n === n8 && count === count4;
+      const c = direct ? py + 4 * first * n : cBlock;
+      gemmBlocked(gemm, a, 4 * k, 4, b, 4 * n8, c, 4 * n8, pBias, count4, n8, k, flags);
+      if (!direct) copyUnpadded(backend, c, n8, count, n, py + 4 * first * n);
+    }
   } finally {
     scratch.free();
   }
   return out;
 }
 
-/** dx = col2im(dy W^T): the input gradient of a convolution, the forward pass of a transposed one. */
+/** dx = col2im(dy W^T): the input gradient of a convolution, the forward pass of a transposed one; a block of dy's pixels at a time. */
 export function conv2dBackpropInput(
   { gemm, patches }: ConvModules,
   backend: WasmBackendInternals,
@@ -299,17 +323,14 @@ export function conv2dBackpropInput(
   const m = g.batch * g.outH * g.outW;
   const k = g.outC;
   const n = g.kh * g.kw * g.inC;
-  const [m4, n8] = [up(m, 4), up(n, 8)];
+  const n8 = up(n, 8);
   const scratch = new Scratch(backend);
   try {
-    let a = offsetOf(backend, dy);
-    if (m !== m4) {
-      a = scratch.alloc(m4 * k);
-      copyPadded(backend, offsetOf(backend, dy), m, k, a, k, m4);
-    }
+    const rows = blockRows(n8, m);
     // W^T [O, kh kw C], its rows padded to n8 with zeros.
     const wt = scratch.alloc(k * n8);
-    const col = scratch.alloc(m4 * n8);
+    const col = scratch.alloc(rows * n8);
+    const aTail = scratch.alloc(4 * k);
     const h = heap(backend);
     const [w0, t0] = [offsetOf(backend, filter) / 4, wt / 4];
     for (let o = 0; o < k; o++) {
@@ -317,17 +338,26 @@ export function conv2dBackpropInput(
       for (let r = 0; r < n; r++) h[row + r] = h[w0 + r * k + o]!;
       h.fill(0, row + n, row + n8);
     }
-    gemmBlocked(gemm, a, 4 * k, 4, wt, 4 * n8, col, 4 * n8, 0, m4, n8, k, 0);
-    const dx = offsetOf(backend, out);
+    const [pdy, dx] = [offsetOf(backend, dy), offsetOf(backend, out)];
     h.fill(0, dx / 4, dx / 4 + g.batch * g.inH * g.inW * g.inC);
-    patches(dx, col, g.batch, g.inH, g.inW, g.inC, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.outH, g.outW, n8, 1);
+    for (let first = 0; first < m; first += rows) {
+      const count = Math.min(rows, m - first);
+      const whole = count & ~3;
+      if (whole > 0) gemmBlocked(gemm, pdy + 4 * first * k, 4 * k, 4, wt, 4 * n8, col, 4 * n8, 0, whole, n8, k, 0);
+      if (whole < count) {
+        // The last 1-3 rows, through a zero-padded copy of them.
+        copyPadded(backend, pdy + 4 * (first + whole) * k, count - whole, k, aTail, k, 4);
+        gemmBlocked(gemm, aTail, 4 * k, 4, wt, 4 * n8, col + 4 * whole * n8, 4 * n8, 0, 4, n8, k, 0);
+      }
+      patches(dx, col, g.inH, g.inW, g.inC, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.outH, g.outW, n8, 1, first, count);
+    }
   } finally {
     scratch.free();
   }
   return out;
 }
 
-/** dW = im2col(x)^T dy: the filter gradient, [kh, kw, C, O]. */
+/** dW = im2col(x)^T dy: the filter gradient, [kh, kw, C, O], summed over blocks of output pixels. */
 export function conv2dBackpropFilter(
   { gemm, patches }: ConvModules,
   backend: WasmBackendInternals,
@@ -342,17 +372,23 @@ export function conv2dBackpropFilter(
   const [k4, n8] = [up(k, 4), up(n, 8)];
   const scratch = new Scratch(backend);
   try {
-    const col = scratch.alloc(m * k4);
-    patches(offsetOf(backend, x), col, g.batch, g.inH, g.inW, g.inC, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.outH, g.outW, k4, 0);
-    let b = offsetOf(backend, dy);
-    if (n !== n8) {
-      b = scratch.alloc(m * n8);
-      copyPadded(backend, offsetOf(backend, dy), m, n, b, n8, m);
-    }
+    const rows = blockRows(k4, m);
+    const col = scratch.alloc(rows * k4);
+    const dyBlock = n === n8 ? 0 : scratch.alloc(rows * n8);
     const direct = k === k4 && n === n8;
     const c = direct ? offsetOf(backend, out) : scratch.alloc(k4 * n8);
-    // A = col^T: A[i, j] = col[j, i], so rows of A are 4 bytes apart and its columns a row of col apart.
-    gemmBlocked(gemm, col, 4, 4 * k4, b, 4 * n8, c, 4 * n8, 0, k4, n8, m, 0);
+    const [px, pdy] = [offsetOf(backend, x), offsetOf(backend, dy)];
+    for (let first = 0; first < m; first += rows) {
+      const count = Math.min(rows, m - first);
+      patches(px, col, g.inH, g.inW, g.inC, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.outH, g.outW, k4, 0, first, count);
+      let b = pdy + 4 * first * n;
+      if (n !== n8) {
+        copyPadded(backend, b, count, n, dyBlock, n8, count);
+        b = dyBlock;
+      }
+      // A = col^T: A[i, j] = col[j, i], so rows of A are 4 bytes apart and its columns a row of col apart.
+      gemm(col, 4, 4 * k4, b, 4 * n8, c, 4 * n8, 0, k4, n8, count, first > 0 ? ACCUMULATE : 0);
+    }
     if (!direct) copyUnpadded(backend, c, n8, k, n, offsetOf(backend, out));
   } finally {
     scratch.free();

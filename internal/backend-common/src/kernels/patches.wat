@@ -1,6 +1,8 @@
 ;; The patches of a 2-D convolution, NHWC float32, in the wasm backend's
 ;; memory: one row of `col` per output pixel (n, oy, ox), holding the input
-;; window [ky, kx, c] it sees (kh kw c values; the row is $ldcol floats long).
+;; window [ky, kx, c] it sees (kh kw c values; the row is $ldcol floats long),
+;; for $count consecutive output pixels from the flat index $first (callers
+;; go through the pixels in blocks, so that col stays in cache).
 ;;
 ;;   mode 0 (im2col): col[row, (ky, kx, ch)] = x[n, oy sh - pt + ky, ox sw - pl + kx, ch],
 ;;                    0 where that is outside x (the padding) and in the row's
@@ -70,9 +72,10 @@
 
   (func (export "patches")
     (param $x i32) (param $col i32)
-    (param $batch i32) (param $h i32) (param $w i32) (param $c i32)
+    (param $h i32) (param $w i32) (param $c i32)
     (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $pt i32) (param $pl i32)
     (param $oh i32) (param $ow i32) (param $ldcol i32) (param $mode i32)
+    (param $first i32) (param $count i32)  ;; the output pixels (flat over n, oy, ox) whose rows col holds, from row 0
     (local $n i32) (local $oy i32) (local $ox i32) (local $ky i32)
     (local $row i32)  ;; col[row, 0]
     (local $dst i32)  ;; col[row, (ky, 0, 0)]
@@ -81,77 +84,80 @@
     (local $image i32)  ;; x[n, 0, 0, 0]
     (local $wc4 i32)  ;; bytes per input row
     (local $kwc i32)  ;; kw c: floats per window row
+    (local $left i32)  ;; pixels left
     (local.set $wc4 (i32.shl (i32.mul (local.get $w) (local.get $c)) (i32.const 2)))
     (local.set $kwc (i32.mul (local.get $kw) (local.get $c)))
     (local.set $row (local.get $col))
-    (local.set $image (local.get $x))
-    (local.set $n (i32.const 0))
-    (block $images_done
-      (loop $next_image
-        (br_if $images_done (i32.ge_u (local.get $n) (local.get $batch)))
-        (local.set $oy (i32.const 0))
-        (block $oy_done
-          (loop $next_oy
-            (br_if $oy_done (i32.ge_u (local.get $oy) (local.get $oh)))
-            (local.set $ox (i32.const 0))
-            (block $ox_done
-              (loop $next_ox
-                (br_if $ox_done (i32.ge_u (local.get $ox) (local.get $ow)))
-                (local.set $ix0 (i32.sub (i32.mul (local.get $ox) (local.get $sw)) (local.get $pl)))
-                ;; kx inside x: 0 <= ix0 + kx < w
-                (local.set $lo (select (i32.sub (i32.const 0) (local.get $ix0)) (i32.const 0) (i32.lt_s (local.get $ix0) (i32.const 0))))
-                (local.set $hi (select (i32.sub (local.get $w) (local.get $ix0)) (local.get $kw)
-                  (i32.lt_s (i32.sub (local.get $w) (local.get $ix0)) (local.get $kw))))
-                (if (i32.gt_s (local.get $lo) (local.get $kw)) (then (local.set $lo (local.get $kw))))  ;; padding wider than the kernel
-                (if (i32.lt_s (local.get $hi) (local.get $lo)) (then (local.set $hi (local.get $lo))))
-                (local.set $dst (local.get $row))
-                (local.set $ky (i32.const 0))
-                (block $ky_done
-                  (loop $next_ky
-                    (br_if $ky_done (i32.ge_u (local.get $ky) (local.get $kh)))
-                    (local.set $iy (i32.add (i32.sub (i32.mul (local.get $oy) (local.get $sh)) (local.get $pt)) (local.get $ky)))
-                    (if (i32.or (i32.lt_s (local.get $iy) (i32.const 0)) (i32.ge_s (local.get $iy) (local.get $h)))
-                      (then  ;; the whole window row is padding
-                        (if (i32.eqz (local.get $mode)) (then (call $zero (local.get $dst) (local.get $kwc)))))
-                      (else
-                        (if (i32.eqz (local.get $mode))
-                          (then
-                            (call $zero (local.get $dst) (i32.mul (local.get $lo) (local.get $c)))
-                            (call $zero
-                              (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $hi) (local.get $c)) (i32.const 2)))
-                              (i32.mul (i32.sub (local.get $kw) (local.get $hi)) (local.get $c)))))
-                        ;; mode 0: col <- x; mode 1: x += col
-                        (if (local.get $mode)
-                          (then
-                            (call $move
-                              (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $lo) (local.get $c)) (i32.const 2)))
-                              (i32.add
-                                (i32.add (local.get $image) (i32.mul (local.get $iy) (local.get $wc4)))
-                                (i32.shl (i32.mul (i32.add (local.get $ix0) (local.get $lo)) (local.get $c)) (i32.const 2)))
-                              (i32.mul (i32.sub (local.get $hi) (local.get $lo)) (local.get $c))
-                              (i32.const 1)))
-                          (else
-                            (call $move
-                              (i32.add
-                                (i32.add (local.get $image) (i32.mul (local.get $iy) (local.get $wc4)))
-                                (i32.shl (i32.mul (i32.add (local.get $ix0) (local.get $lo)) (local.get $c)) (i32.const 2)))
-                              (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $lo) (local.get $c)) (i32.const 2)))
-                              (i32.mul (i32.sub (local.get $hi) (local.get $lo)) (local.get $c))
-                              (i32.const 0))))))
-                    (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $kwc) (i32.const 2))))
-                    (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
-                    (br $next_ky)))
-                ;; the row's tail past kh kw c
+    ;; the first pixel: n, oy, ox
+    (local.set $n (i32.div_u (local.get $first) (i32.mul (local.get $oh) (local.get $ow))))
+    (local.set $ox (i32.rem_u (local.get $first) (i32.mul (local.get $oh) (local.get $ow))))
+    (local.set $oy (i32.div_u (local.get $ox) (local.get $ow)))
+    (local.set $ox (i32.rem_u (local.get $ox) (local.get $ow)))
+    (local.set $image (i32.add (local.get $x) (i32.mul (local.get $n) (i32.mul (local.get $h) (local.get $wc4)))))
+    (local.set $left (local.get $count))
+    (block $pixels_done
+      (loop $next_pixel
+        (br_if $pixels_done (i32.eqz (local.get $left)))
+        (local.set $ix0 (i32.sub (i32.mul (local.get $ox) (local.get $sw)) (local.get $pl)))
+        ;; kx inside x: 0 <= ix0 + kx < w
+        (local.set $lo (select (i32.sub (i32.const 0) (local.get $ix0)) (i32.const 0) (i32.lt_s (local.get $ix0) (i32.const 0))))
+        (local.set $hi (select (i32.sub (local.get $w) (local.get $ix0)) (local.get $kw)
+          (i32.lt_s (i32.sub (local.get $w) (local.get $ix0)) (local.get $kw))))
+        (if (i32.gt_s (local.get $lo) (local.get $kw)) (then (local.set $lo (local.get $kw))))  ;; padding wider than the kernel
+        (if (i32.lt_s (local.get $hi) (local.get $lo)) (then (local.set $hi (local.get $lo))))
+        (local.set $dst (local.get $row))
+        (local.set $ky (i32.const 0))
+        (block $ky_done
+          (loop $next_ky
+            (br_if $ky_done (i32.ge_u (local.get $ky) (local.get $kh)))
+            (local.set $iy (i32.add (i32.sub (i32.mul (local.get $oy) (local.get $sh)) (local.get $pt)) (local.get $ky)))
+            (if (i32.or (i32.lt_s (local.get $iy) (i32.const 0)) (i32.ge_s (local.get $iy) (local.get $h)))
+              (then  ;; the whole window row is padding
+                (if (i32.eqz (local.get $mode)) (then (call $zero (local.get $dst) (local.get $kwc)))))
+              (else
                 (if (i32.eqz (local.get $mode))
                   (then
-                    (call $zero (local.get $dst)
-                      (i32.sub (local.get $ldcol) (i32.mul (local.get $kh) (local.get $kwc))))))
-                (local.set $row (i32.add (local.get $row) (i32.shl (local.get $ldcol) (i32.const 2))))
-                (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
-                (br $next_ox)))
+                    (call $zero (local.get $dst) (i32.mul (local.get $lo) (local.get $c)))
+                    (call $zero
+                      (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $hi) (local.get $c)) (i32.const 2)))
+                      (i32.mul (i32.sub (local.get $kw) (local.get $hi)) (local.get $c)))))
+                ;; mode 0: col <- x; mode 1: x += col
+                (if (local.get $mode)
+                  (then
+                    (call $move
+                      (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $lo) (local.get $c)) (i32.const 2)))
+                      (i32.add
+                        (i32.add (local.get $image) (i32.mul (local.get $iy) (local.get $wc4)))
+                        (i32.shl (i32.mul (i32.add (local.get $ix0) (local.get $lo)) (local.get $c)) (i32.const 2)))
+                      (i32.mul (i32.sub (local.get $hi) (local.get $lo)) (local.get $c))
+                      (i32.const 1)))
+                  (else
+                    (call $move
+                      (i32.add
+                        (i32.add (local.get $image) (i32.mul (local.get $iy) (local.get $wc4)))
+                        (i32.shl (i32.mul (i32.add (local.get $ix0) (local.get $lo)) (local.get $c)) (i32.const 2)))
+                      (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $lo) (local.get $c)) (i32.const 2)))
+                      (i32.mul (i32.sub (local.get $hi) (local.get $lo)) (local.get $c))
+                      (i32.const 0))))))
+            (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $kwc) (i32.const 2))))
+            (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+            (br $next_ky)))
+        ;; the row's tail past kh kw c
+        (if (i32.eqz (local.get $mode))
+          (then
+            (call $zero (local.get $dst)
+              (i32.sub (local.get $ldcol) (i32.mul (local.get $kh) (local.get $kwc))))))
+        (local.set $row (i32.add (local.get $row) (i32.shl (local.get $ldcol) (i32.const 2))))
+        ;; the next pixel
+        (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+        (if (i32.eq (local.get $ox) (local.get $ow))
+          (then
+            (local.set $ox (i32.const 0))
             (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
-            (br $next_oy)))
-        (local.set $image (i32.add (local.get $image) (i32.mul (local.get $h) (local.get $wc4))))
-        (local.set $n (i32.add (local.get $n) (i32.const 1)))
-        (br $next_image))))
+            (if (i32.eq (local.get $oy) (local.get $oh))
+              (then
+                (local.set $oy (i32.const 0))
+                (local.set $image (i32.add (local.get $image) (i32.mul (local.get $h) (local.get $wc4))))))))
+        (local.set $left (i32.sub (local.get $left) (i32.const 1)))
+        (br $next_pixel))))
 )
