@@ -276,7 +276,7 @@ export function conv2dForward(
   try {
     const pointwise = g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && g.pt === 0 && g.pl === 0;
     const rows = blockRows(k, m);
-    const col = scratch.alloc(rows * k);
+    const col = scratch.alloc(rows * k + 4); // + 4: patches writes whole vectors
     let b = offsetOf(backend, filter);
     let pBias = bias == null ? 0 : offsetOf(backend, bias);
     if (n !== n8) {
@@ -373,7 +373,7 @@ export function conv2dBackpropFilter(
   const scratch = new Scratch(backend);
   try {
     const rows = blockRows(k4, m);
-    const col = scratch.alloc(rows * k4);
+    const col = scratch.alloc(rows * k4 + 4); // + 4: patches writes whole vectors
     const dyBlock = n === n8 ? 0 : scratch.alloc(rows * n8);
     const direct = k === k4 && n === n8;
     const c = direct ? offsetOf(backend, out) : scratch.alloc(k4 * n8);

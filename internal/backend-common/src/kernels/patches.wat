@@ -17,58 +17,54 @@
   (import "env" "memory" (memory 0))               ;; @if !shared
   (import "env" "memory" (memory 0 65536 shared))  ;; @if shared
 
-  ;; count floats at dst set to 0
+  ;; Mode 0 writes whole vectors: a run of count floats at dst is written as
+  ;; ceil(count / 4) vectors, up to 3 floats past its end (and reads as far
+  ;; past the end of its source, still inside the heap). Every such overshoot
+  ;; lands where a later write of the same row, or of a later row, goes (the
+  ;; caller leaves 4 floats of slack after col's last row): runs are written in
+  ;; order, left to right. Mode 1 adds into x and so is exact.
+
+  ;; count floats at dst set to 0, whole vectors
   (func $zero (param $dst i32) (param $count i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $dst) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $dst) (local.get $end)))
+        (v128.store (local.get $dst) (v128.const i32x4 0 0 0 0))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (br $next))))
+
+  ;; count floats from src to dst, whole vectors
+  (func $copy (param $src i32) (param $dst i32) (param $count i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $dst) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $dst) (local.get $end)))
+        (v128.store (local.get $dst) (v128.load (local.get $src)))
+        (local.set $src (i32.add (local.get $src) (i32.const 16)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (br $next))))
+
+  ;; dst[0..count) += src[0..count), exactly
+  (func $add (param $src i32) (param $dst i32) (param $count i32)
     (local $end i32)
     (local.set $end (i32.add (local.get $dst) (i32.shl (local.get $count) (i32.const 2))))
     (block $done4
       (loop $next4
         (br_if $done4 (i32.gt_u (i32.add (local.get $dst) (i32.const 16)) (local.get $end)))
-        (v128.store (local.get $dst) (v128.const i32x4 0 0 0 0))
+        (v128.store (local.get $dst) (f32x4.add (v128.load (local.get $dst)) (v128.load (local.get $src))))
+        (local.set $src (i32.add (local.get $src) (i32.const 16)))
         (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
         (br $next4)))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $dst) (local.get $end)))
-        (f32.store (local.get $dst) (f32.const 0))
+        (f32.store (local.get $dst) (f32.add (f32.load (local.get $dst)) (f32.load (local.get $src))))
+        (local.set $src (i32.add (local.get $src) (i32.const 4)))
         (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
         (br $next))))
-
-  ;; dst[0..count) = src[0..count) (mode 0) or dst += src (mode 1)
-  (func $move (param $src i32) (param $dst i32) (param $count i32) (param $mode i32)
-    (local $end i32)
-    (local.set $end (i32.add (local.get $dst) (i32.shl (local.get $count) (i32.const 2))))
-    (if (local.get $mode)
-      (then
-        (block $done4
-          (loop $next4
-            (br_if $done4 (i32.gt_u (i32.add (local.get $dst) (i32.const 16)) (local.get $end)))
-            (v128.store (local.get $dst) (f32x4.add (v128.load (local.get $dst)) (v128.load (local.get $src))))
-            (local.set $src (i32.add (local.get $src) (i32.const 16)))
-            (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
-            (br $next4)))
-        (block $done
-          (loop $next
-            (br_if $done (i32.ge_u (local.get $dst) (local.get $end)))
-            (f32.store (local.get $dst) (f32.add (f32.load (local.get $dst)) (f32.load (local.get $src))))
-            (local.set $src (i32.add (local.get $src) (i32.const 4)))
-            (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
-            (br $next))))
-      (else
-        (block $done4
-          (loop $next4
-            (br_if $done4 (i32.gt_u (i32.add (local.get $dst) (i32.const 16)) (local.get $end)))
-            (v128.store (local.get $dst) (v128.load (local.get $src)))
-            (local.set $src (i32.add (local.get $src) (i32.const 16)))
-            (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
-            (br $next4)))
-        (block $done
-          (loop $next
-            (br_if $done (i32.ge_u (local.get $dst) (local.get $end)))
-            (f32.store (local.get $dst) (f32.load (local.get $src)))
-            (local.set $src (i32.add (local.get $src) (i32.const 4)))
-            (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
-            (br $next))))))
 
   (func (export "patches")
     (param $x i32) (param $col i32)
@@ -85,6 +81,7 @@
     (local $wc4 i32)  ;; bytes per input row
     (local $kwc i32)  ;; kw c: floats per window row
     (local $left i32)  ;; pixels left
+    (local $src i32) (local $p i32) (local $end i32)  ;; the inline copy
     (local.set $wc4 (i32.shl (i32.mul (local.get $w) (local.get $c)) (i32.const 2)))
     (local.set $kwc (i32.mul (local.get $kw) (local.get $c)))
     (local.set $row (local.get $col))
@@ -115,30 +112,43 @@
               (then  ;; the whole window row is padding
                 (if (i32.eqz (local.get $mode)) (then (call $zero (local.get $dst) (local.get $kwc)))))
               (else
-                (if (i32.eqz (local.get $mode))
-                  (then
-                    (call $zero (local.get $dst) (i32.mul (local.get $lo) (local.get $c)))
-                    (call $zero
-                      (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $hi) (local.get $c)) (i32.const 2)))
-                      (i32.mul (i32.sub (local.get $kw) (local.get $hi)) (local.get $c)))))
-                ;; mode 0: col <- x; mode 1: x += col
                 (if (local.get $mode)
-                  (then
-                    (call $move
-                      (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $lo) (local.get $c)) (i32.const 2)))
-                      (i32.add
-                        (i32.add (local.get $image) (i32.mul (local.get $iy) (local.get $wc4)))
-                        (i32.shl (i32.mul (i32.add (local.get $ix0) (local.get $lo)) (local.get $c)) (i32.const 2)))
-                      (i32.mul (i32.sub (local.get $hi) (local.get $lo)) (local.get $c))
-                      (i32.const 1)))
+                  (then  ;; x += col, the part inside x
+                    (if (i32.gt_s (local.get $hi) (local.get $lo))
+                      (then
+                        (call $add
+                          (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $lo) (local.get $c)) (i32.const 2)))
+                          (i32.add
+                            (i32.add (local.get $image) (i32.mul (local.get $iy) (local.get $wc4)))
+                            (i32.shl (i32.mul (i32.add (local.get $ix0) (local.get $lo)) (local.get $c)) (i32.const 2)))
+                          (i32.mul (i32.sub (local.get $hi) (local.get $lo)) (local.get $c))))))
                   (else
-                    (call $move
+                   (if (i32.and (i32.eqz (local.get $lo)) (i32.eq (local.get $hi) (local.get $kw)))
+                    (then  ;; the whole window row inside x (the common case): copied inline
+                      (local.set $src
+                        (i32.add
+                          (i32.add (local.get $image) (i32.mul (local.get $iy) (local.get $wc4)))
+                          (i32.shl (i32.mul (local.get $ix0) (local.get $c)) (i32.const 2))))
+                      (local.set $p (local.get $dst))
+                      (local.set $end (i32.add (local.get $dst) (i32.shl (local.get $kwc) (i32.const 2))))
+                      (loop $next_vector
+                        (v128.store (local.get $p) (v128.load (local.get $src)))
+                        (local.set $src (i32.add (local.get $src) (i32.const 16)))
+                        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+                        (br_if $next_vector (i32.lt_u (local.get $p) (local.get $end)))))
+                    (else  ;; zeros left of x, the part inside x, zeros right of x: in this order (overshoots)
+                    (if (local.get $lo) (then (call $zero (local.get $dst) (i32.mul (local.get $lo) (local.get $c)))))
+                    (call $copy
                       (i32.add
                         (i32.add (local.get $image) (i32.mul (local.get $iy) (local.get $wc4)))
                         (i32.shl (i32.mul (i32.add (local.get $ix0) (local.get $lo)) (local.get $c)) (i32.const 2)))
                       (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $lo) (local.get $c)) (i32.const 2)))
-                      (i32.mul (i32.sub (local.get $hi) (local.get $lo)) (local.get $c))
-                      (i32.const 0))))))
+                      (i32.mul (i32.sub (local.get $hi) (local.get $lo)) (local.get $c)))
+                    (if (i32.lt_s (local.get $hi) (local.get $kw))
+                      (then
+                        (call $zero
+                          (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $hi) (local.get $c)) (i32.const 2)))
+                          (i32.mul (i32.sub (local.get $kw) (local.get $hi)) (local.get $c)))))))))))
             (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $kwc) (i32.const 2))))
             (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
             (br $next_ky)))
