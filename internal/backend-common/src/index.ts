@@ -20,4 +20,5 @@ export { simdColumnSumsModuleBytes, simdRowSumsModuleBytes } from './wasm-simd-s
 export { simdTransposeModuleBytes } from './wasm-simd-transpose';
 export { convGeometry, convModules, convPatchesModuleBytes, installWasmConv, simdGemmModuleBytes } from './wasm-conv';
 export { backpropFilterKernel, backpropInputKernel, conv2dKernel } from './wasm-conv';
+export { wasmMemory } from './install-wasm-kernel';
 export type { ConvGeometry, ConvModules, ConvPatches, SimdGemm, WasmConvInfo } from './wasm-conv';

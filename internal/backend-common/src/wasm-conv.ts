@@ -467,12 +467,14 @@ export interface WasmConvInfo {
 
 /**
  * Registers Conv2DBackpropFilter (which tfjs' wasm backend lacks) and
- * replaces Conv2DBackpropInput and Conv2D with elbo's; null without wasm SIMD.
+ * replaces Conv2DBackpropInput (a scalar loop in tfjs) and, with `forward`,
+ * Conv2D (XNNPACK, which threaded builds spread over the cores) with elbo's;
+ * null without wasm SIMD.
  */
-export function installWasmConv(): WasmConvInfo | null {
+export function installWasmConv({ forward }: { forward: boolean }): WasmConvInfo | null {
   const filter = registerWasmKernel(tf.Conv2DBackpropFilter, convModules, backpropFilterKernel);
   if (filter == null) return null;
   installWasmKernel(tf.Conv2DBackpropInput, convModules, backpropInputKernel);
-  installWasmKernel(tf.Conv2D, convModules, conv2dKernel);
-  return { kernels: ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'], fused: filter.fused };
+  if (forward) installWasmKernel(tf.Conv2D, convModules, conv2dKernel);
+  return { kernels: [...(forward ? ['Conv2D'] : []), 'Conv2DBackpropInput', 'Conv2DBackpropFilter'], fused: filter.fused };
 }
