@@ -18,3 +18,7 @@ export type { SimdMatMul } from './wasm-simd-matmul';
 export { simdSoftplusModuleBytes } from './wasm-simd-softplus';
 export { simdColumnSumsModuleBytes, simdRowSumsModuleBytes } from './wasm-simd-sum';
 export { simdTransposeModuleBytes } from './wasm-simd-transpose';
+export { convGeometry, convModules, convPatchesModuleBytes, installWasmConv, simdGemmModuleBytes } from './wasm-conv';
+export { backpropFilterKernel, backpropInputKernel, conv2dKernel } from './wasm-conv';
+export { wasmMemory } from './install-wasm-kernel';
+export type { ConvGeometry, ConvModules, ConvPatches, SimdGemm, WasmConvInfo } from './wasm-conv';

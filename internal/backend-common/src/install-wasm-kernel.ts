@@ -6,7 +6,13 @@ export interface WasmBackendInternals {
   dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
   incRef(dataId: tf.DataId): void;
   readSync(dataId: tf.DataId): tf.TypedArray;
-  wasm: { asm?: { memory?: WebAssembly.Memory }; HEAPF32: Float32Array };
+  wasm: {
+    asm?: { memory?: WebAssembly.Memory };
+    HEAPF32: Float32Array;
+    /** Emscripten's allocator on the heap (scratch buffers; may grow the memory, so views are taken after it). */
+    _malloc(bytes: number): number;
+    _free(pointer: number): void;
+  };
 }
 
 /** A kernel's arguments, as tfjs passes them. */
@@ -52,6 +58,31 @@ export function installWasmKernel<M>(
   modules: (memory: WebAssembly.Memory) => M | null,
   kernelFunc: (args: WasmKernelArgs, modules: M, original: (args: WasmKernelArgs) => KernelResult) => KernelResult,
 ): M | null {
+  return install(kernelName, modules, kernelFunc, false);
+}
+
+/**
+ * Registers `kernelName` on the wasm backend where tfjs has none (e.g.
+ * `Conv2DBackpropFilter` in tfjs-backend-wasm 4.22), once per process; where
+ * a later tfjs registers its own, replaces it as `installWasmKernel` does.
+ * `original` then throws for the cases `kernelFunc` does not take, unless
+ * tfjs had a kernel. Without the modules (no wasm SIMD) nothing is
+ * registered, and tfjs' "not registered" error stays.
+ */
+export function registerWasmKernel<M>(
+  kernelName: string,
+  modules: (memory: WebAssembly.Memory) => M | null,
+  kernelFunc: (args: WasmKernelArgs, modules: M, original: (args: WasmKernelArgs) => KernelResult) => KernelResult,
+): M | null {
+  return install(kernelName, modules, kernelFunc, true);
+}
+
+function install<M>(
+  kernelName: string,
+  modules: (memory: WebAssembly.Memory) => M | null,
+  kernelFunc: (args: WasmKernelArgs, modules: M, original: (args: WasmKernelArgs) => KernelResult) => KernelResult,
+  mayBeMissing: boolean,
+): M | null {
   const memory = wasmMemory(tf.findBackend('wasm'));
   if (memory == null)
     throw new Error(`elbo's wasm ${kernelName} kernel is installed once the wasm backend is initialized (after tf.setBackend('wasm'))`);
@@ -59,11 +90,13 @@ export function installWasmKernel<M>(
     const found = modules(memory);
     if (found == null) return null;
     const config = tf.getKernel(kernelName, 'wasm');
-    if (config == null)
+    if (config == null && !mayBeMissing)
       throw new Error(`the wasm backend has no ${kernelName} kernel registered: import @tensorflow/tfjs-backend-wasm first`);
-    const original = (args: WasmKernelArgs): KernelResult =>
-      config.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as KernelResult;
-    tf.unregisterKernel(kernelName, 'wasm');
+    const original = (args: WasmKernelArgs): KernelResult => {
+      if (config == null) throw new Error(`tfjs' wasm backend has no ${kernelName} kernel for the cases elbo's does not take`);
+      return config.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as KernelResult;
+    };
+    if (config != null) tf.unregisterKernel(kernelName, 'wasm');
     tf.registerKernel({
       kernelName,
       backendName: 'wasm',

@@ -1,4 +1,5 @@
 import { installWasmMatMulGradient } from './matmul-gradients';
+import { installWasmConv } from './wasm-conv';
 import { installWasmGather } from './wasm-gather';
 import { installWasmSharedIdentity } from './wasm-shared-identity';
 import { installWasmSimdMatMul } from './wasm-simd-matmul';
@@ -11,7 +12,7 @@ import { installWasmSimdTranspose } from './wasm-simd-transpose';
  * initialized, and says which run (for the selection's `reason`). The fused
  * Adam is registered apart (`registerAdamKernels`), since cpu has it too.
  *
- * @param ownMatMul - false keeps XNNPACK's products (threaded tfjs wasm spreads them over the cores).
+ * @param ownMatMul - false keeps XNNPACK's products and forward convolutions (threaded tfjs wasm spreads them over the cores).
  */
 export function installWasmKernels({ ownMatMul }: { ownMatMul: boolean }): string {
   installWasmMatMulGradient();
@@ -21,9 +22,14 @@ export function installWasmKernels({ ownMatMul }: { ownMatMul: boolean }): strin
   const softplus = installWasmSimdSoftplus();
   const sum = installWasmSimdSum();
   const transpose = installWasmSimdTranspose();
+  const conv = installWasmConv({ forward: ownMatMul });
   const own = [matMul != null ? 'matMul' : null, 'Adam', softplus ? 'softplus' : null, sum ? 'sum' : null, transpose ? 'transpose' : null]
     .filter((name) => name != null)
     .join(', ');
   const fused = matMul?.fused === true ? ' with fused multiply-add (relaxed SIMD)' : '';
-  return `${own} on elbo's SIMD kernels${fused}${matMul == null ? '; matMul on XNNPACK' : ''}`;
+  const convolutions =
+    conv == null
+      ? "; convolutions on tfjs' kernels (no wasm SIMD), which cannot train them (no Conv2DBackpropFilter)"
+      : `; ${conv.kernels.join(', ')} on elbo's SIMD im2col kernels${conv.kernels.includes('Conv2D') ? '' : ', Conv2D on XNNPACK'}`;
+  return `${own} on elbo's SIMD kernels${fused}${matMul == null ? '; matMul on XNNPACK' : ''}${convolutions}`;
 }

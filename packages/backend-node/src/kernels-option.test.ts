@@ -18,19 +18,36 @@ function run(env: Record<string, string>, code: string): { status: number | null
 }
 
 const report = `const s = await selectBackend({ prefer: ['wasm'], fallback: false });
-console.log(JSON.stringify({ reason: s.reason, adam: tf.getKernel('ElboAdamUpdate', 'wasm') != null }));`;
+let convGradient = 'ok';
+try { tf.grad((f) => tf.sum(tf.conv2d(tf.ones([1, 3, 3, 1]), f, 1, 'same')))(tf.ones([1, 1, 1, 1])).dataSync(); } catch (e) { convGradient = e.message; }
+console.log(JSON.stringify({ reason: s.reason, adam: tf.getKernel('ElboAdamUpdate', 'wasm') != null, backpropFilter: tf.getKernel('Conv2DBackpropFilter', 'wasm') != null, convGradient }));`;
 
 describe('selectBackend kernels and relaxedSimd', () => {
-  it("'stock' (ELBO_WASM_KERNELS) keeps tfjs' own kernels and says so", () => {
+  it("'stock' (ELBO_WASM_KERNELS) keeps tfjs' own kernels, convolutions' included, and says so", () => {
     const { status, out } = run({ ELBO_WASM_KERNELS: 'stock' }, report);
     expect(status, out).toBe(0);
-    expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ reason: expect.stringMatching(/tfjs' own kernels only/), adam: false });
+    const stock = JSON.parse(out.trim().split('\n').pop()!) as { reason: string };
+    // No elbo kernel at all: tfjs 4.22's wasm backend has no Conv2DBackpropFilter of its own.
+    expect(stock).toEqual({
+      reason: expect.stringMatching(/tfjs' own kernels only/),
+      adam: false,
+      backpropFilter: false,
+      convGradient: expect.stringMatching(/Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'/),
+    });
+    expect(stock.reason).not.toMatch(/elbo|conv/i);
   });
 
   it('default: elbo kernels; relaxedSimd (ELBO_WASM_RELAXED_SIMD=1) turns on fused multiply-add on Node 20', () => {
     const plain = run({}, report);
     expect(plain.status, plain.out).toBe(0);
-    expect(JSON.parse(plain.out.trim().split('\n').pop()!)).toEqual({ reason: expect.stringMatching(/elbo's SIMD kernels/), adam: true });
+    expect(JSON.parse(plain.out.trim().split('\n').pop()!)).toEqual({
+      reason: expect.stringMatching(
+        /elbo's SIMD kernels.*; Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter on elbo's SIMD im2col kernels/,
+      ),
+      adam: true,
+      backpropFilter: true,
+      convGradient: 'ok',
+    });
     const relaxed = run({ ELBO_WASM_RELAXED_SIMD: '1' }, report);
     expect(relaxed.status, relaxed.out).toBe(0);
     expect(JSON.parse(relaxed.out.trim().split('\n').pop()!).reason).toMatch(/with fused multiply-add \(relaxed SIMD\)/);

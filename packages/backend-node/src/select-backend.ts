@@ -38,7 +38,7 @@ export interface SelectBackendOptions {
   /**
    * `'elbo'` (default): elbo's kernels and gradients where they are faster
    * (fused Adam on wasm and cpu; on wasm the SIMD matMul, the transposing
-   * matMul gradient, the SIMD softplus, sum and transpose, the buffer-sharing Identity, the block-copying gather). `'stock'`: tfjs' own
+   * matMul gradient, the SIMD softplus, sum and transpose, the buffer-sharing Identity, the block-copying gather, the convolutions and the Conv2DBackpropFilter tfjs' wasm lacks). `'stock'`: tfjs' own
    * only, to compare against or to rule elbo's kernels out when debugging.
    * Decided by the first call in a process. Default: the `ELBO_WASM_KERNELS`
    * environment variable, else `'elbo'`.

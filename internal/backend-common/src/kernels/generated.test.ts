@@ -15,7 +15,16 @@ describe('the generated kernel modules (src/kernels/*.wasm.ts)', () => {
       .filter((f) => f.endsWith('.wasm.ts'))
       .sort();
     expect(generated).toEqual(watFiles().map((f) => f.replace(/\.wat$/, '.wasm.ts')));
-    expect(watFiles()).toEqual(['adam.wat', 'column-sums.wat', 'matmul.wat', 'row-sums.wat', 'softplus.wat', 'transpose.wat']);
+    expect(watFiles()).toEqual([
+      'adam.wat',
+      'column-sums.wat',
+      'gemm.wat',
+      'matmul.wat',
+      'patches.wat',
+      'row-sums.wat',
+      'softplus.wat',
+      'transpose.wat',
+    ]);
   });
 
   for (const file of watFiles()) {
