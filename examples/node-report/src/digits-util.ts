@@ -38,9 +38,10 @@ export function rowsTensor(set: MnistArrays, indices: readonly number[]): tf.Ten
   return tf.tensor2d(out, [indices.length, d]);
 }
 
-/** A tensor [n, d] as n Float32Array rows (downloads it; does not dispose). */
+/** A tensor [n, ...] (vectors, or images [n, h, w, c]) as n flat Float32Array rows (downloads it; does not dispose). */
 export async function tensorRows(t: tf.Tensor): Promise<Float32Array[]> {
-  const [n, d] = t.shape as [number, number];
+  const n = t.shape[0]!;
+  const d = t.size / n;
   const data = (await t.data()) as Float32Array;
   return Array.from({ length: n }, (_, i) => data.slice(i * d, (i + 1) * d));
 }

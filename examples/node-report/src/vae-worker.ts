@@ -5,10 +5,11 @@ import { selectBackend } from '@elbo/backend-node';
 import { mnistArrays } from '@elbo/datasets';
 import * as tf from '@tensorflow/tfjs-core';
 import { QUICK_SIZES, firstRows } from './digits-util';
-import { buildVae, fitVae } from './vae-train';
+import { buildVae, fitVae, type VaeKind } from './vae-train';
 
 /** What the report asks the worker to train. */
 export interface VaeJob {
+  kind: VaeKind;
   latentDim: number;
   epochs: number;
   seed: number;
@@ -31,7 +32,7 @@ async function run(job: VaeJob): Promise<void> {
     const all = await mnistArrays();
     const train = job.quick ? firstRows(all.train, QUICK_SIZES.train) : all.train;
     const test = job.quick ? firstRows(all.test, QUICK_SIZES.test) : all.test;
-    const vae = buildVae(job.latentDim, job.seed);
+    const vae = buildVae(job.latentDim, job.seed, job.kind);
     const t0 = performance.now();
     let step = 0;
     let epoch = 0;

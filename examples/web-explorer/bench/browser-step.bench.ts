@@ -17,7 +17,10 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ESM script without types
 import { writeDigits } from '../scripts/digits.mjs';
+import { mnistArrays } from '@elbo/datasets';
 import { chromiumAvailable, launchChromium, openPage, within } from '../../../tooling/chromium';
+// @ts-expect-error: a plain ESM script without types
+import { runTorchAnchor } from '../../../tooling/torch-anchor.mjs';
 import { serveDir } from '../test/server';
 import type { BrowserStepResult } from './step-page';
 
@@ -128,5 +131,40 @@ describe.skipIf(!available)('VAE training step in Chromium, beside PyTorch and N
     expect(Number.isFinite(chromium.stepMs) && chromium.stepMs > 0).toBe(true);
     expect(chromium.lastLoss).toBeLessThan(250); // trained: the first batches' -ELBO is ~540
     expect(median(node)).toBeGreaterThan(0);
+  });
+
+  it('prints ms per step of the convolutional VAE: Chromium (wasm) beside PyTorch (1 thread)', async () => {
+    const browser = await launchChromium();
+    let chromium: { stepMs: number; reason: string };
+    try {
+      const { page, logs } = await openPage(browser, server.url);
+      await page.waitForFunction(() => typeof (globalThis as { benchConvStep?: unknown }).benchConvStep === 'function');
+      const run = page.evaluate(
+        ([wasmPaths, steps]) =>
+          (
+            globalThis as unknown as { benchConvStep: (o: unknown, s: number) => Promise<{ stepMs: number; reason: string }> }
+          ).benchConvStep({ prefer: ['wasm'], fallback: false, wasmPaths }, steps),
+        [server.url, 20] as const,
+      );
+      chromium = await within(300_000, 'the browser conv bench', run).catch((error: Error) => {
+        throw new Error(`${error.message}\npage console:\n${logs.join('\n')}`);
+      });
+    } finally {
+      await browser.close();
+    }
+    const { train, test } = await mnistArrays();
+    const torch = runTorchAnchor(anchors, 'ref_torch_convvae.py', ['--steps-only'], { train: train.images, test: test.images }) as {
+      json?: { step_ms_batch128: { threads1: number } };
+      skipped?: string;
+    };
+    const torchMs = torch.json?.step_ms_batch128.threads1;
+    console.log(
+      `\nconvolutional VAE training step (Keras example layers, latent 16, batch 128, Adam): Chromium wasm ${chromium.stepMs.toFixed(1)} ms` +
+        (torchMs == null
+          ? `; PyTorch not measured (${torch.skipped})`
+          : `, PyTorch 1 thread ${torchMs.toFixed(1)} ms: ${(chromium.stepMs / torchMs).toFixed(2)}x`),
+    );
+    console.log(`    (${chromium.reason})`);
+    expect(Number.isFinite(chromium.stepMs) && chromium.stepMs > 0).toBe(true);
   });
 });

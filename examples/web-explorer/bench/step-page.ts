@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend, type SelectBackendOptions } from '@elbo/backend-web';
 import { adam } from '@elbo/prob';
-import { VAE, mlp } from '@elbo/vae';
+import { VAE, convDecoder, convEncoder, mlp } from '@elbo/vae';
 import { loadDigits } from '../src/digits';
 
 export interface BrowserStepResult {
@@ -49,4 +49,33 @@ export async function benchStep(options: SelectBackendOptions, steps: number): P
   return { backend: selection.name, reason: selection.reason, stepMs, fitSamplesPerSecond, lastLoss: history.history.loss!.at(-1)! };
 }
 
+/**
+ * Median ms of one training step of the convolutional VAE (the Keras example's layers, latent 16,
+ * Adam, batch 128 of 28 x 28 x 1 digits): the model of ../shared/anchors/ref_torch_convvae.py.
+ */
+export async function benchConvStep(options: SelectBackendOptions, steps: number): Promise<{ stepMs: number; reason: string }> {
+  const selection = await selectBackend(options);
+  tf.enableProdMode();
+  const digits = await loadDigits('/');
+  const batch = tf.tensor4d(digits.train.subarray(0, 128 * 784), [128, 28, 28, 1]);
+  const vae = new VAE({
+    encoder: convEncoder({ inputShape: [28, 28, 1], outputDim: 32, seed: 0 }),
+    decoder: convDecoder({ inputDim: 16, outputShape: [28, 28, 1], seed: 1 }),
+    likelihood: 'bernoulli',
+  });
+  const optimizer = adam(1e-3, 0.9, 0.999, 1e-8);
+  const stamps: number[] = [];
+  await vae.fit(
+    Array.from({ length: steps }, () => batch),
+    { optimizer, callbacks: { onBatchEnd: () => void stamps.push(performance.now()) } },
+  );
+  const skip = Math.min(3, steps - 2);
+  const stepMs = median(stamps.slice(skip + 1).map((t, i) => t - stamps[skip + i]!));
+  tf.dispose(batch);
+  optimizer.dispose();
+  vae.dispose();
+  return { stepMs, reason: selection.reason };
+}
+
 (globalThis as { benchStep?: typeof benchStep }).benchStep = benchStep;
+(globalThis as { benchConvStep?: typeof benchConvStep }).benchConvStep = benchConvStep;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '@elbo/backend-web';
 import { adam, foldIn } from '@elbo/prob';
-import { VAE, mlp } from '@elbo/vae';
+import { VAE, convDecoder, convEncoder, mlp } from '@elbo/vae';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -32,8 +32,11 @@ interface ExplorerState {
   saved: boolean;
   loaded: boolean;
   training: boolean;
+  /** Which VAE the page trains: 'mlp' (784-400-2) or 'conv' (the Keras example's convolutional layers, 2-D latent). */
+  model: ModelKind;
   error: string | null;
 }
+type ModelKind = 'mlp' | 'conv';
 const state: ExplorerState = {
   backend: '',
   reason: '',
@@ -50,6 +53,7 @@ const state: ExplorerState = {
   saved: false,
   loaded: false,
   training: false,
+  model: 'mlp',
   error: null,
 };
 (globalThis as unknown as { explorer: ExplorerState }).explorer = state;
@@ -58,6 +62,7 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const ui = {
   backend: $('backend'),
   status: $('status'),
+  model: $<HTMLSelectElement>('model'),
   train: $<HTMLButtonElement>('train'),
   save: $<HTMLButtonElement>('save'),
   load: $<HTMLButtonElement>('load'),
@@ -78,7 +83,15 @@ function setStatus(text: string): void {
   ui.status.textContent = text;
 }
 
-function newVae(seed: number): VAE {
+function newVae(seed: number, kind: ModelKind): VAE {
+  if (kind === 'conv') {
+    // the same layers as the Node benchmark's convolutional VAE, with a 2-D latent for the map
+    return new VAE({
+      encoder: convEncoder({ inputShape: [28, 28, 1], outputDim: 4, seed }),
+      decoder: convDecoder({ inputDim: 2, outputShape: [28, 28, 1], seed: foldIn(seed, 1) }),
+      likelihood: 'bernoulli',
+    });
+  }
   return new VAE({
     encoder: mlp([784, 400, 4], { activation: 'relu', seed }),
     decoder: mlp([2, 400, 784], { activation: 'relu', seed: foldIn(seed, 1) }),
@@ -87,9 +100,18 @@ function newVae(seed: number): VAE {
   });
 }
 
+/** Which kind a (loaded) model is: a convolutional one takes images [n, 28, 28, 1]. */
+const kindOf = (model: VAE): ModelKind => (model.inputShape?.length === 3 ? 'conv' : 'mlp');
+
+/** The digits as the current model takes them: rows of 784 for the MLP, 28 x 28 x 1 images for the conv VAE. */
+const asInput = (x: tf.Tensor2D): tf.Tensor => (state.model === 'conv' ? tf.reshape(x, [-1, 28, 28, 1]) : x);
+
 let digits: Digits;
 let xTrain: tf.Tensor2D;
 let xTest: tf.Tensor2D;
+/** xTrain / xTest in the current model's input shape (the same tensors for the MLP). */
+let trainInput: tf.Tensor;
+let testInput: tf.Tensor;
 let vae: VAE;
 let optimizer: tf.Optimizer;
 const series: LossSeries = { loss: [], reconstruction: [], kl: [] };
@@ -106,7 +128,7 @@ let loop: Promise<void> | null = null;
 const yieldToPage = () => new Promise<void>((r) => setTimeout(r, 0));
 
 async function updateMap(): Promise<void> {
-  const { mu, logVar } = vae.encodeParams(xTest);
+  const { mu, logVar } = vae.encodeParams(testInput);
   latent = (await mu.data()) as Float32Array;
   tf.dispose([mu, logVar]);
   let max = 3;
@@ -132,7 +154,7 @@ async function trainLoop(): Promise<void> {
   state.training = true;
   try {
     while (state.epoch < MAX_EPOCHS && !stopRequested) {
-      const history = await vae.fit(xTrain, {
+      const history = await vae.fit(trainInput, {
         epochs: 1,
         batchSize: BATCH,
         seed: state.epoch,
@@ -209,14 +231,39 @@ async function onLoad(): Promise<void> {
     setStatus(`nothing to load: ${(error as Error).message}`);
     return;
   }
-  vae.dispose();
-  optimizer.dispose();
-  vae = loaded;
-  optimizer = adam(LEARNING_RATE); // fused on wasm: one SIMD pass per variable
+  useModel(loaded);
   state.loaded = true;
   await updateMap();
   await refreshInterpolation();
   setStatus(`loaded the model from IndexedDB (${MODEL_URL})`);
+}
+
+/** Makes `model` the page's VAE (disposing the previous one), with a fresh optimizer and its input tensors. */
+function useModel(model: VAE): void {
+  if (vae != null) {
+    vae.dispose();
+    optimizer.dispose();
+    if (trainInput !== xTrain) tf.dispose([trainInput, testInput]);
+  }
+  vae = model;
+  state.model = kindOf(model);
+  ui.model.value = state.model;
+  trainInput = asInput(xTrain);
+  testInput = asInput(xTest);
+  optimizer = adam(LEARNING_RATE); // fused on wasm: one SIMD pass per variable
+  series.loss.length = series.reconstruction.length = series.kl.length = 0;
+  state.losses = series.loss;
+  state.epoch = state.steps = 0;
+  drawLoss(ui.loss, series);
+}
+
+/** Switches between the MLP and the convolutional VAE: a fresh, untrained model of the chosen kind. */
+async function onModelChange(): Promise<void> {
+  await stopTraining();
+  useModel(newVae(0, ui.model.value === 'conv' ? 'conv' : 'mlp'));
+  await updateMap();
+  await refreshInterpolation();
+  setStatus(`a fresh ${state.model === 'conv' ? 'convolutional' : 'MLP'} VAE; press Train`);
 }
 
 // Hover: the nearest test digit within a few pixels.
@@ -262,10 +309,11 @@ function firstOf(digit: number): number {
 async function refreshInterpolation(): Promise<void> {
   const a = firstOf(Number(ui.from.value));
   const b = firstOf(Number(ui.to.value));
-  const x = tf.tensor2d([...digits.test.subarray(a * 784, (a + 1) * 784), ...digits.test.subarray(b * 784, (b + 1) * 784)], [2, 784]);
+  const rows = tf.tensor2d([...digits.test.subarray(a * 784, (a + 1) * 784), ...digits.test.subarray(b * 784, (b + 1) * 784)], [2, 784]);
+  const x = asInput(rows);
   const { mu, logVar } = vae.encodeParams(x);
   const m = await mu.data();
-  tf.dispose([x, mu, logVar]);
+  tf.dispose([rows, x, mu, logVar]);
   const t = Number(ui.slider.value);
   await decodeAt([(1 - t) * m[0]! + t * m[2]!, (1 - t) * m[1]! + t * m[3]!], ui.interp);
 }
@@ -287,8 +335,7 @@ async function start(): Promise<void> {
   digits = await loadDigits(base);
   xTrain = tf.tensor2d(digits.train, [digits.nTrain, 784]);
   xTest = tf.tensor2d(digits.test, [digits.nTest, 784]);
-  vae = newVae(0);
-  optimizer = adam(LEARNING_RATE); // fused on wasm: one SIMD pass per variable
+  useModel(newVae(0, 'mlp'));
 
   for (let d = 0; d < 10; d++) {
     ui.from.add(new Option(String(d), String(d)));
@@ -305,13 +352,14 @@ async function start(): Promise<void> {
   await refreshInterpolation();
 
   ui.train.addEventListener('click', onTrainClick);
+  ui.model.addEventListener('change', () => void onModelChange());
   ui.save.addEventListener('click', () => void onSave().catch((e) => setStatus(`save failed: ${e.message}`)));
   ui.load.addEventListener('click', () => void onLoad());
   ui.map.addEventListener('mousemove', onHover);
   ui.map.addEventListener('mouseleave', () => (ui.hover.hidden = true));
   ui.map.addEventListener('click', (e) => void onMapClick(e));
   for (const el of [ui.from, ui.to, ui.slider]) el.addEventListener('input', () => void refreshInterpolation());
-  for (const el of [ui.train, ui.save, ui.load, ui.slider]) el.disabled = false;
+  for (const el of [ui.model, ui.train, ui.save, ui.load, ui.slider]) el.disabled = false;
   setStatus(`${digits.nTrain} training and ${digits.nTest} test digits loaded; press Train`);
 }
 

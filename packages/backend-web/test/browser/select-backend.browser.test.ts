@@ -88,7 +88,7 @@ async function scenario(browser: Browser, options: SelectBackendOptions, { timin
   }
 }
 
-/** The selected backend's matMul value and gradients equal cpu's to float32 accuracy, its gathered rows exactly. */
+/** The selected backend's matMul and convolution values and gradients equal cpu's to float32 accuracy, its gathered rows exactly. */
 function expectSameAsCpu({ onSelected, onCpu }: { onSelected: MatMulResult; onCpu: MatMulResult }): void {
   const close = (actual: number[], expected: number[]) => {
     const scale = Math.max(...expected.map(Math.abs));
@@ -102,6 +102,12 @@ function expectSameAsCpu({ onSelected, onCpu }: { onSelected: MatMulResult; onCp
     close(g.da, onCpu.grads[i]!.da);
     close(g.db, onCpu.grads[i]!.db);
   });
+  // a convolution's loss and its gradients (input and both filters), trained through on every backend
+  close([onSelected.conv.value], [onCpu.conv.value]);
+  for (const key of ['dx', 'dFilter', 'dFilterTransposed'] as const) {
+    expect(onSelected.conv[key]).toHaveLength(onCpu.conv[key].length);
+    close(onSelected.conv[key], onCpu.conv[key]);
+  }
 }
 
 const stepTimes: Record<string, number> = {};
