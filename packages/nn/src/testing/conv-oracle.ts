@@ -21,9 +21,6 @@ export interface ConvCase {
 
 export const convCases = (): ConvCase[] => loadReference<{ cases: ConvCase[] }>('conv').cases;
 
-/** Whether the active backend can train a convolution (wasm 4.22 has no Conv2DBackpropFilter kernel). */
-export const canTrainConv = (): boolean => tf.getKernel('Conv2DBackpropFilter', tf.getBackend()) != null;
-
 const flat = (v: unknown): number[] => (Array.isArray(v) ? v.flat(Infinity as 1) : [v]) as number[];
 const shapeOf = (v: unknown): number[] => (Array.isArray(v) ? [v.length, ...shapeOf(v[0])] : []);
 
@@ -31,10 +28,10 @@ const shapeOf = (v: unknown): number[] => (Array.isArray(v) ? [v.length, ...shap
 const tolerance = (expected: number[]) => ({ rtol: 1e-4, atol: 1e-5 * Math.max(1, ...expected.map(Math.abs)) });
 
 /**
- * Sets the layer's weights to the case's, compares the forward pass (and, with `gradients`, the gradients)
+ * Sets the layer's weights to the case's, compares the forward pass and the gradients
  * with PyTorch's, and checks that no tensor is left behind.
  */
-export function checkAgainstOracle(layer: Conv2d | ConvTranspose2d, c: ConvCase, gradients: boolean): void {
+export function checkAgainstOracle(layer: Conv2d | ConvTranspose2d, c: ConvCase): void {
   const before = tf.memory().numTensors;
   const weights = { kernel: tf.tensor(flat(c.filter), shapeOf(c.filter)), bias: tf.tensor(flat(c.bias), shapeOf(c.bias)) };
   layer.setWeights(weights);
@@ -45,18 +42,16 @@ export function checkAgainstOracle(layer: Conv2d | ConvTranspose2d, c: ConvCase,
   expect(y.shape).toEqual(shapeOf(c.y_nhwc));
   const yExpected = flat(c.y_nhwc);
   expectClose(y, yExpected, tolerance(yExpected));
-  if (gradients) {
-    const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(layer.apply(x), upstream)) as tf.Scalar, [x, layer.kernel, layer.bias!]);
-    for (const [got, want] of [
-      [grads[x.name]!, c.grad_x_nhwc],
-      [grads[layer.kernel.name]!, c.grad_filter],
-      [grads[layer.bias!.name]!, c.grad_bias],
-    ] as const) {
-      expect(got.shape).toEqual(shapeOf(want));
-      expectClose(got, flat(want), tolerance(flat(want)));
-    }
-    tf.dispose([value, ...Object.values(grads)]);
+  const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(layer.apply(x), upstream)) as tf.Scalar, [x, layer.kernel, layer.bias!]);
+  for (const [got, want] of [
+    [grads[x.name]!, c.grad_x_nhwc],
+    [grads[layer.kernel.name]!, c.grad_filter],
+    [grads[layer.bias!.name]!, c.grad_bias],
+  ] as const) {
+    expect(got.shape).toEqual(shapeOf(want));
+    expectClose(got, flat(want), tolerance(flat(want)));
   }
+  tf.dispose([value, ...Object.values(grads)]);
   tf.dispose([x, upstream, y]);
   expect(tf.memory().numTensors).toBe(before);
 }
