@@ -104,7 +104,7 @@ describe('Autoencoder', () => {
     expect(() => ae.decode(track(tf.zeros([4, 3])))).toThrow('Autoencoder.decode: z must have shape [n, 2], got [4, 3]');
     await expect(ae.evaluate(track(tf.zeros([4, 5])))).rejects.toThrow('Autoencoder.evaluate: data must have shape [n, 6], got [4, 5]');
     await expect(ae.fit([{ pixels: data(4) } as never])).rejects.toThrow(
-      'Autoencoder: a batch must be a tensor or an object with an `images` or `x` tensor, got',
+      'Autoencoder.fit: data[0]: a batch must be a tensor or an object with an `images` or `x` tensor, got',
     );
     // a Keras-style monitor name is caught on the first batch, before the first update
     await expect(ae.fit(data(4), { validationData: data(4), earlyStopping: { monitor: 'val_loss' } })).rejects.toThrow('val_loss');

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { EncoderDecoderModel, Sequential, importLayersModel } from '@elbo/nn';
-import type { LayerConfig, LoadedLayers } from '@elbo/nn';
+import { EncoderDecoderModel, Sequential, batchExamples, importLayersModel } from '@elbo/nn';
+import type { ExampleBatch, LayerConfig, LoadedLayers } from '@elbo/nn';
 import { checkKnownKeys, describeValue, inBatches, meanLoss, toFloatTensor } from '@elbo/prob';
 import type { FitData, FitOptions, History, LikelihoodConfig, LikelihoodSpec, TensorInput } from '@elbo/prob';
 import { toParts } from './options';
@@ -55,7 +55,7 @@ export interface Evaluation {
  * const batch: AutoencoderBatch = { images: tf.zeros([128, 784]) };
  * ```
  */
-export type AutoencoderBatch = tf.Tensor | { images: tf.Tensor } | { x: tf.Tensor };
+export type AutoencoderBatch = ExampleBatch;
 
 /**
  * Where {@link Autoencoder.fromLayers} reads two TF.js Layers models from, and the likelihood to put on top.
@@ -77,16 +77,7 @@ const FORMAT = 'elbo/autoencoder';
 const DEFAULT_BATCH = 1024;
 const RESERVED = ['data', 'loss', 'variables'];
 
-/** The [batch, ...] tensor of a batch. */
-function examples(batch: AutoencoderBatch): tf.Tensor {
-  if (batch instanceof tf.Tensor) return batch;
-  const t = batch == null ? undefined : ((batch as { images?: unknown }).images ?? (batch as { x?: unknown }).x);
-  if (!(t instanceof tf.Tensor))
-    throw new TypeError(
-      `Autoencoder: a batch must be a tensor or an object with an \`images\` or \`x\` tensor, got ${describeValue(batch)}`,
-    );
-  return t;
-}
+const examples = (batch: AutoencoderBatch): tf.Tensor => batchExamples(batch, 'Autoencoder');
 
 /** The checked batch size of the inference methods. */
 function batchSizeOf(options: BatchOptions, caller: string): number {
@@ -174,7 +165,7 @@ export class Autoencoder extends EncoderDecoderModel {
       throw new Error(
         `Autoencoder.fit: options.${reserved} is set by the model; pass the data as the first argument and the rest as options`,
       );
-    return this.train<AutoencoderBatch>({ ...options, data, loss: (b) => this.loss(examples(b)) });
+    return this.train({ ...options, data, loss: (b) => this.loss(examples(b)) });
   }
 
   /**

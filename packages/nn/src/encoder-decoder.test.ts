@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { Likelihood } from '@elbo/prob';
 import type { History } from '@elbo/prob';
-import { EncoderDecoderModel, activation, conv2d, convTranspose2d, flatten, linear, mlp, reshape, sequential } from '@elbo/nn';
+import { EncoderDecoderModel, activation, batchExamples, conv2d, convTranspose2d, flatten, linear, mlp, reshape, sequential } from '@elbo/nn';
 import type { EncoderDecoderParts, LoadedLayers } from '@elbo/nn';
 import { expectNoLeaks } from '../../../tooling/testing';
 
@@ -15,7 +15,7 @@ class TinyAutoencoder extends EncoderDecoderModel {
     return tf.tidy(() => tf.neg(tf.mean(this.likelihood.logProb(x, this.decoder.apply(this.encoder.apply(x))))) as tf.Scalar);
   }
   fit(data: tf.Tensor, options: { epochs?: number; validationData?: tf.Tensor } = {}): Promise<History> {
-    return this.train({ ...options, data, loss: (b: tf.Tensor) => this.loss(b) });
+    return this.train({ ...options, data, loss: (b) => this.loss(batchExamples(b, 'Tiny.fit')) });
   }
   reconstruct(x: tf.Tensor): tf.Tensor {
     return this.batched(x, 2, 'reconstruct', (b) => this.likelihood.mean(this.decoder.apply(this.encoder.apply(b))));

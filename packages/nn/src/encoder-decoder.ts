@@ -7,6 +7,7 @@ import { exportLayersModel } from './layers-model';
 import { loadLayers, saveLayers } from './record';
 import type { LoadedLayers } from './record';
 import { Sequential } from './sequential';
+import { checkingFirstBatch } from './first-batch-check';
 
 /**
  * What every encoder-decoder model is made of.
@@ -158,30 +159,41 @@ export abstract class EncoderDecoderModel {
   }
 
   /**
-   * Checks the data that can be read without consuming it (a tensor, or an array of batch
-   * tensors) before the first step, so bad input changes no weight: the item shape and the
-   * likelihood's support. Streams and functions are checked by the step itself.
+   * Checks the data that can be read without consuming it (a tensor, or an array of batches)
+   * before the first step, so bad input changes no weight: the item shape and the likelihood's
+   * support. Streams and functions get the same checks on the first batch of every epoch.
    */
   protected checkFitData(data: unknown, validationData: unknown, caller: string): void {
-    const where = `${this.modelName}.${caller}`;
-    const named = (d: unknown, name: string): [string, tf.Tensor][] => {
+    const named = (d: unknown, name: string): [string, ExampleBatch][] => {
       if (d instanceof tf.Tensor) return [[name, d]];
       if (!Array.isArray(d)) return [];
-      return d.flatMap((b, i): [string, tf.Tensor][] => (b instanceof tf.Tensor ? [[`${name}[${i}]`, b]] : []));
+      return d.map((b, i): [string, ExampleBatch] => [`${name}[${i}]`, b as ExampleBatch]);
     };
-    for (const [name, t] of [...named(data, 'data'), ...named(validationData, 'validationData')]) {
-      if (t.isDisposed) throw new Error(`${where}: ${name} is a disposed tensor`);
-      const checked = this.toData(t, name, caller);
-      if (checked !== t) checked.dispose();
-      if (t.shape[0] === 0) throw new Error(`${where}: ${name} must have at least one row, got shape [${t.shape.join(', ')}]`);
-      this.likelihood.checkData(t, name, where);
-    }
+    for (const [name, batch] of [...named(data, 'data'), ...named(validationData, 'validationData')]) this.checkBatch(batch, name, caller);
+  }
+
+  /** The checks of {@link EncoderDecoderModel.checkFitData} on one batch. */
+  private checkBatch(batch: ExampleBatch, name: string, caller: string): void {
+    const where = `${this.modelName}.${caller}`;
+    const t = batchExamples(batch, `${where}: ${name}`);
+    if (t.isDisposed) throw new Error(`${where}: ${name} is a disposed tensor`);
+    const checked = this.toData(t, name, caller);
+    if (checked !== t) checked.dispose();
+    if (t.shape[0] === 0) throw new Error(`${where}: ${name} must have at least one row, got shape [${t.shape.join(', ')}]`);
+    this.likelihood.checkData(t, name, where);
   }
 
   /** Checks the data, then trains every variable of the model through prob's `fit`. */
-  protected async train<B>(args: Omit<FitArgs<B>, 'variables'>, caller = 'fit'): Promise<History> {
+  protected async train(args: Omit<FitArgs<ExampleBatch>, 'variables'>, caller = 'fit'): Promise<History> {
     this.checkFitData(args.data, args.validationData, caller);
-    return fit({ ...args, variables: this.trainableVariables });
+    const check = (batch: ExampleBatch, name: string) => this.checkBatch(batch, name, caller);
+    const { data, validationData } = args;
+    return fit({
+      ...args,
+      data: checkingFirstBatch(data, check, 'data'),
+      validationData: validationData == null ? validationData : checkingFirstBatch(validationData, check, 'validationData'),
+      variables: this.trainableVariables,
+    });
   }
 
   /**
@@ -231,6 +243,34 @@ export abstract class EncoderDecoderModel {
     const value = logSigma == null ? (sigma ?? 1) : Math.exp(logSigma.dataSync()[0]!);
     return { name: 'gaussian', sigma: value, learnSigma: learnSigma === true };
   }
+}
+
+/**
+ * A batch of examples as a model's `fit` takes it: a [batch, ...itemShape] tensor, or an object
+ * holding one as `images` (as `npyBatches` from @elbo/datasets/node yields) or `x`.
+ * @example
+ * ```ts
+ * const batch: ExampleBatch = { images: tf.zeros([128, 28, 28, 1]) };
+ * ```
+ */
+export type ExampleBatch = tf.Tensor | { images: tf.Tensor } | { x: tf.Tensor };
+
+/**
+ * The [batch, ...] tensor of an {@link ExampleBatch}.
+ * @throws naming the model and what came, when the batch holds no tensor.
+ * @example
+ * ```ts
+ * const x = batchExamples({ images }, 'VAE'); // images
+ * ```
+ */
+export function batchExamples(batch: ExampleBatch, modelName: string): tf.Tensor {
+  if (batch instanceof tf.Tensor) return batch;
+  const t = batch == null ? undefined : ((batch as { images?: unknown }).images ?? (batch as { x?: unknown }).x);
+  if (!(t instanceof tf.Tensor))
+    throw new TypeError(
+      `${modelName}: a batch must be a tensor or an object with an \`images\` or \`x\` tensor, got ${describeValue(batch)}`,
+    );
+  return t;
 }
 
 /**

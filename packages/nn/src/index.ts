@@ -25,5 +25,5 @@ export { ioHandler } from './io-handler';
 export { RECORD_FORMAT_VERSION, saveModelRecord, loadModelRecord, pickWeights, prefixWeights, saveLayers, loadLayers } from './record';
 export type { ModelRecord, LayersRecord, LoadedLayers, LoadLayersOptions } from './record';
 export { toLayersArtifacts, exportLayersModel, importLayersModel } from './layers-model';
-export { EncoderDecoderModel } from './encoder-decoder';
-export type { EncoderDecoderParts, LayersExportUrls } from './encoder-decoder';
+export { EncoderDecoderModel, batchExamples } from './encoder-decoder';
+export type { EncoderDecoderParts, LayersExportUrls, ExampleBatch } from './encoder-decoder';

@@ -1,6 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { mlp } from '@elbo/nn';
 import { mnist } from '@elbo/datasets';
+import { npyBatches, writeNpy } from '@elbo/datasets/node';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectClose, expectNoLeaks } from '../../../tooling/testing';
 import { foldIn } from '@elbo/prob';
@@ -181,5 +185,60 @@ describe('VAE.fit data checks (before any step)', () => {
     const h = await g.fit(tf.slice(shifted, [0, 0], [32, 784]), { epochs: 1, batchSize: 32, validationData: doubled });
     expect(h.history.valLoss).toHaveLength(1);
     tf.dispose([doubled, shifted, withNaN]);
+  });
+});
+
+describe('VAE.fit on batches as npyBatches yields them', () => {
+  it('{ images } batches train exactly as the same tensors do; npyBatches from a file on disk trains two epochs without leaks', async () => {
+    const head = tf.slice(digits, [0, 0], [64, 784]);
+    const halves = [tf.slice(head, [0, 0], [32, 784]), tf.slice(head, [32, 0], [32, 784])];
+    const [plain, wrapped] = [small(20), small(20)];
+    const a = await plain.fit(halves, { epochs: 2, seed: 4 });
+    const b = await wrapped.fit(
+      halves.map((images) => ({ images })),
+      { epochs: 2, seed: 4, validationData: [{ x: head }] },
+    );
+    expect(b.history.loss).toEqual(a.history.loss);
+    expect(b.history.valLoss).toHaveLength(2);
+
+    const dir = await mkdtemp(join(tmpdir(), 'elbo-vae-fit-'));
+    try {
+      const path = join(dir, 'digits.npy');
+      await writeNpy(path, head.dataSync() as Float32Array, [64, 784]);
+      const streamed = small(21);
+      const before = tf.memory().numTensors;
+      const h = await streamed.fit(npyBatches(path, { batchSize: 16, seed: 2 }), { epochs: 2, seed: 4 });
+      expect(tf.memory().numTensors).toBe(before);
+      expect(h.steps).toBe(8);
+      expect(h.history.loss![1]!).toBeLessThan(h.history.loss![0]!);
+    } finally {
+      await rm(dir, { recursive: true });
+      tf.dispose([head, ...halves]);
+    }
+  });
+
+  it('checks the first batch of every streamed epoch: uint8 pixels without `scale` and a wrong item shape are named, leak nothing, and data errors change no weight', async () => {
+    const vae = small(22);
+    const weights = () => vae.trainableVariables.map((v) => Array.from(v.dataSync()));
+    const before = weights();
+    const pixels = tf.tidy(() => tf.round(tf.mul(tf.slice(digits, [0, 0], [16, 784]), 255)));
+    const narrow = tf.slice(digits, [0, 0], [16, 700]);
+    await expectNoLeaks(async () => {
+      await expect(vae.fit(() => [{ images: tf.clone(pixels) }], { epochs: 1 })).rejects.toThrow(
+        /VAE.fit: data \(first batch of epoch 0\) must be in the unit interval \[0, 1\], got \d+ at index/,
+      );
+      const wide = { *[Symbol.iterator]() { yield tf.clone(narrow); } };
+      await expect(vae.fit(wide, { epochs: 1 })).rejects.toThrow(/VAE.fit: data \(first batch of epoch 0\) must have shape \[n, 784\], got \[16, 700\]/);
+      await expect(vae.fit([{ pixels }] as never, { epochs: 1 })).rejects.toThrow(
+        /VAE.fit: data\[0\]: a batch must be a tensor or an object with an `images` or `x` tensor, got/,
+      );
+    });
+    expect(weights()).toEqual(before);
+    // A streamed validation set is read only after an epoch has trained; it is checked on its first batch all the same.
+    const validationData = () => [tf.clone(narrow)];
+    await expect(vae.fit(tf.slice(digits, [0, 0], [16, 784]), { epochs: 1, validationData })).rejects.toThrow(
+      /VAE.fit: validationData \(first batch of epoch 0\) must have shape \[n, 784\], got \[16, 700\]/,
+    );
+    tf.dispose([pixels, narrow]);
   });
 });

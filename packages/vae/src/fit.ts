@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { foldIn } from '@elbo/prob';
 import type { FitArgs, FitData, History, Logs } from '@elbo/prob';
+import { batchExamples } from '@elbo/nn';
+import type { ExampleBatch } from '@elbo/nn';
 import { trainingLoss } from './elbo';
 import type { TrainingLoss } from './elbo';
 import { combineShards, localRows } from './parallel';
@@ -41,9 +43,9 @@ export interface VAEHistory extends History {
  */
 export async function fitVAE(
   vae: VAE,
-  data: FitData<tf.Tensor>,
+  data: FitData<ExampleBatch>,
   options: VAEFitOptions,
-  train: (args: Omit<FitArgs<tf.Tensor>, 'variables'>) => Promise<History>,
+  train: (args: Omit<FitArgs<ExampleBatch>, 'variables'>) => Promise<History>,
 ): Promise<VAEHistory> {
   const { settings, rest } = splitFitOptions(options, vae, 'VAE.fit');
   const { betaAt, freeBits, kl, samples, collapseThreshold, parallel } = settings;
@@ -64,7 +66,8 @@ export async function fitVAE(
     const collect = p.dispatch(vae, x, rows, shard);
     return combineShards(vae.trainableVariables, () => trainingLoss(vae, tf.slice(x, 0, rows), local), rows, collect);
   };
-  const loss = (x: tf.Tensor) => {
+  const loss = (batch: ExampleBatch) => {
+    const x = batchExamples(batch, 'VAE.fit');
     const beta = betaAt(step);
     const t =
       parallel == null
@@ -79,8 +82,8 @@ export async function fitVAE(
     return { loss: t.loss, metrics: { reconstruction: t.reconstruction, kl: t.kl, beta: tf.scalar(beta) } };
   };
   // Validation batch b of every epoch draws with foldIn(seed, -1, b): the same noise each epoch, none shared with training.
-  const validationLoss = (x: tf.Tensor) => {
-    const t = trainingLoss(vae, x, { kl, samples, seed: foldIn(seed, -1, validationBatch++) });
+  const validationLoss = (batch: ExampleBatch) => {
+    const t = trainingLoss(vae, batchExamples(batch, 'VAE.fit'), { kl, samples, seed: foldIn(seed, -1, validationBatch++) });
     t.klPerDim.dispose();
     return { loss: t.loss, metrics: { reconstruction: t.reconstruction, kl: t.kl } };
   };

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { EncoderDecoderModel, Sequential, importLayersModel } from '@elbo/nn';
-import type { EncoderDecoderParts, LayersExportUrls } from '@elbo/nn';
+import type { EncoderDecoderParts, ExampleBatch, LayersExportUrls } from '@elbo/nn';
 import { Likelihood, checkKnownKeys, foldIn, tfjsSeed } from '@elbo/prob';
 import type { FitData, TensorInput } from '@elbo/prob';
 import { klStandardNormalPerDim } from './diag-gaussian';
@@ -329,7 +329,7 @@ export class VAE extends EncoderDecoderModel implements VaeParts {
    * KL annealing, free bits, callbacks, early stopping, abort. Step t draws its noise
    * with `foldIn(seed, t)`. Tensor `data` and `validationData` are checked before the
    * first step: the item shape and, for the Bernoulli kinds, values in [0, 1].
-   * @param data - [n, ...itemShape] tensor (shuffled minibatches) or batches (array, iterable, async iterable, function of the epoch).
+   * @param data - [n, ...itemShape] tensor (shuffled minibatches) or batches (array, iterable, async iterable, function of the epoch) of tensors or `{ images }` / `{ x }`.
    * @returns the history with `loss`, `reconstruction`, `kl`, `beta` per epoch, `klPerDim`, and `warnings`.
    * @example
    * ```ts
@@ -449,13 +449,13 @@ export class VAE extends EncoderDecoderModel implements VaeParts {
 }
 
 /**
- * The data `VAE.fit` takes: prob's `FitData` of tensors (a tensor, arrays, iterables or a function of the epoch).
+ * The data `VAE.fit` takes: prob's `FitData` of batches (a tensor, arrays, iterables or a function of the epoch), each a tensor or `{ images }` / `{ x }` (as `npyBatches` yields).
  * @example
  * ```ts
  * const data: VAEFitData = [batch1, batch2];
  * ```
  */
-export type VAEFitData = FitData<tf.Tensor>;
+export type VAEFitData = FitData<ExampleBatch>;
 
 function checkMode(mode: unknown, caller: string): void {
   if (mode !== 'mean' && mode !== 'draw') throw new Error(`VAE.${caller}: mode must be 'mean' or 'draw', got ${String(mode)}`);
