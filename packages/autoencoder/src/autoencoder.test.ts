@@ -106,6 +106,14 @@ describe('Autoencoder', () => {
     await expect(ae.fit([{ pixels: data(4) } as never])).rejects.toThrow(
       'Autoencoder.fit: data[0]: a batch must be a tensor or an object with an `images` or `x` tensor, got',
     );
+    // out of the likelihood's support: a log-likelihood of grey levels above 1, or of NaN, is an error, not a number
+    expect(() => ae.negLogLikelihood(track(tf.fill([2, 6], 3)))).toThrow(
+      'Autoencoder.negLogLikelihood: x must be in the unit interval [0, 1], got 3 at index [0, 0]',
+    );
+    const withNaN = track(tf.concat([data(3), tf.fill([1, 6], NaN)]));
+    await expect(ae.evaluate(function* () { yield tf.clone(withNaN); })).rejects.toThrow(
+      'Autoencoder.evaluate: data (batch 0 of epoch 0) must be in the unit interval [0, 1], got NaN at index [3, 0]',
+    );
     // a Keras-style monitor name is caught on the first batch, before the first update
     await expect(ae.fit(data(4), { validationData: data(4), earlyStopping: { monitor: 'val_loss' } })).rejects.toThrow('val_loss');
     expectClose(ae.trainableVariables[0]!, before, { rtol: 0 });

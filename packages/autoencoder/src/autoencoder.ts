@@ -123,12 +123,17 @@ export class Autoencoder extends EncoderDecoderModel {
    * ```
    */
   negLogLikelihood(x: TensorInput): tf.Tensor1D {
-    const t = this.toData(x, 'x', 'negLogLikelihood');
+    const t = this.toLikelihoodData(x, 'x', 'negLogLikelihood');
     try {
-      return tf.tidy(() => tf.neg(this.likelihood.logProb(t, this.decoder.apply(this.encoder.apply(t)))) as tf.Tensor1D);
+      return this.negLogLikelihoodOf(t);
     } finally {
       if (t !== x) t.dispose();
     }
+  }
+
+  /** -log p(x | decoder(encoder(x))) per example of checked data (the training loss reads no value back). */
+  private negLogLikelihoodOf(x: tf.Tensor): tf.Tensor1D {
+    return tf.tidy(() => tf.neg(this.likelihood.logProb(x, this.decoder.apply(this.encoder.apply(x)))) as tf.Tensor1D);
   }
 
   /**
@@ -141,7 +146,12 @@ export class Autoencoder extends EncoderDecoderModel {
    * ```
    */
   loss(x: TensorInput): tf.Scalar {
-    return tf.tidy(() => tf.mean(this.negLogLikelihood(x)) as tf.Scalar);
+    const t = this.toData(x, 'x', 'loss');
+    try {
+      return tf.tidy(() => tf.mean(this.negLogLikelihoodOf(t)) as tf.Scalar);
+    } finally {
+      if (t !== x) t.dispose();
+    }
   }
 
   /**
@@ -236,7 +246,7 @@ export class Autoencoder extends EncoderDecoderModel {
         const mse = tf.mean(tf.square(tf.sub(this.likelihood.mean(out), x)));
         return { loss: tf.neg(tf.mean(this.likelihood.logProb(x, out))), metrics: { mse } };
       },
-      data,
+      this.checkedStream(data, 'data', 'evaluate'),
       { batchSize },
     );
     return { loss: means.loss!, mse: means.mse! };

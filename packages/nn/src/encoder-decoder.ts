@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Likelihood, describeValue, fit, inBatches, toFloatTensor } from '@elbo/prob';
-import type { FitArgs, History, LikelihoodSpec, TensorInput } from '@elbo/prob';
+import type { FitArgs, FitData, History, LikelihoodSpec, TensorInput } from '@elbo/prob';
 import { Layer } from './layer';
 import { lastActivation } from './last-activation';
 import { exportLayersModel } from './layers-model';
 import { loadLayers, saveLayers } from './record';
 import type { LoadedLayers } from './record';
 import { Sequential } from './sequential';
-import { checkingFirstBatch } from './first-batch-check';
+import { checkingStreamedBatches } from './streamed-batch-check';
 
 /**
  * What every encoder-decoder model is made of.
@@ -161,7 +161,7 @@ export abstract class EncoderDecoderModel {
   /**
    * Checks the data that can be read without consuming it (a tensor, or an array of batches)
    * before the first step, so bad input changes no weight: the item shape and the likelihood's
-   * support. Streams and functions get the same checks on the first batch of every epoch.
+   * support. Streams and functions get the same checks on each batch before its step.
    */
   protected checkFitData(data: unknown, validationData: unknown, caller: string): void {
     const named = (d: unknown, name: string): [string, ExampleBatch][] => {
@@ -183,15 +183,34 @@ export abstract class EncoderDecoderModel {
     this.likelihood.checkData(t, name, where);
   }
 
+  /**
+   * `x` as {@link EncoderDecoderModel.toData} gives it, checked to lie in the likelihood's support
+   * (a log-likelihood of grey levels outside [0, 1] under a Bernoulli, or of NaN, is not a number to report).
+   */
+  protected toLikelihoodData(x: TensorInput, name: string, caller: string): tf.Tensor {
+    const t = this.toData(x, name, caller);
+    try {
+      this.likelihood.checkData(t, name, `${this.modelName}.${caller}`);
+    } catch (error) {
+      if (t !== x) t.dispose();
+      throw error;
+    }
+    return t;
+  }
+
+  /** Streamed `data` (not a tensor or an array) with each batch checked as {@link EncoderDecoderModel.checkFitData} checks a tensor. */
+  protected checkedStream(data: FitData<ExampleBatch>, name: string, caller: string): FitData<ExampleBatch> {
+    return checkingStreamedBatches(data, (batch, where) => this.checkBatch(batch, where, caller), name);
+  }
+
   /** Checks the data, then trains every variable of the model through prob's `fit`. */
   protected async train(args: Omit<FitArgs<ExampleBatch>, 'variables'>, caller = 'fit'): Promise<History> {
     this.checkFitData(args.data, args.validationData, caller);
-    const check = (batch: ExampleBatch, name: string) => this.checkBatch(batch, name, caller);
     const { data, validationData } = args;
     return fit({
       ...args,
-      data: checkingFirstBatch(data, check, 'data'),
-      validationData: validationData == null ? validationData : checkingFirstBatch(validationData, check, 'validationData'),
+      data: this.checkedStream(data, 'data', caller),
+      validationData: validationData == null ? validationData : this.checkedStream(validationData, 'validationData', caller),
       variables: this.trainableVariables,
     });
   }

@@ -25,8 +25,10 @@ const dir = await mkdtemp(join(tmpdir(), 'elbo-conv-stream-'));
 try {
   const file = join(dir, 'lines.npy');
   const written = await writeLinesNpy(file, { n: rows, size, seed: 0 });
-  // three stride-2 convolutions (100 -> 50 -> 25 -> 13) keep the dense layer small: 13 x 13 x 64 -> 256
-  const filters = [32, 64, 64];
+  // Three stride-2 convolutions (100 -> 50 -> 25 -> 13) keep the dense layer small (13 x 13 x 64 -> 256);
+  // few channels at full size, because memory goes there: the decoder's last 100 x 100 maps, their
+  // ReLU and their gradients (with [32, 64, 64], 32 channels at 100 x 100, one step holds 600 MB of tensors at batch 32).
+  const filters = [16, 32, 64];
   const vae = new VAE({
     encoder: convEncoder({ inputShape: shape, outputDim: 32, filters, seed: 0 }),
     decoder: convDecoder({ inputDim: 16, outputShape: shape, filters: [...filters].reverse(), seed: 1 }),

@@ -217,7 +217,7 @@ describe('VAE.fit on batches as npyBatches yields them', () => {
     }
   });
 
-  it('checks the first batch of every streamed epoch: uint8 pixels without `scale` and a wrong item shape are named, leak nothing, and data errors change no weight', async () => {
+  it('checks every streamed batch before its step: uint8 pixels without `scale`, a wrong item shape and a NaN in a later batch are named, leak nothing, and the batch is not trained on', async () => {
     const vae = small(22);
     const weights = () => vae.trainableVariables.map((v) => Array.from(v.dataSync()));
     const before = weights();
@@ -225,19 +225,32 @@ describe('VAE.fit on batches as npyBatches yields them', () => {
     const narrow = tf.slice(digits, [0, 0], [16, 700]);
     await expectNoLeaks(async () => {
       await expect(vae.fit(() => [{ images: tf.clone(pixels) }], { epochs: 1 })).rejects.toThrow(
-        /VAE.fit: data \(first batch of epoch 0\) must be in the unit interval \[0, 1\], got \d+ at index/,
+        /VAE.fit: data \(batch 0 of epoch 0\) must be in the unit interval \[0, 1\], got \d+ at index/,
       );
       const wide = { *[Symbol.iterator]() { yield tf.clone(narrow); } };
-      await expect(vae.fit(wide, { epochs: 1 })).rejects.toThrow(/VAE.fit: data \(first batch of epoch 0\) must have shape \[n, 784\], got \[16, 700\]/);
+      await expect(vae.fit(wide, { epochs: 1 })).rejects.toThrow(/VAE.fit: data \(batch 0 of epoch 0\) must have shape \[n, 784\], got \[16, 700\]/);
       await expect(vae.fit([{ pixels }] as never, { epochs: 1 })).rejects.toThrow(
         /VAE.fit: data\[0\]: a batch must be a tensor or an object with an `images` or `x` tensor, got/,
       );
     });
     expect(weights()).toEqual(before);
-    // A streamed validation set is read only after an epoch has trained; it is checked on its first batch all the same.
+    // A NaN in the third batch of the second epoch: an error before that step, after the steps before it.
+    const clean = tf.slice(digits, [0, 0], [16, 784]);
+    const withNaN = tf.tidy(() => tf.concat([tf.slice(digits, [0, 0], [15, 784]), tf.fill([1, 784], NaN)]));
+    const steps: number[] = [];
+    await expect(
+      vae.fit(async function* (epoch) { yield* [clean, clean, epoch === 1 ? withNaN : clean].map((t) => tf.clone(t)); }, {
+        epochs: 2,
+        callbacks: { onBatchEnd: (b) => void steps.push(b) },
+      }),
+    ).rejects.toThrow(/VAE.fit: data \(batch 2 of epoch 1\) must be in the unit interval \[0, 1\], got NaN at index \[15, 0\]/);
+    expect(steps).toEqual([0, 1, 2, 0, 1]);
+    vae.trainableVariables.forEach((v) => expect(tf.all(tf.isFinite(v)).dataSync()[0]).toBe(1));
+    tf.dispose([clean, withNaN]);
+    // A streamed validation set is read only after an epoch has trained; it is checked all the same.
     const validationData = () => [tf.clone(narrow)];
     await expect(vae.fit(tf.slice(digits, [0, 0], [16, 784]), { epochs: 1, validationData })).rejects.toThrow(
-      /VAE.fit: validationData \(first batch of epoch 0\) must have shape \[n, 784\], got \[16, 700\]/,
+      /VAE.fit: validationData \(batch 0 of epoch 0\) must have shape \[n, 784\], got \[16, 700\]/,
     );
     tf.dispose([pixels, narrow]);
   });

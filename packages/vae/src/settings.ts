@@ -1,7 +1,7 @@
 // The VAE's own options, checked in one place: the model's settings, fit's, elbo's and the loss functions' all come here.
 import * as tf from '@tensorflow/tfjs-core';
 import { Sequential } from '@elbo/nn';
-import type { Layer } from '@elbo/nn';
+import type { ExampleBatch, Layer } from '@elbo/nn';
 import { describeValue } from '@elbo/prob';
 import type { FitOptions } from '@elbo/prob';
 import type { DataParallel } from './parallel';
@@ -49,7 +49,7 @@ export interface VAESettings {
  * const options: VAEFitOptions = { epochs: 10, beta: linearWarmup({ steps: 1000 }), freeBits: 0.1, samples: 1 };
  * ```
  */
-export interface VAEFitOptions extends FitOptions {
+export interface VAEFitOptions extends FitOptions<ExampleBatch> {
   /** KL weight: a number, or a schedule of the step (see `linearWarmup`, `cyclicalAnnealing`). Default the model's `beta`. */
   beta?: number | BetaSchedule;
   /** Free bits per latent dimension (nats). Default the model's `freeBits`. */
@@ -156,7 +156,7 @@ export function splitFitOptions(
   options: VAEFitOptions | undefined,
   defaults: VAESettings,
   where: string,
-): { settings: FitSettings; rest: FitOptions } {
+): { settings: FitSettings; rest: FitOptions<ExampleBatch> } {
   if (options != null && (typeof options !== 'object' || Array.isArray(options))) fail(where, 'options', 'an object', options);
   const {
     beta = defaults.beta,

@@ -182,6 +182,21 @@ describe('ELBO and log p(x)', () => {
     for (let i = 0; i < 3; i++) expect(r.values[i]!).toBeGreaterThanOrEqual(r.elbo[i]!);
     expect(r.values.length).toBe(3);
   });
+
+  it('elbo and logLikelihood refuse data outside the likelihood support (grey levels above 1, NaN) for the Bernoulli kinds, leaking nothing', async () => {
+    const vae = tiny();
+    const width = x.shape[1]!;
+    const bright = tf.fill([2, width], 255);
+    const withNaN = tf.concat([tf.slice(x, 0, 1), tf.fill([1, width], NaN)]);
+    await expectNoLeaks(() => {
+      expect(() => vae.elbo(bright)).toThrow('VAE.elbo: x must be in the unit interval [0, 1], got 255 at index [0, 0]');
+      expect(() => vae.logLikelihood(withNaN, { samples: 4 })).toThrow(
+        'VAE.logLikelihood: x must be in the unit interval [0, 1], got NaN at index [1, 0]',
+      );
+      expect(() => vae.logLikelihood([[2, ...Array(width - 1).fill(0)]], { samples: 4 })).toThrow('VAE.logLikelihood: x must be in the unit interval');
+    });
+    tf.dispose([bright, withNaN]);
+  });
 });
 
 describe('latent space', () => {

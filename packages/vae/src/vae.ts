@@ -223,7 +223,7 @@ export class VAE extends EncoderDecoderModel implements VaeParts {
    */
   elbo(x: TensorInput, options: ElboTermOptions = {}): ElboTerms {
     const settings = elboTermSettings(options, 'VAE.elbo');
-    return tf.tidy(() => elboTerms(this, this.toData(x, 'x', 'elbo'), settings) as unknown as tf.NamedTensorMap) as unknown as ElboTerms;
+    return tf.tidy(() => elboTerms(this, this.toLikelihoodData(x, 'x', 'elbo'), settings) as unknown as tf.NamedTensorMap) as unknown as ElboTerms;
   }
 
   /**
@@ -239,7 +239,7 @@ export class VAE extends EncoderDecoderModel implements VaeParts {
    * ```
    */
   logLikelihood(x: TensorInput, options: LogLikelihoodOptions = {}): LogLikelihoodResult {
-    const $x = this.toData(x, 'x', 'logLikelihood');
+    const $x = this.toLikelihoodData(x, 'x', 'logLikelihood');
     try {
       return importanceWeightedLogLikelihood(this, $x, options);
     } finally {
