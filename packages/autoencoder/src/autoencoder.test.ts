@@ -111,9 +111,11 @@ describe('Autoencoder', () => {
       'Autoencoder.negLogLikelihood: x must be in the unit interval [0, 1], got 3 at index [0, 0]',
     );
     const withNaN = track(tf.concat([data(3), tf.fill([1, 6], NaN)]));
-    await expect(ae.evaluate(function* () { yield tf.clone(withNaN); })).rejects.toThrow(
-      'Autoencoder.evaluate: data (batch 0 of epoch 0) must be in the unit interval [0, 1], got NaN at index [3, 0]',
-    );
+    await expect(
+      ae.evaluate(function* () {
+        yield tf.clone(withNaN);
+      }),
+    ).rejects.toThrow('Autoencoder.evaluate: data (batch 0 of epoch 0) must be in the unit interval [0, 1], got NaN at index [3, 0]');
     // a Keras-style monitor name is caught on the first batch, before the first update
     await expect(ae.fit(data(4), { validationData: data(4), earlyStopping: { monitor: 'val_loss' } })).rejects.toThrow('val_loss');
     expectClose(ae.trainableVariables[0]!, before, { rtol: 0 });

@@ -2,7 +2,18 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { Likelihood } from '@elbo/prob';
 import type { History } from '@elbo/prob';
-import { EncoderDecoderModel, activation, batchExamples, conv2d, convTranspose2d, flatten, linear, mlp, reshape, sequential } from '@elbo/nn';
+import {
+  EncoderDecoderModel,
+  activation,
+  batchExamples,
+  conv2d,
+  convTranspose2d,
+  flatten,
+  linear,
+  mlp,
+  reshape,
+  sequential,
+} from '@elbo/nn';
 import type { EncoderDecoderParts, LoadedLayers } from '@elbo/nn';
 import { expectNoLeaks } from '../../../tooling/testing';
 

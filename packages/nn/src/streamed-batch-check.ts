@@ -18,7 +18,12 @@ export function checkingStreamedBatches<B>(data: FitData<B>, check: (batch: B, n
   return { [Symbol.asyncIterator]: () => checkedEpoch(data, check, name, epoch++)[Symbol.asyncIterator]() };
 }
 
-async function* checkedEpoch<B>(batches: Iterable<B> | AsyncIterable<B>, check: (batch: B, name: string) => void, name: string, epoch: number) {
+async function* checkedEpoch<B>(
+  batches: Iterable<B> | AsyncIterable<B>,
+  check: (batch: B, name: string) => void,
+  name: string,
+  epoch: number,
+) {
   let index = 0;
   for await (const batch of batches) {
     try {

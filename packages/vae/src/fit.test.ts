@@ -227,8 +227,14 @@ describe('VAE.fit on batches as npyBatches yields them', () => {
       await expect(vae.fit(() => [{ images: tf.clone(pixels) }], { epochs: 1 })).rejects.toThrow(
         /VAE.fit: data \(batch 0 of epoch 0\) must be in the unit interval \[0, 1\], got \d+ at index/,
       );
-      const wide = { *[Symbol.iterator]() { yield tf.clone(narrow); } };
-      await expect(vae.fit(wide, { epochs: 1 })).rejects.toThrow(/VAE.fit: data \(batch 0 of epoch 0\) must have shape \[n, 784\], got \[16, 700\]/);
+      const wide = {
+        *[Symbol.iterator]() {
+          yield tf.clone(narrow);
+        },
+      };
+      await expect(vae.fit(wide, { epochs: 1 })).rejects.toThrow(
+        /VAE.fit: data \(batch 0 of epoch 0\) must have shape \[n, 784\], got \[16, 700\]/,
+      );
       await expect(vae.fit([{ pixels }] as never, { epochs: 1 })).rejects.toThrow(
         /VAE.fit: data\[0\]: a batch must be a tensor or an object with an `images` or `x` tensor, got/,
       );
@@ -239,10 +245,15 @@ describe('VAE.fit on batches as npyBatches yields them', () => {
     const withNaN = tf.tidy(() => tf.concat([tf.slice(digits, [0, 0], [15, 784]), tf.fill([1, 784], NaN)]));
     const steps: number[] = [];
     await expect(
-      vae.fit(async function* (epoch) { yield* [clean, clean, epoch === 1 ? withNaN : clean].map((t) => tf.clone(t)); }, {
-        epochs: 2,
-        callbacks: { onBatchEnd: (b) => void steps.push(b) },
-      }),
+      vae.fit(
+        async function* (epoch) {
+          yield* [clean, clean, epoch === 1 ? withNaN : clean].map((t) => tf.clone(t));
+        },
+        {
+          epochs: 2,
+          callbacks: { onBatchEnd: (b) => void steps.push(b) },
+        },
+      ),
     ).rejects.toThrow(/VAE.fit: data \(batch 2 of epoch 1\) must be in the unit interval \[0, 1\], got NaN at index \[15, 0\]/);
     expect(steps).toEqual([0, 1, 2, 0, 1]);
     vae.trainableVariables.forEach((v) => expect(tf.all(tf.isFinite(v)).dataSync()[0]).toBe(1));

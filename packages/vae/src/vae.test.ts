@@ -193,7 +193,9 @@ describe('ELBO and log p(x)', () => {
       expect(() => vae.logLikelihood(withNaN, { samples: 4 })).toThrow(
         'VAE.logLikelihood: x must be in the unit interval [0, 1], got NaN at index [1, 0]',
       );
-      expect(() => vae.logLikelihood([[2, ...Array(width - 1).fill(0)]], { samples: 4 })).toThrow('VAE.logLikelihood: x must be in the unit interval');
+      expect(() => vae.logLikelihood([[2, ...Array(width - 1).fill(0)]], { samples: 4 })).toThrow(
+        'VAE.logLikelihood: x must be in the unit interval',
+      );
     });
     tf.dispose([bright, withNaN]);
   });

@@ -223,7 +223,9 @@ export class VAE extends EncoderDecoderModel implements VaeParts {
    */
   elbo(x: TensorInput, options: ElboTermOptions = {}): ElboTerms {
     const settings = elboTermSettings(options, 'VAE.elbo');
-    return tf.tidy(() => elboTerms(this, this.toLikelihoodData(x, 'x', 'elbo'), settings) as unknown as tf.NamedTensorMap) as unknown as ElboTerms;
+    return tf.tidy(
+      () => elboTerms(this, this.toLikelihoodData(x, 'x', 'elbo'), settings) as unknown as tf.NamedTensorMap,
+    ) as unknown as ElboTerms;
   }
 
   /**
