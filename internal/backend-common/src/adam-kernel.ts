@@ -68,11 +68,12 @@ function adamLoop(
   const c2 = 1 - beta2;
   for (let i = from; i < g!.length; i++) {
     const gi = g![i]!;
-    const mi = beta1 * m![i]! + c1 * gi;
-    const vi = beta2 * v![i]! + c2 * gi * gi;
+    // float32 moments, as stored (and as the .wat computes them): a square past float32 is Infinity, not 1e60
+    const mi = Math.fround(beta1 * m![i]! + c1 * gi);
+    const vi = Math.fround(beta2 * v![i]! + Math.fround(c2 * Math.fround(gi * gi)));
     mOut![i] = mi;
     vOut![i] = vi;
-    wOut![i] = w![i]! - (stepSize * mi) / (Math.sqrt(vi) * rootCorrection + epsilon);
+    wOut![i] = w![i]! - stepSize * (mi / (Math.sqrt(vi) * rootCorrection + epsilon)); // the ratio first, as the .wat
   }
 }
 

@@ -209,6 +209,14 @@ describe('LinearAutoencoder training details', () => {
         'LinearAutoencoder.fit: validationData must have 16 values on its last axis, got shape [4, 5]',
       );
       wrongVal.dispose();
+      // a rate that is finite in JavaScript but Infinity in float32: the first update overflows and is undone
+      await expect(ae.fit(x, { epochs: 1, batchSize: 100, learningRate: 1e39 })).rejects.toMatchObject({
+        name: 'NonFiniteLossError',
+        kind: 'update',
+        epoch: 0,
+        batch: 0,
+        restored: true,
+      });
     });
     expect(JSON.stringify(ae.toJSON())).toBe(weights);
     const wrong = tf.zeros([4, 5]) as tf.Tensor2D;

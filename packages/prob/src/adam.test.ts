@@ -47,6 +47,25 @@ describe('adam (fused)', () => {
     fused.dispose();
   });
 
+  it('stays finite where tf.train.adam does: a gradient whose square overflows float32 leaves the weights as tfjs leaves them (no NaN)', () => {
+    const run = (optimizer: tf.Optimizer): number[] => {
+      const w = tf.variable(tf.tensor1d([0.5, -1, 2, 3, 4]));
+      for (let step = 0; step < 3; step++) {
+        const g = { [w.name]: tf.tensor1d([1e30, -1e30, 1e20, 1, 0]) };
+        optimizer.applyGradients(g);
+        tf.dispose(Object.values(g));
+      }
+      const out = Array.from(w.dataSync());
+      w.dispose();
+      optimizer.dispose();
+      return out;
+    };
+    const reference = run(tf.train.adam(1e10));
+    const fused = run(adam(1e10));
+    reference.forEach((v) => expect(Number.isFinite(v)).toBe(true));
+    expectClose(fused, reference, { rtol: 1e-4 }); // steps of 1e10: float32 rounding in another order
+  });
+
   it('keeps the same weights (moments, iterations) as tf.train.adam, so setWeights can continue a run', async () => {
     const fused = adam(0.01);
     const { vars, grads } = problem(3);

@@ -10,13 +10,13 @@
  * ```
  */
 export class NonFiniteLossError extends Error {
-  /** The 0-based global step whose loss or gradient was not finite (its update was not applied). */
+  /** The 0-based global step whose loss or gradient was not finite (its update was not applied), or whose update was (undone). */
   readonly step: number;
-  /** `'loss'` for a non-finite loss, `'gradient'` for a non-finite gradient. */
-  readonly kind: 'loss' | 'gradient';
+  /** `'loss'` for a non-finite loss, `'gradient'` for a non-finite gradient, `'update'` for an update that made a variable non-finite. */
+  readonly kind: 'loss' | 'gradient' | 'update';
   /** The loss value (NaN or ±Infinity) when `kind` is `'loss'`, else undefined. */
   readonly value: number | undefined;
-  /** True when the variables were restored to an earlier snapshot (`lossEvery` > 1). */
+  /** True when the variables were restored to an earlier snapshot (after a bad update, or with `lossEvery` > 1). */
   readonly restored: boolean;
   /** The 0-based epoch, when `fit` ran the step. */
   readonly epoch: number | undefined;
@@ -25,7 +25,7 @@ export class NonFiniteLossError extends Error {
 
   constructor(
     message: string,
-    fields: { step: number; kind: 'loss' | 'gradient'; value?: number; restored: boolean; epoch?: number; batch?: number },
+    fields: { step: number; kind: 'loss' | 'gradient' | 'update'; value?: number; restored: boolean; epoch?: number; batch?: number },
     options?: { cause?: unknown },
   ) {
     super(message, options);

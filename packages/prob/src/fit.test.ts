@@ -246,6 +246,22 @@ describe('fit', () => {
     expect(second).toMatchObject({ kind: 'loss', value: Infinity, epoch: 1, batch: 0, step: 2 });
   });
 
+  it('undoes an update that overflows (finite loss and gradient, learning rate 1e39 with the fused Adam) and says so', async () => {
+    const w = keep(tf.variable(tf.tensor1d([0.5, -0.25, 1])));
+    const data = keep(tf.tensor2d([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], [4, 3]));
+    const before = Array.from(w.dataSync());
+    const error = await fit({
+      loss: (x) => tf.mean(tf.square(tf.sub(x, w))),
+      variables: [w],
+      data,
+      batchSize: 2,
+      learningRate: 1e39,
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'NonFiniteLossError', kind: 'update', epoch: 0, batch: 0, step: 0, restored: true });
+    expect((error as Error).message).toMatch(/^fit: the update of epoch 0 \(0-based\), batch 0 made a variable non-finite .*undone/);
+    expect(Array.from(w.dataSync())).toEqual(before);
+  });
+
   it('visits epoch e in the order permutation(n, foldIn(seed, e)), the same for every seed user', async () => {
     const w = keep(tf.variable(tf.scalar(0)));
     const seen: number[] = [];

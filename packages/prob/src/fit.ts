@@ -24,7 +24,8 @@ import { minimize } from './minimize';
  * ```
  *
  * A non-finite loss or gradient throws a {@link NonFiniteLossError} with
- * `epoch` and `batch` set; that step's update is not applied. Bad options
+ * `epoch` and `batch` set; that step's update is not applied (an update that
+ * itself makes a variable non-finite is undone). Bad options
  * throw before any update (an `earlyStopping.monitor` that only a metric
  * could match is checked on the first batch, before its update). Stays
  * interruptible: `minimize` yields to the event loop every ~20 ms. Leaks no tensors.
@@ -133,10 +134,15 @@ class FitRun<B> {
 
   private located(error: NonFiniteLossError, epoch: number): NonFiniteLossError {
     const batch = error.step; // one minimize step per batch, counted from 0 in every epoch
-    const what = error.kind === 'loss' ? `loss is ${error.value}` : 'a gradient is not finite';
+    const message =
+      error.kind === 'update'
+        ? `fit: the update of epoch ${epoch} (0-based), batch ${batch} made a variable non-finite (its loss and gradient were finite); ` +
+          'training stopped and the update was undone: the variables keep the values of the last finite step. Lower the learning rate.'
+        : `fit: ${error.kind === 'loss' ? `loss is ${error.value}` : 'a gradient is not finite'} at epoch ${epoch} (0-based), batch ${batch}; ` +
+          'training stopped and the variables keep the values of the last finite step. ' +
+          'Lower the learning rate, check the data for NaN or values outside the likelihood support.';
     return new NonFiniteLossError(
-      `fit: ${what} at epoch ${epoch} (0-based), batch ${batch}; training stopped and the variables keep the values of the last finite step. ` +
-        'Lower the learning rate, check the data for NaN or values outside the likelihood support.',
+      message,
       { step: this.history.steps + error.step, kind: error.kind, value: error.value, restored: error.restored, epoch, batch },
       { cause: error },
     );

@@ -132,9 +132,46 @@ describe('minimize', () => {
     w.assign(tf.scalar(5));
     const loss = (_: undefined, step: number) => (step === 4 ? tf.mul(w, Infinity) : tf.square(tf.sub(w, 2)));
     await expect(minimize(loss, { variables: [w], optimizer: tf.train.sgd(rate), steps: 10, lossEvery: 3 })).rejects.toThrow(
-      /loss is Infinity at step 4.*restored to their values before step 3/,
+      /loss is Infinity at step 4.*restored to their values before the update of step 2/,
     );
-    expectClose(w, wAt(3), { rtol: backendTolerance() });
+    expectClose(w, wAt(2), { rtol: backendTolerance() });
+  });
+
+  it('undoes an update that itself makes a variable non-finite (finite loss and gradient, a step too large for float32), at any lossEvery', async () => {
+    for (const lossEvery of [1, 2]) {
+      const w = variable(1e30);
+      const u = variable(3);
+      const steps: number[] = [];
+      // SGD with rate 1e39 (Infinity in float32): the update of step 0 sends w to -Infinity, though its loss and gradient are finite.
+      const run = minimize(() => tf.add(w, tf.square(u)), {
+        variables: [w, u],
+        optimizer: tf.train.sgd(1e39),
+        steps: 4,
+        lossEvery,
+        onStep: ({ step }) => void steps.push(step),
+      });
+      await expect(run).rejects.toMatchObject({ name: 'NonFiniteLossError', kind: 'update', step: 0, restored: true });
+      await expect(run).rejects.toThrow(
+        /the update of step 0 made a variable non-finite .*restored to their values before the update of step 0/,
+      );
+      expect(w.dataSync()[0]).toBe(Math.fround(1e30));
+      expect(u.dataSync()[0]).toBe(3);
+      // onStep of step 0 ran before the next read found its update bad (lossEvery 1); a burst reports nothing
+      expect(steps).toEqual(lossEvery === 1 ? [0] : []);
+    }
+  });
+
+  it('the last update of a run is checked too', async () => {
+    const w = variable(1);
+    const grow = tf.train.sgd(2e38);
+    // loss = w, gradient 1: step 0 takes w to -2e38, step 1 (the last) past float32 to -Infinity
+    await expect(minimize(() => tf.mul(w, 1), { variables: [w], optimizer: grow, steps: 2 })).rejects.toMatchObject({
+      kind: 'update',
+      step: 1,
+      restored: true,
+    });
+    expect(w.dataSync()[0]).toBeCloseTo(-2e38, -33);
+    grow.dispose();
   });
 
   it('honours an AbortSignal between steps and awaits async onStep; returning false stops', async () => {

@@ -69,7 +69,8 @@ export interface MinimizeResult {
  * ```
  *
  * A non-finite loss or gradient throws a {@link NonFiniteLossError} naming the step; the
- * update of that step is never applied, so the variables keep finite values
+ * update of that step is never applied, and an update that itself makes a variable
+ * non-finite (a learning rate too large for float32) is undone, so the variables keep finite values
  * (see `lossEvery` for the restore rule when reads are batched). Leaks no
  * tensors. Yields to the event loop every ~20 ms (timers, an AbortSignal
  * fired from a timer, a progress bar or a page stay live). Needs registered gradients (`await selectBackend()` from
@@ -96,36 +97,64 @@ export async function minimize<B = undefined>(loss: LossFunction<B>, options: Mi
   const losses: number[] = [];
   let pending: { step: number; loss: tf.Tensor }[] = [];
   let snapshot: tf.Tensor[] | null = null;
+  // Per update since the last read: did it leave every variable finite? (An update can overflow though its gradient was finite.)
+  let updates: { step: number; ok: tf.Tensor }[] = [];
+  let firstUnreadUpdate = 0;
   let trained: tf.Variable[] = variables ?? [];
   let aborted = false;
   let stoppedEarly = false;
   let step = 0;
   const yielder = new Yielder();
 
-  /** Reads the pending losses (and a gradient flag) in one device read; throws on a non-finite one, else records them. */
+  /**
+   * Reads the pending losses, a gradient flag and the updates' flag in one device read; on a non-finite
+   * one restores the variables to the last snapshot (taken after the last good read, before any update
+   * since) and throws, else records the losses.
+   */
   const readPending = async (gradsOk: tf.Tensor | null): Promise<StepInfo[]> => {
-    if (pending.length === 0) return [];
+    if (pending.length === 0 && updates.length === 0) return [];
+    const flag = (t: tf.Tensor) => tf.reshape(tf.cast(t, 'float32'), [1]);
     const packed = tf.tidy(() =>
-      tf.concat([tf.stack(pending.map((p) => p.loss)), gradsOk == null ? tf.ones([1]) : tf.reshape(gradsOk, [1])]),
+      tf.concat([
+        ...pending.map((p) => tf.reshape(p.loss, [1])),
+        gradsOk == null ? tf.ones([1]) : flag(gradsOk),
+        ...updates.map((u) => flag(u.ok)),
+      ]),
     );
     const values = await packed.data();
     packed.dispose();
-    const read = pending;
-    pending = [];
+    const [read, checked] = [pending, updates];
+    [pending, updates] = [[], []];
     read.forEach((p) => p.loss.dispose());
-    const bad = read.findIndex((_, i) => !Number.isFinite(values[i]!));
-    const gradsFinite = values[read.length] === 1;
-    if (bad >= 0 || !gradsFinite) {
-      const restored = restoreSnapshot();
-      const kind = bad >= 0 ? 'loss' : 'gradient';
-      const step = bad >= 0 ? read[bad]!.step : read[read.length - 1]!.step;
-      const value = bad >= 0 ? values[bad]! : undefined;
-      const where = kind === 'loss' ? `loss is ${value} at step ${step}` : `a gradient is not finite at step ${step}`;
+    checked.forEach((u) => u.ok.dispose());
+    // In the order things happened: loss k, gradient k, update k, loss k + 1, ...; the first bad one is the cause.
+    const events = [
+      ...read.map((p, i) => ({ step: p.step, at: 0, kind: 'loss' as const, ok: Number.isFinite(values[i]!), value: values[i]! })),
+      ...(read.length > 0 ? [{ step: read[read.length - 1]!.step, at: 1, kind: 'gradient' as const, ok: values[read.length] === 1 }] : []),
+      ...checked.map((u, i) => ({ step: u.step, at: 2, kind: 'update' as const, ok: values[read.length + 1 + i] === 1 })),
+    ].sort((x, y) => x.step - y.step || x.at - y.at);
+    const cause = events.find((e) => !e.ok);
+    if (cause != null) {
+      // After a bad update, or a bad loss or gradient read late (lossEvery > 1), go back to the last read;
+      // a bad loss or gradient read at once comes before its update: the variables are the last good ones.
+      const restored = (checked.some((_, i) => values[read.length + 1 + i] !== 1) || lossEvery > 1) && restoreSnapshot();
+      const restoredTo = restored ? `, and the variables were restored to their values before the update of step ${firstUnreadUpdate}` : '';
+      const { kind, step: at } = cause;
+      if (kind === 'update') {
+        throw new NonFiniteLossError(
+          `minimize: the update of step ${at} made a variable non-finite (its loss and gradient were finite: the step itself overflowed)` +
+            restoredTo +
+            '. Lower the learning rate.',
+          { step: at, kind, restored },
+        );
+      }
+      const value = kind === 'loss' ? cause.value : undefined;
+      const where = kind === 'loss' ? `loss is ${value} at step ${at}` : `a gradient is not finite at step ${at}`;
       throw new NonFiniteLossError(
         `minimize: ${where}; the update of that step was not applied` +
-          (restored ? `, and the variables were restored to their values before step ${read[0]!.step}` : '') +
+          restoredTo +
           '. Lower the learning rate, check the data, or compute the loss in log space.',
-        { step, kind, value, restored },
+        { step: at, kind, value, restored },
       );
     }
     const infos = read.map((p, i) => ({ step: p.step, loss: values[i]! }));
@@ -142,10 +171,23 @@ export async function minimize<B = undefined>(loss: LossFunction<B>, options: Mi
     trained.forEach((v, i) => v.assign(snapshot![i]!));
     return true;
   };
+  /**
+   * The variables' current values, without a copy: a second reference to each value's data, kept
+   * alive when an update assigns the variable a new value (as every tfjs optimizer does).
+   */
   const takeSnapshot = (): void => {
-    if (lossEvery === 1) return;
     snapshot?.forEach((t) => t.dispose());
-    snapshot = trained.map((v) => tf.clone(v));
+    const backend = tf.backend() as tf.KernelBackend & { incRef(dataId: tf.DataId): void };
+    snapshot = trained.map((v) => {
+      backend.incRef(v.dataId); // as the Identity kernel of cpu does: the data is freed when both references are
+      return tf.engine().makeTensorFromDataId(v.dataId, v.shape, v.dtype, backend);
+    });
+    firstUnreadUpdate = step;
+  };
+  /** Records whether the update of step `at` left every trained variable finite: one sum per variable, no read. */
+  const checkUpdate = (at: number): void => {
+    if (trained.length === 0) return;
+    updates.push({ step: at, ok: tf.tidy(() => tf.isFinite(tf.addN(trained.map((v) => tf.sum(v))))) });
   };
 
   try {
@@ -191,19 +233,21 @@ export async function minimize<B = undefined>(loss: LossFunction<B>, options: Mi
             gradsOk.dispose();
           }
         }
+        if (isRead) takeSnapshot(); // after a good read, before this step's update
         optimizer.applyGradients(grads);
       } finally {
         tf.dispose(grads);
       }
+      checkUpdate(k);
       step++;
       await report(read);
       await yielder.maybeYield();
       if (stoppedEarly) break;
-      if (isRead) takeSnapshot();
     }
     await report(await readPending(null));
   } finally {
     pending.forEach((p) => p.loss.dispose());
+    updates.forEach((u) => u.ok.dispose());
     (snapshot as tf.Tensor[] | null)?.forEach((t) => t.dispose());
     if (options.optimizer == null) optimizer.dispose();
     await batchIterator?.return?.();

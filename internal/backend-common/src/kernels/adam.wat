@@ -3,8 +3,11 @@
 ;;
 ;;   m' = b1 m + c1 g              c1 = 1 - b1
 ;;   v' = b2 v + c2 g^2            c2 = 1 - b2
-;;   w' = w - s m' / (sqrt(v') r + eps)
+;;   w' = w - s (m' / (sqrt(v') r + eps))
 ;;                                 s = lr / (1 - b1^t), r = 1 / sqrt(1 - b2^t)
+;;
+;; The ratio first, as tf.train.adam does: it stays bounded, where s m' can
+;; overflow to infinity and, over an infinite v', give NaN (with a huge rate).
 ;;
 ;; The pointers are byte offsets of float32 arrays; $bytes is a multiple of 16
 ;; (whole groups of 4 floats): the caller finishes the tail.
@@ -43,15 +46,17 @@
             (f32x4.mul (local.get $c2x4) (f32x4.mul (local.get $g) (local.get $g)))))
         (v128.store (i32.add (local.get $m_out) (local.get $i)) (local.get $m))
         (v128.store (i32.add (local.get $v_out) (local.get $i)) (local.get $v))
-        ;; w' = w - s m' / (sqrt(v') r + eps)
+        ;; w' = w - s (m' / (sqrt(v') r + eps))
         (v128.store (i32.add (local.get $w_out) (local.get $i))
           (f32x4.sub
             (v128.load (i32.add (local.get $w_in) (local.get $i)))
-            (f32x4.div
-              (f32x4.mul (local.get $sx4) (local.get $m))
-              (f32x4.add
-                (f32x4.mul (f32x4.sqrt (local.get $v)) (local.get $rx4))
-                (local.get $epsx4)))))
+            (f32x4.mul
+              (local.get $sx4)
+              (f32x4.div
+                (local.get $m)
+                (f32x4.add
+                  (f32x4.mul (f32x4.sqrt (local.get $v)) (local.get $rx4))
+                  (local.get $epsx4))))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $next))))
 )
