@@ -22,3 +22,4 @@ export { convGeometry, convModules, convPatchesModuleBytes, installWasmConv, sim
 export { backpropFilterKernel, backpropInputKernel, conv2dKernel } from './wasm-conv';
 export { wasmMemory } from './install-wasm-kernel';
 export type { ConvGeometry, ConvModules, ConvPatches, SimdGemm, WasmConvInfo } from './wasm-conv';
+export { guardWasmAllocations, WasmOutOfMemoryError } from './wasm-allocation-guard';

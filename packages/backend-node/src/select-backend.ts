@@ -12,7 +12,14 @@ import * as tf from '@tensorflow/tfjs-core';
 // full @tensorflow/tfjs bundle take for granted.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
-import { checkMatMulGradient, installWasmKernels, registerAdamKernels, registerFusedMatMulGradient, show } from '@elbo/backend-common';
+import {
+  checkMatMulGradient,
+  guardWasmAllocations,
+  installWasmKernels,
+  registerAdamKernels,
+  registerFusedMatMulGradient,
+  show,
+} from '@elbo/backend-common';
 import { NODE_BACKENDS, parseBackendNames, type NodeBackendName } from './backend-names';
 import { registerFileSystemRouter } from './file-system-io';
 
@@ -174,6 +181,8 @@ async function activate(name: NodeBackendName): Promise<string> {
   if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);
   await tf.ready();
   if (tf.getBackend() !== name) throw new Error(`tf.getBackend() answers "${tf.getBackend()}" after setBackend('${name}')`);
+  // An allocation past the wasm heap's 4 GiB is an error, not a broken backend (also with stock kernels).
+  if (name === 'wasm') guardWasmAllocations(tf.backend());
   if (kernelChoice === 'stock') {
     detail += "; tfjs' own kernels only (kernels: 'stock')";
   } else {

@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import './register-gradients';
-import { checkMatMulGradient, installWasmKernels, registerAdamKernels, registerFusedMatMulGradient } from '@elbo/backend-common';
+import {
+  checkMatMulGradient,
+  guardWasmAllocations,
+  installWasmKernels,
+  registerAdamKernels,
+  registerFusedMatMulGradient,
+} from '@elbo/backend-common';
 import { DEFAULT_ORDER, parseBackendNames, type WebBackendName } from './backend-names';
 import { readWebGLRenderer, softwareRendererName } from './renderer';
 import { checkWasmPaths, defaultWasmPaths, type WasmPaths } from './wasm-paths';
@@ -213,6 +219,8 @@ async function loadWasm(paths: WasmPaths | undefined): Promise<void> {
 }
 
 async function setUpWasm(): Promise<string> {
+  // An allocation past the wasm heap's 4 GiB is an error, not a broken backend.
+  guardWasmAllocations(tf.backend());
   const [simd, threads] = await Promise.all([
     tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'),
     tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'),
