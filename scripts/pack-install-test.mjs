@@ -11,7 +11,7 @@ import { packAll, root } from './pack-packages.mjs';
 
 const TFJS = '4.22.0';
 
-/** Each scenario: the elbo packages installed (from tarballs), extra npm specs, and programs that must exit 0. */
+/** Each scenario: the elbo packages installed (from tarballs), extra npm specs, files to write, and programs that must exit 0. */
 const scenarios = [
   {
     name: '@elbo/prob alone, on tfjs-core + the cpu backend',
@@ -153,7 +153,48 @@ const scenarios = [
       `,
     },
   },
+  {
+    // Vite's dev server rewrites no URL inside a dependency: the .wasm files were looked for next to
+    // the pre-bundled module, got the HTML fallback page, and the app fell back to cpu.
+    name: "@elbo/backend-web in a fresh Vite app under Vite's dev server (not a build), in Chromium: wasm with no configuration",
+    elbo: ['@elbo/backend-web'],
+    npm: [`@tensorflow/tfjs-core@${TFJS}`, `vite@${devDependencyRange('examples/web-explorer', 'vite')}`],
+    files: {
+      'index.html': '<!doctype html><html><body><script type="module" src="/main.js"></script></body></html>',
+      'main.js': `
+        import * as tf from '@tensorflow/tfjs-core';
+        import { selectBackend } from '@elbo/backend-web';
+        globalThis.result = selectBackend({ prefer: ['wasm'], fallback: false }).then(
+          (s) => ({ name: s.name, sum: tf.sum(tf.tensor1d([1, 2, 3])).dataSync()[0] }),
+          (error) => ({ error: String(error) }),
+        );
+      `,
+    },
+    programs: {
+      'dev-server.mjs': `
+        import { createServer } from 'vite';
+        import { chromium } from ${JSON.stringify(join(root, 'node_modules', 'playwright-core', 'index.mjs'))};
+        const server = await createServer({ root: process.cwd(), logLevel: 'error', server: { host: '127.0.0.1', port: 0 } });
+        await server.listen();
+        const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+        try {
+          const page = await browser.newPage();
+          await page.goto(server.resolvedUrls.local[0]);
+          const result = await page.evaluate(() => globalThis.result);
+          if (result.name !== 'wasm' || result.sum !== 6) throw new Error('under vite dev: ' + JSON.stringify(result));
+        } finally {
+          await browser.close();
+          await server.close();
+        }
+      `,
+    },
+  },
 ];
+
+/** The version range a workspace package's package.json gives a dev dependency (so the scenario tests what we build with). */
+function devDependencyRange(folder, name) {
+  return JSON.parse(readFileSync(join(root, folder, 'package.json'), 'utf8')).devDependencies[name];
+}
 
 /**
  * Every whole program among a package's README examples (a ```ts block that starts with an import;
@@ -189,7 +230,9 @@ let passed = 0;
 let failed = 0;
 try {
   const tarballs = packAll(work);
-  for (const scenario of scenarios) {
+  // PACK_INSTALL_ONLY=<words> runs the scenarios whose name contains them (while working on one)
+  const only = process.env.PACK_INSTALL_ONLY;
+  for (const scenario of scenarios.filter((x) => only == null || x.name.includes(only))) {
     const project = mkdtempSync(join(work, 'project-'));
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
     try {
@@ -198,6 +241,7 @@ try {
         cwd: project,
         stdio: ['ignore', 'ignore', 'pipe'],
       });
+      for (const [file, source] of Object.entries(scenario.files ?? {})) writeFileSync(join(project, file), source);
       for (const [file, source] of Object.entries(scenario.programs)) {
         writeFileSync(join(project, file), source);
         execFileSync('node', [file], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });

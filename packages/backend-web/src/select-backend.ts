@@ -9,7 +9,7 @@ import {
 } from '@elbo/backend-common';
 import { DEFAULT_ORDER, parseBackendNames, type WebBackendName } from './backend-names';
 import { readWebGLRenderer, softwareRendererName } from './renderer';
-import { checkWasmPaths, defaultWasmPaths, type WasmPaths } from './wasm-paths';
+import { checkWasmPaths, defaultWasmPaths, locateWasmBinaries, type WasmPaths } from './wasm-paths';
 
 /** Options of {@link selectBackend}; every field is optional. */
 export interface SelectBackendOptions {
@@ -210,11 +210,15 @@ async function loadWasm(paths: WasmPaths | undefined): Promise<void> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   // Allowed only before the backend first initializes; later calls keep the first paths.
   if (!wasmPathsSet) {
-    const chosen = paths ?? defaultWasmPaths();
+    const located = paths == null ? await locateWasmBinaries() : null;
+    const chosen = paths ?? located?.paths ?? defaultWasmPaths();
     if (chosen != null) wasm.setWasmPaths(chosen);
     wasmPathsSet = true;
-    const where = typeof chosen === 'string' ? chosen : (chosen?.['tfjs-backend-wasm-simd.wasm'] ?? 'next to the page');
-    wasmHint = ` (are the .wasm files served? SIMD binary looked for at ${where}; see the wasmPaths option)`;
+    const where =
+      located != null && located.paths == null
+        ? `none of ${located.tried.join(', ')} answered a wasm binary`
+        : `SIMD binary looked for at ${typeof chosen === 'string' ? chosen : (chosen?.['tfjs-backend-wasm-simd.wasm'] ?? 'next to the page')}`;
+    wasmHint = ` (are the .wasm files served? ${where}; see the wasmPaths option)`;
   }
 }
 

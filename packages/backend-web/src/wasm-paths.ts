@@ -52,3 +52,52 @@ export function checkWasmPaths(paths: unknown): WasmPaths | undefined {
     `selectBackend option "wasmPaths" must be a URL prefix string or a map of file names to URLs, got ${JSON.stringify(paths)}`,
   );
 }
+
+/** `node_modules/@tensorflow/tfjs-backend-wasm/dist/` seen from this package's `dist/` (npm's flat layout, pnpm's siblings). */
+const SIBLING_PACKAGE = '../../../@tensorflow/tfjs-backend-wasm/dist/';
+/** The same at the server root, where Vite's dev server serves a project's `node_modules`. */
+const ROOT_PACKAGE = '/node_modules/@tensorflow/tfjs-backend-wasm/dist/';
+
+/**
+ * Where the binaries are actually served, tried in order: the bundler's URLs (`vite build` and
+ * others that rewrite `new URL(…, import.meta.url)`), then the installed package next to this one,
+ * then under `/node_modules/` at the server root. Vite's dev server rewrites no URL inside a
+ * dependency, so the first answers its HTML fallback page there; the others find the files.
+ * A place counts when it answers the four bytes every wasm binary starts with; only those are read.
+ * @returns the first place that serves them, or null (with every place tried, for the error).
+ */
+export async function locateWasmBinaries(): Promise<{ paths: WasmPaths | null; tried: string[] }> {
+  const bundled = defaultWasmPaths();
+  const candidates: WasmPaths[] = bundled == null ? [] : [bundled];
+  try {
+    // Not a literal: a bundler must not rewrite (or fail on) a URL that is only a guess.
+    candidates.push(new URL(SIBLING_PACKAGE, import.meta.url).href);
+  } catch {
+    // the CJS build has no import.meta.url
+  }
+  if (typeof location !== 'undefined' && /^https?:$/.test(location.protocol)) candidates.push(new URL(ROOT_PACKAGE, location.href).href);
+  const tried: string[] = [];
+  for (const paths of candidates) {
+    const url = simdUrl(paths);
+    tried.push(url);
+    if (await servesWasm(url)) return { paths, tried };
+  }
+  return { paths: null, tried };
+}
+
+const simdUrl = (paths: WasmPaths): string =>
+  typeof paths === 'string' ? `${paths}tfjs-backend-wasm-simd.wasm` : paths['tfjs-backend-wasm-simd.wasm'];
+
+/** True when `url` answers a WebAssembly binary (its magic number `\0asm`); reads only the first chunk. */
+async function servesWasm(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url);
+    if (!response.ok || response.body == null) return false;
+    const reader = response.body.getReader();
+    const { value } = await reader.read();
+    await reader.cancel();
+    return value != null && value.length >= 4 && value[0] === 0 && value[1] === 0x61 && value[2] === 0x73 && value[3] === 0x6d;
+  } catch {
+    return false;
+  }
+}
