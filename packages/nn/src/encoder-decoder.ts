@@ -7,7 +7,7 @@ import { exportLayersModel } from './layers-model';
 import { loadLayers, saveLayers } from './record';
 import type { LoadedLayers } from './record';
 import { Sequential } from './sequential';
-import { checkingStreamedBatches } from './streamed-batch-check';
+import { checkingFirstBatchNow, checkingStreamedBatches } from './streamed-batch-check';
 
 /**
  * What every encoder-decoder model is made of.
@@ -207,12 +207,21 @@ export abstract class EncoderDecoderModel {
   protected async train(args: Omit<FitArgs<ExampleBatch>, 'variables'>, caller = 'fit'): Promise<History> {
     this.checkFitData(args.data, args.validationData, caller);
     const { data, validationData } = args;
-    return fit({
-      ...args,
-      data: this.checkedStream(data, 'data', caller),
-      validationData: validationData == null ? validationData : this.checkedStream(validationData, 'validationData', caller),
-      variables: this.trainableVariables,
-    });
+    // A streamed validation set's first batch is checked now, before the first step, not after an epoch.
+    const validation =
+      validationData == null
+        ? null
+        : await checkingFirstBatchNow(validationData, (batch, where) => this.checkBatch(batch, where, caller), 'validationData');
+    try {
+      return await fit({
+        ...args,
+        data: this.checkedStream(data, 'data', caller),
+        validationData: validation == null ? undefined : this.checkedStream(validation.data, 'validationData', caller),
+        variables: this.trainableVariables,
+      });
+    } finally {
+      await validation?.release();
+    }
   }
 
   /**

@@ -35,3 +35,65 @@ async function* checkedEpoch<B>(
     yield batch;
   }
 }
+
+/**
+ * A streamed validation set is first read after an epoch has trained; a wrong shape found then has
+ * changed the weights already. This reads its first batch now (epoch 0's), checks it, and gives the
+ * data back with that batch put in front again, so nothing is read twice or lost. `release` frees the
+ * batch and closes the stream if training never got to it. Tensors and arrays come back as they are.
+ */
+export async function checkingFirstBatchNow<B>(
+  data: FitData<B>,
+  check: (batch: B, name: string) => void,
+  name: string,
+): Promise<{ data: FitData<B>; release: () => Promise<void> }> {
+  if (data instanceof tf.Tensor || Array.isArray(data) || data == null || (typeof data !== 'function' && typeof data !== 'object')) {
+    return { data, release: async () => {} };
+  }
+  const source = typeof data === 'function' ? data(0) : data;
+  const iterator = iteratorOf(source);
+  const first = await iterator.next();
+  if (first.done !== true) {
+    try {
+      check(first.value, `${name} (batch 0 of epoch 0)`);
+    } catch (error) {
+      tf.dispose(first.value as tf.TensorContainer);
+      await iterator.return?.();
+      throw error;
+    }
+  }
+  let handedOut = false;
+  const epochZero = (): AsyncIterator<B> => {
+    handedOut = true;
+    return (async function* () {
+      if (first.done === true) return;
+      yield first.value;
+      for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) yield next.value;
+    })();
+  };
+  const rest: FitData<B> =
+    typeof data === 'function'
+      ? (epoch: number) => (epoch === 0 && !handedOut ? { [Symbol.asyncIterator]: epochZero } : data(epoch))
+      : {
+          [Symbol.asyncIterator]: () =>
+            handedOut
+              ? (async function* () {
+                  yield* data;
+                })()
+              : epochZero(),
+        };
+  return {
+    data: rest,
+    release: async () => {
+      if (handedOut) return;
+      handedOut = true;
+      if (first.done !== true) tf.dispose(first.value as tf.TensorContainer);
+      await iterator.return?.();
+    },
+  };
+}
+
+function iteratorOf<B>(source: Iterable<B> | AsyncIterable<B>): Iterator<B> | AsyncIterator<B> {
+  const asyncIterator = (source as AsyncIterable<B>)[Symbol.asyncIterator];
+  return typeof asyncIterator === 'function' ? asyncIterator.call(source) : (source as Iterable<B>)[Symbol.iterator]();
+}

@@ -11,6 +11,7 @@ import { foldIn } from '@elbo/prob';
 import { trainingLoss } from './elbo';
 import { linearWarmup } from './schedules';
 import { VAE } from './vae';
+import type { VAEFitData } from './vae';
 
 let digits: tf.Tensor2D;
 const made: VAE[] = [];
@@ -258,11 +259,76 @@ describe('VAE.fit on batches as npyBatches yields them', () => {
     expect(steps).toEqual([0, 1, 2, 0, 1]);
     vae.trainableVariables.forEach((v) => expect(tf.all(tf.isFinite(v)).dataSync()[0]).toBe(1));
     tf.dispose([clean, withNaN]);
-    // A streamed validation set is read only after an epoch has trained; it is checked all the same.
+    // A streamed validation set is first read after an epoch has trained: its first batch is checked before the first step.
+    const atStart = weights();
     const validationData = () => [tf.clone(narrow)];
-    await expect(vae.fit(tf.slice(digits, [0, 0], [16, 784]), { epochs: 1, validationData })).rejects.toThrow(
-      /VAE.fit: validationData \(batch 0 of epoch 0\) must have shape \[n, 784\], got \[16, 700\]/,
-    );
+    const train = tf.slice(digits, [0, 0], [16, 784]);
+    await expectNoLeaks(async () => {
+      await expect(vae.fit(train, { epochs: 1, validationData })).rejects.toThrow(
+        /VAE.fit: validationData \(batch 0 of epoch 0\) must have shape \[n, 784\], got \[16, 700\]/,
+      );
+    });
+    expect(weights()).toEqual(atStart);
+    train.dispose();
     tf.dispose([pixels, narrow]);
+  });
+});
+
+describe('VAE.fit with streamed validation data', () => {
+  it('reads its first batch ahead (to check it) without losing or repeating a batch: the same valLoss as the array', async () => {
+    const train = tf.slice(digits, [0, 0], [64, 784]);
+    const [v0, v1] = [tf.slice(digits, [64, 0], [16, 784]), tf.slice(digits, [80, 0], [24, 784])];
+    const run = async (validationData: VAEFitData, epochs: number) =>
+      (await small(30).fit(train, { epochs, seed: 3, validationData })).history.valLoss;
+    const reference = await run([v0, v1], 2);
+    expect(await run(() => [tf.clone(v0), tf.clone(v1)], 2)).toEqual(reference);
+    expect(
+      await run(
+        {
+          *[Symbol.iterator]() {
+            yield tf.clone(v0);
+            yield tf.clone(v1);
+          },
+        },
+        2,
+      ),
+    ).toEqual(reference);
+    // a one-shot generator serves one epoch
+    expect(
+      await run(
+        (function* () {
+          yield tf.clone(v0);
+          yield tf.clone(v1);
+        })(),
+        1,
+      ),
+    ).toEqual(reference!.slice(0, 1));
+    tf.dispose([train, v0, v1]);
+  });
+
+  it('frees the batch read ahead and closes the stream when training stops before validating', async () => {
+    let closed = false;
+    const stream = (async function* () {
+      try {
+        yield tf.slice(digits, [0, 0], [8, 784]);
+        yield tf.slice(digits, [8, 0], [8, 784]);
+      } finally {
+        closed = true;
+      }
+    })();
+    const vae = small(31);
+    const bad = tf.fill([8, 784], 2);
+    await expectNoLeaks(async () => {
+      await expect(vae.fit(bad, { epochs: 1, validationData: stream })).rejects.toThrow(/VAE.fit: data must be in the unit interval/);
+    });
+    // The tensor check of data comes first: nothing was read ahead.
+    expect(closed).toBe(false);
+    const abort = new AbortController();
+    abort.abort();
+    await expectNoLeaks(async () => {
+      await vae.fit(digits, { epochs: 1, validationData: stream, signal: abort.signal });
+    });
+    expect(closed).toBe(true);
+    bad.dispose();
   });
 });
