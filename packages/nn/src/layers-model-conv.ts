@@ -22,6 +22,17 @@ import type { ConvTranspose2dOptions } from './conv-transpose2d';
 import { Conv2d } from './conv2d';
 import type { Conv2dOptions } from './conv2d';
 
+/** What TF.js Layers writes for a layer with weights and none of Keras' extras: default initializers, no regularizer or constraint. */
+export const KERAS_WEIGHT_SETTINGS = {
+  kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } },
+  bias_initializer: { class_name: 'Zeros', config: {} },
+  kernel_regularizer: null,
+  bias_regularizer: null,
+  activity_regularizer: null,
+  kernel_constraint: null,
+  bias_constraint: null,
+} as const;
+
 /** Keras JSON of one layer (the fields read and written here). */
 export interface KerasLayerJSON {
   class_name: string;
@@ -55,13 +66,7 @@ export function convToKeras(
       dilation_rate: [1, 1],
       activation: layer.activation,
       use_bias: layer.bias != null,
-      kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } },
-      bias_initializer: { class_name: 'Zeros', config: {} },
-      kernel_regularizer: null,
-      bias_regularizer: null,
-      activity_regularizer: null,
-      kernel_constraint: null,
-      bias_constraint: null,
+      ...KERAS_WEIGHT_SETTINGS,
       ...common,
       name: convName,
     },

@@ -6,7 +6,7 @@ import { decodeCheckedWeights, ioHandler } from './io-handler';
 import { ConvTranspose2d } from './conv-transpose2d';
 import { Conv2d } from './conv2d';
 import type { Layer } from './layer';
-import { convToKeras, readConv } from './layers-model-conv';
+import { KERAS_WEIGHT_SETTINGS, convToKeras, readConv } from './layers-model-conv';
 import type { KerasLayerJSON } from './layers-model-conv';
 import { Linear } from './linear';
 import { Flatten, Reshape } from './reshape';
@@ -46,13 +46,7 @@ function toKeras(layer: Layer, name: string, first: readonly number[] | null): {
       units: layer.outputDim,
       activation: layer.activation,
       use_bias: layer.bias != null,
-      kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } },
-      bias_initializer: { class_name: 'Zeros', config: {} },
-      kernel_regularizer: null,
-      bias_regularizer: null,
-      activity_regularizer: null,
-      kernel_constraint: null,
-      bias_constraint: null,
+      ...KERAS_WEIGHT_SETTINGS,
       ...common,
       ...input,
     };
