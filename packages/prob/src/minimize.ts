@@ -177,11 +177,7 @@ export async function minimize<B = undefined>(loss: LossFunction<B>, options: Mi
    */
   const takeSnapshot = (): void => {
     snapshot?.forEach((t) => t.dispose());
-    const backend = tf.backend() as tf.KernelBackend & { incRef(dataId: tf.DataId): void };
-    snapshot = trained.map((v) => {
-      backend.incRef(v.dataId); // as the Identity kernel of cpu does: the data is freed when both references are
-      return tf.engine().makeTensorFromDataId(v.dataId, v.shape, v.dtype, backend);
-    });
+    snapshot = trained.map(sharedReference);
     firstUnreadUpdate = step;
   };
   /** Records whether the update of step `at` left every trained variable finite: one sum per variable, no read. */
@@ -253,6 +249,20 @@ export async function minimize<B = undefined>(loss: LossFunction<B>, options: Mi
     await batchIterator?.return?.();
   }
   return { losses, steps: step, aborted, stoppedEarly };
+}
+
+/**
+ * A second tensor on `v`'s current data, without a copy (as cpu's Identity kernel makes one): the data
+ * is freed when both are disposed. A backend without reference counts (`incRef` not implemented) gets a copy.
+ */
+function sharedReference(v: tf.Variable): tf.Tensor {
+  const backend = tf.backend() as tf.KernelBackend & { incRef?(dataId: tf.DataId): void };
+  try {
+    backend.incRef!(v.dataId);
+  } catch {
+    return tf.clone(v);
+  }
+  return tf.engine().makeTensorFromDataId(v.dataId, v.shape, v.dtype, backend);
 }
 
 /** The part of tfjs' engine (4.x) that records a gradient tape: each node keeps the tensors its backward pass needs. */
