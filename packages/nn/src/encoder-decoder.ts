@@ -7,7 +7,7 @@ import { exportLayersModel } from './layers-model';
 import { loadLayers, saveLayers } from './record';
 import type { LoadedLayers } from './record';
 import { Sequential } from './sequential';
-import { checkingFirstBatchNow, checkingStreamedBatches } from './streamed-batch-check';
+import { checkingFirstBatchNow, checkingStreamedBatches, isStream } from './streamed-batch-check';
 
 /**
  * What every encoder-decoder model is made of.
@@ -169,6 +169,17 @@ export abstract class EncoderDecoderModel {
       if (!Array.isArray(d)) return [];
       return d.map((b, i): [string, ExampleBatch] => [`${name}[${i}]`, b as ExampleBatch]);
     };
+    for (const [name, d] of [
+      ['data', data],
+      ['validationData', validationData],
+    ] as const) {
+      if (d === undefined && name === 'validationData') continue;
+      if (!(d instanceof tf.Tensor) && !Array.isArray(d) && !isStream(d)) {
+        throw new TypeError(
+          `${this.modelName}.${caller}: ${name} must be a tensor, an array or (async) iterable of batches, or a function of the epoch returning one, got ${describeValue(d)}`,
+        );
+      }
+    }
     for (const [name, batch] of [...named(data, 'data'), ...named(validationData, 'validationData')]) this.checkBatch(batch, name, caller);
   }
 

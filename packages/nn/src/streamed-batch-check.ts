@@ -11,9 +11,8 @@ import type { FitData } from '@elbo/prob';
  * as they are: they are checked whole before training.
  */
 export function checkingStreamedBatches<B>(data: FitData<B>, check: (batch: B, name: string) => void, name: string): FitData<B> {
-  if (data instanceof tf.Tensor || Array.isArray(data)) return data;
+  if (!isStream(data)) return data; // a tensor, an array, or something fit refuses by name
   if (typeof data === 'function') return (epoch: number) => checkedEpoch(data(epoch), check, name, epoch);
-  if (data == null || typeof data !== 'object') return data;
   let epoch = 0;
   return { [Symbol.asyncIterator]: () => checkedEpoch(data, check, name, epoch++)[Symbol.asyncIterator]() };
 }
@@ -47,9 +46,7 @@ export async function checkingFirstBatchNow<B>(
   check: (batch: B, name: string) => void,
   name: string,
 ): Promise<{ data: FitData<B>; release: () => Promise<void> }> {
-  if (data instanceof tf.Tensor || Array.isArray(data) || data == null || (typeof data !== 'function' && typeof data !== 'object')) {
-    return { data, release: async () => {} };
-  }
+  if (!isStream(data)) return { data, release: async () => {} };
   const source = typeof data === 'function' ? data(0) : data;
   const iterator = iteratorOf(source);
   const first = await iterator.next();
@@ -96,4 +93,12 @@ export async function checkingFirstBatchNow<B>(
 function iteratorOf<B>(source: Iterable<B> | AsyncIterable<B>): Iterator<B> | AsyncIterator<B> {
   const asyncIterator = (source as AsyncIterable<B>)[Symbol.asyncIterator];
   return typeof asyncIterator === 'function' ? asyncIterator.call(source) : (source as Iterable<B>)[Symbol.iterator]();
+}
+
+/** A function of the epoch, or an (async) iterable that is not an array. */
+export function isStream<B>(data: unknown): data is Exclude<FitData<B>, tf.Tensor> {
+  if (typeof data === 'function') return true;
+  if (data == null || typeof data !== 'object' || data instanceof tf.Tensor || Array.isArray(data)) return false;
+  const d = data as { [Symbol.iterator]?: unknown; [Symbol.asyncIterator]?: unknown };
+  return typeof d[Symbol.iterator] === 'function' || typeof d[Symbol.asyncIterator] === 'function';
 }

@@ -239,6 +239,10 @@ describe('VAE.fit on batches as npyBatches yields them', () => {
       await expect(vae.fit([{ pixels }] as never, { epochs: 1 })).rejects.toThrow(
         /VAE.fit: data\[0\]: a batch must be a tensor or an object with an `images` or `x` tensor, got/,
       );
+      // Neither a tensor, an array nor a stream: left to fit's own error, which names what it takes.
+      await expect(vae.fit({} as never, { epochs: 1 })).rejects.toThrow(
+        /VAE.fit: data must be a tensor, an array or \(async\) iterable of batches, or a function of the epoch returning one, got/,
+      );
     });
     expect(weights()).toEqual(before);
     // A NaN in the third batch of the second epoch: an error before that step, after the steps before it.
@@ -266,6 +270,9 @@ describe('VAE.fit on batches as npyBatches yields them', () => {
     await expectNoLeaks(async () => {
       await expect(vae.fit(train, { epochs: 1, validationData })).rejects.toThrow(
         /VAE.fit: validationData \(batch 0 of epoch 0\) must have shape \[n, 784\], got \[16, 700\]/,
+      );
+      await expect(vae.fit(train, { epochs: 1, validationData: {} as never })).rejects.toThrow(
+        /VAE.fit: validationData must be a tensor, an array or \(async\) iterable of batches, or a function of the epoch returning one, got/,
       );
     });
     expect(weights()).toEqual(atStart);
