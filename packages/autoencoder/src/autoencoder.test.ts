@@ -103,6 +103,10 @@ describe('Autoencoder', () => {
     expect(() => ae.reconstruct(data(4), { batchsize: 2 } as never)).toThrow(/batchsize.*batchSize/);
     expect(() => ae.decode(track(tf.zeros([4, 3])))).toThrow('Autoencoder.decode: z must have shape [n, 2], got [4, 3]');
     await expect(ae.evaluate(track(tf.zeros([4, 5])))).rejects.toThrow('Autoencoder.evaluate: data must have shape [n, 6], got [4, 5]');
+    await expect(ae.fit({} as never)).rejects.toThrow(
+      'Autoencoder.fit: data must be a tensor, an array or (async) iterable of batches, or a function of the epoch returning one, got',
+    );
+    await expect(ae.evaluate(5 as never)).rejects.toThrow('Autoencoder.evaluate: data must be a tensor, an array or (async) iterable');
     await expect(ae.fit([{ pixels: data(4) } as never])).rejects.toThrow(
       'Autoencoder.fit: data[0]: a batch must be a tensor or an object with an `images` or `x` tensor, got',
     );
