@@ -3,11 +3,30 @@
 // convert_data.py); where a checkout has no such data, a copy of the script runs in a temporary
 // folder next to the digits the benchmark passes in (the same reference split).
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const PYTHON = '/usr/bin/python3'; // Debian's, with python3-torch; a pyenv python3 on PATH may lack torch
+
+/**
+ * Debian's python3-torch takes its BLAS through the libblas.so.3 alternative; where only the reference
+ * BLAS is installed (python3-torch without its recommended libopenblas0), PyTorch's dense and conv steps
+ * run several times slower (1,276 ms instead of about 150 ms for the conv VAE step here), and any ratio
+ * against it flatters elbo. Says so on stderr, once per run.
+ */
+function warnOnReferenceBlas() {
+  if (warnOnReferenceBlas.done) return;
+  warnOnReferenceBlas.done = true;
+  const link = '/usr/lib/x86_64-linux-gnu/libblas.so.3';
+  if (!existsSync(link)) return;
+  const target = realpathSync(link);
+  if (target.includes('/blas/')) {
+    console.error(
+      `torch-anchor: PyTorch will use the reference BLAS (${target}): its times are not comparable; apt-get install -y libopenblas0-pthread`,
+    );
+  }
+}
 
 /** A C-order float32 .npy file. */
 function writeNpy(path, data, shape) {
@@ -30,6 +49,7 @@ export function runTorchAnchor(anchors, script, args, digits, { timeoutMs = 600_
   if (process.env.BENCH_TORCH === '0') return { skipped: 'BENCH_TORCH=0' };
   const source = join(anchors, script);
   if (!existsSync(PYTHON) || !existsSync(source)) return { skipped: `${existsSync(PYTHON) ? source : PYTHON} not found` };
+  warnOnReferenceBlas();
   let dir = anchors;
   let temporary;
   if (!existsSync(join(anchors, 'data', 'X_train.npy'))) {
