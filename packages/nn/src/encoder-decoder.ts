@@ -173,7 +173,7 @@ export abstract class EncoderDecoderModel {
       ['data', data],
       ['validationData', validationData],
     ] as const) {
-      if (d === undefined && name === 'validationData') continue;
+      if (d == null && name === 'validationData') continue; // none, as fit reads it
       if (!(d instanceof tf.Tensor) && !Array.isArray(d) && !isStream(d)) {
         throw new TypeError(
           `${this.modelName}.${caller}: ${name} must be a tensor, an array or (async) iterable of batches, or a function of the epoch returning one, got ${describeValue(d)}`,

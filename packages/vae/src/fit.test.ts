@@ -276,6 +276,8 @@ describe('VAE.fit on batches as npyBatches yields them', () => {
       );
     });
     expect(weights()).toEqual(atStart);
+    // null is no validation set, as prob's fit reads it
+    expect((await vae.fit(train, { epochs: 1, validationData: null as never })).history.valLoss).toBeUndefined();
     train.dispose();
     tf.dispose([pixels, narrow]);
   });
