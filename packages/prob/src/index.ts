@@ -38,6 +38,10 @@ export type { KLFunction, DistributionClass, MonteCarloKL, MonteCarloKLOptions }
 export { klNormalStandard } from './kl-normal-standard';
 export type { KLNormalStandardOptions } from './kl-normal-standard';
 export { information, jsDivergence, mutualInformation } from './information';
+
+// Telling inliers from outliers by a score
+export { auroc, rocCurve, thresholdAtFalsePositiveRate } from './roc';
+export type { RocCurve, ScoreInput, ScoreThreshold } from './roc';
 export type { InformationOptions, ProbabilityInput } from './vectors';
 export { bayes } from './bayes';
 export type { BayesInput, BayesResult } from './bayes';
@@ -61,6 +65,7 @@ export type { MinimizeOptions, MinimizeResult, StepInfo, LossFunction } from './
 export { assertBackend, assertGradientsRegistered, MISSING_BACKEND_MESSAGE, MISSING_GRADIENTS_MESSAGE } from './gradients';
 export type { GradientLookup } from './gradients';
 export { toFloatTensor, describeValue } from './convert';
+export { Yielder, macrotask } from './yield';
 export type { TensorInput, TensorExpectation } from './convert';
 
 // Seeded randomness
