@@ -7,6 +7,8 @@
  */
 export { mnist, mnistArrays, mnistSplit, MNIST_PIXELS, MNIST_SIZE } from './mnist';
 export { LINE_FACTORS, LINES_MAX_SIZE, LINES_MIN_SIZE, lines, linesArrays, linesRanges } from './lines';
+export { probeImages, PROBE_KINDS } from './probe-images';
+export type { ProbeImageOptions, ProbeImages, ProbeKind } from './probe-images';
 export { parseNpy, parseNpyHeader, toNpy } from './npy';
 export type { FactorRange, LineFactor, LinesArrays, LinesOptions, LinesSet } from './lines';
 export type { MnistArrays, MnistOptions, MnistSet, MnistSplitSets } from './mnist';
