@@ -47,3 +47,10 @@ it('the "Likelihoods" snippet runs and gives what its comments say', async () =>
   expect(mod.config).toMatchObject({ name: 'gaussian', learnSigma: true, eventRank: 1 });
   expectClose((mod.config as { sigma: number }).sigma, 0.5, { rtol: 1e-6 });
 });
+
+it('the "Scores" snippet gives what its comments say', async () => {
+  const mod = await runSection('Scores: AUROC, ROC and a threshold');
+  expect(mod.area).toBeCloseTo(11 / 12, 12);
+  expect(mod.points).toBe(8);
+  expect(mod.cut).toEqual({ threshold: 0.4, falsePositiveRate: 0.25 });
+});
