@@ -7,6 +7,7 @@ import { lines } from '@elbo/datasets';
 import { convDecoder, convEncoder } from '@elbo/nn';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectNoLeaks } from '../../../tooling/testing';
+import { OutlierScore } from './outlier-score';
 import { VAE } from './vae';
 
 // A convolutional VAE is a VAE whose encoder and decoder are conv stacks: every method of the
@@ -74,6 +75,23 @@ describe('a convolutional VAE (convEncoder / convDecoder)', () => {
       tf.dispose([...outputs.map(([t]) => t), grid.z, grid.images]);
     });
     tf.dispose([x, first!, second!]);
+    vae.dispose();
+  });
+
+  it('fits and applies an outlier score on images [n, h, w, 1], and names a flat batch', async () => {
+    const vae = convVae(5);
+    await vae.fit(images, { epochs: 2, batchSize: 32, seed: 0 });
+    const score = await expectNoLeaks(() => OutlierScore.fit(vae, images, { samples: 4, seed: 1 }));
+    const five = tf.slice(images, 0, 5);
+    const scores = await expectNoLeaks(() => score.score(five));
+    five.dispose();
+    expect(scores.length).toBe(5);
+    expect(scores.every(Number.isFinite)).toBe(true);
+    const flat = tf.zeros([2, SIZE * SIZE]);
+    await expect(score.score(flat)).rejects.toThrow(
+      `OutlierScore.score: x must have shape [n, ${SIZE}, ${SIZE}, 1], got [2, ${SIZE * SIZE}]`,
+    );
+    flat.dispose();
     vae.dispose();
   });
 

@@ -20,6 +20,10 @@ export { elboTerms, trainingLoss } from './elbo';
 export type { ElboTerms, ElboTermOptions, TrainingLoss, TrainingLossOptions } from './elbo';
 export { importanceWeightedLogLikelihood } from './log-likelihood';
 export type { LogLikelihoodOptions, LogLikelihoodResult } from './log-likelihood';
+export { imageStatistics, IMAGE_STATISTICS, STATISTICS_CHUNK } from './image-statistics';
+export type { ImageStatistics, ImageStatisticName, ImageStatisticsOptions } from './image-statistics';
+export { OutlierScore, OUTLIER_METHODS, MIN_FIT_IMAGES } from './outlier-score';
+export type { OutlierMethod, OutlierScoreOptions, OutlierScoreJSON } from './outlier-score';
 export { normalQuantile, latentPath, latentGridPoints } from './latent';
 export type { VaeParts } from './parts';
 export {
@@ -35,5 +39,15 @@ export type { LinearGaussianPosterior, LinearGaussianVAE } from './linear-gaussi
 // the layers come from @elbo/nn, the likelihood and the training types from @elbo/prob.
 export { mlp, sequential, linear, activation, flatten, reshape, conv2d, convTranspose2d, convEncoder, convDecoder } from '@elbo/nn';
 export type { Layer, Sequential, LayersExportUrls, ConvEncoderOptions, ConvDecoderOptions } from '@elbo/nn';
-export { Likelihood } from '@elbo/prob';
-export type { LikelihoodSpec, LikelihoodName, FitOptions, FitCallbacks, History, Logs } from '@elbo/prob';
+export { Likelihood, auroc, rocCurve, thresholdAtFalsePositiveRate } from '@elbo/prob';
+export type {
+  LikelihoodSpec,
+  LikelihoodName,
+  FitOptions,
+  FitCallbacks,
+  History,
+  Logs,
+  RocCurve,
+  ScoreInput,
+  ScoreThreshold,
+} from '@elbo/prob';

@@ -23,4 +23,14 @@ describe('README example', () => {
     expect(result.minKl).toBeGreaterThan(0);
     expect(result.covariance.map((r) => r.length)).toEqual([3, 3, 3]);
   });
+
+  it('fits an outlier score on training digits and tells blank images and dots from held-out digits', async () => {
+    const { result } = (await runReadmeExample(resolve(__dirname, '..'), { after: '## Which images are like the training set' })) as {
+      result: { aurocBlank: number; aurocDots: number; flaggedDots: number; saved: number };
+    };
+    expect(result.aurocBlank).toBeGreaterThan(0.9);
+    expect(result.aurocDots).toBeGreaterThan(0.9);
+    expect(result.flaggedDots).toBeGreaterThan(0.5);
+    expect(result.saved).toBeGreaterThan(1000);
+  }, 120_000);
 });
