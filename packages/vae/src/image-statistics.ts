@@ -3,7 +3,7 @@ import { checkKnownKeys, checkSeed, describeValue, foldIn, toFloatTensor, Yielde
 import type { TensorInput } from '@elbo/prob';
 import { importanceWeightedLogLikelihood } from './log-likelihood';
 import { checkSamples } from './settings';
-import type { VAE } from './vae';
+import { VAE } from './vae';
 
 /** The per-image statistics of a VAE that outlier scores are built from; see {@link imageStatistics}. */
 export const IMAGE_STATISTICS = ['logLikelihood', 'rate', 'distortion', 'posteriorEntropy', 'priorCrossEntropy'] as const;
@@ -46,6 +46,7 @@ export function checkScoringInput(
   options: ImageStatisticsOptions,
   caller: string,
 ): { t: tf.Tensor; samples: number; seed: number; signal: AbortSignal | undefined } {
+  if (!(vae instanceof VAE)) throw new TypeError(`${caller}: vae must be a VAE, got ${describeValue(vae)}`);
   checkKnownKeys(options, OPTION_KEYS, caller);
   const samples = checkSamples(options.samples ?? 100, caller);
   const seed = checkSeed(options.seed ?? 0, caller);

@@ -109,6 +109,10 @@ describe('OutlierScore', () => {
     expect(() => score.scoreStatistics({ logLikelihood: [1, 2] } as never)).toThrow(
       'OutlierScore.scoreStatistics: stats must hold a Float64Array logLikelihood, got an array of length 2',
     );
+    const stats = await imageStatistics(vae, tf.tidy(() => tf.slice(fitX, [0, 0], [3, D]).arraySync()) as number[][], { samples: 5 });
+    stats.logLikelihood[1] = Number.NaN;
+    expect(() => score.scoreStatistics(stats)).toThrow('OutlierScore.scoreStatistics: stats.logLikelihood[1] is NaN, not a finite number');
+    await expect(OutlierScore.fit({} as VAE, fitX)).rejects.toThrow('OutlierScore.fit: vae must be a VAE, got an object');
     expect(tf.memory().numTensors).toBe(before);
 
     const good = score.toJSON();

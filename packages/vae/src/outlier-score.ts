@@ -218,6 +218,10 @@ export class OutlierScore {
         );
     }
     const n = first.length;
+    for (const name of names) {
+      const bad = stats[name].findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) throw new Error(`OutlierScore.scoreStatistics: stats.${name}[${bad}] is ${stats[name][bad]}, not a finite number`);
+    }
     const out = new Float64Array(n);
     const logp = this.training.logLikelihood;
     if (this.method === 'log-likelihood') {
