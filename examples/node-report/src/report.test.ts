@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { USAGE } from './args';
+import { USAGE, parseReportArgs } from './args';
 import { main } from './main';
+import { runReport } from './report';
 import { SECTIONS } from './sections';
+import { vaeOutliersSection } from './sections/vae-outliers';
 
 function capture(cwd: string) {
   const out: string[] = [];
@@ -54,6 +56,33 @@ describe('pnpm demo --quick', () => {
     expect(bounds[2]!).toBeGreaterThan(bounds[0]!);
   });
 
+  it('scores outliers: an AUROC row per method on every probe set, and a DoSE threshold for a 5% false-positive rate', () => {
+    const start = html.indexOf('<section id="vae-outliers">');
+    expect(start, 'the vae-outliers section').toBeGreaterThan(-1);
+    const section = html.slice(start, html.indexOf('</section>', start));
+    expect(section).toContain('DoSE');
+    expect(section).toContain(
+      '<th>score</th><th>uniform noise</th><th>lines</th><th>inverted digits</th><th>constant images</th><th>sparse dots</th>',
+    );
+    const methods = { 'log-likelihood': 'raw log p(x)', typicality: 'typicality', dose: 'DoSE' };
+    for (const [method, label] of Object.entries(methods)) {
+      const head = `<tr><td>${label} (<code>'${method}'</code>)</td>`;
+      const at = section.indexOf(head);
+      expect(at, `the AUROC row of ${method}`).toBeGreaterThan(-1);
+      const row = section.slice(at + head.length, section.indexOf('</tr>', at));
+      // five AUROCs to 3 decimals, bold when >= 0.95
+      const cells = [...row.matchAll(/<td>(<b>)?(\d\.\d{3})(<\/b>)?<\/td>/g)];
+      expect(cells.length, row).toBe(5);
+      for (const [, bold, value] of cells) {
+        expect(Number(value)).toBeGreaterThanOrEqual(0);
+        expect(Number(value)).toBeLessThanOrEqual(1);
+        expect(Boolean(bold), `${method}: ${value}`).toBe(Number(value) >= 0.95);
+      }
+    }
+    expect(section).toMatch(/false-positive rate/);
+    expect(stdout).toMatch(/AUROC of DoSE against test digits: uniform noise [0-9.]+/);
+  });
+
   it('prints no NaN or Infinity anywhere in the page', () => {
     // base64 image data can spell "NaN" by chance (it did, with seed 3): look at the text only
     const text = html.replace(/data:[a-z/+]+;base64,[A-Za-z0-9+/=]+/g, 'data:');
@@ -81,6 +110,23 @@ describe('pnpm demo --quick', () => {
       let differs = false;
       for (let i = 4; i < png.data.length && !differs; i += 4) differs = png.data.readUInt32BE(i) !== first;
       expect(differs, `${file} is a single colour`).toBe(true);
+    }
+  });
+});
+
+describe('the outlier section on its own', () => {
+  it('leaves no tensor allocated (the shared VAE included, once the report ends)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'elbo-outliers-'));
+    try {
+      const options = parseReportArgs(['--quick', '--out', dir, '--seed', '3']);
+      if (options === 'help') throw new Error('unexpected --help');
+      const lines: string[] = [];
+      const outcome = await runReport(options, { out: (line) => void lines.push(line), isTTY: false }, [vaeOutliersSection]);
+      // the report counts the tensors alive before and after its sections, and says when they differ
+      expect(lines.join('\n')).not.toMatch(/tensors were left allocated/);
+      expect(outcome.sections[0]!.summary.join('\n')).toMatch(/AUROC of DoSE/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

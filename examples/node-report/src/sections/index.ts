@@ -10,6 +10,7 @@ import { pcaSection } from './pca';
 import { vaeSection } from './vae';
 import { vaeLatentSection } from './vae-latent';
 import { vaeLikelihoodSection } from './vae-likelihood';
+import { vaeOutliersSection } from './vae-outliers';
 
 /** The road, in order: each section is one step from Bayes' rule to the VAE. */
 export const SECTIONS: readonly Section[] = [
@@ -24,4 +25,5 @@ export const SECTIONS: readonly Section[] = [
   elboBoundSection,
   vaeLatentSection,
   vaeLikelihoodSection,
+  vaeOutliersSection,
 ];
