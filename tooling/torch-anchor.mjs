@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const PYTHON = '/usr/bin/python3'; // Debian's, with python3-torch; a pyenv python3 on PATH may lack torch
+export const PYTHON = '/usr/bin/python3'; // Debian's, with python3-torch; a pyenv python3 on PATH may lack torch
 
 /**
  * Debian's python3-torch takes its BLAS through the libblas.so.3 alternative; where only the reference
@@ -15,7 +15,7 @@ const PYTHON = '/usr/bin/python3'; // Debian's, with python3-torch; a pyenv pyth
  * run several times slower (1,276 ms instead of about 150 ms for the conv VAE step here), and any ratio
  * against it flatters elbo. Says so on stderr, once per run.
  */
-function warnOnReferenceBlas() {
+export function warnOnReferenceBlas() {
   if (warnOnReferenceBlas.done) return;
   warnOnReferenceBlas.done = true;
   const link = '/usr/lib/x86_64-linux-gnu/libblas.so.3';
@@ -29,7 +29,7 @@ function warnOnReferenceBlas() {
 }
 
 /** A C-order float32 .npy file. */
-function writeNpy(path, data, shape) {
+export function writeNpy(path, data, shape) {
   let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(', ')},), }`;
   header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
   const head = Buffer.alloc(10);

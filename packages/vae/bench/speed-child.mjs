@@ -82,7 +82,7 @@ if (mode === 'step') {
   result.soak = samples;
 } else {
   const t0 = performance.now();
-  const history = await net.fit(data.train.images, { epochs: 10, batchSize: 128, seed: 0, optimizer, parallel });
+  const history = await net.fit(data.train.images, { epochs: 10, batchSize: 128, seed: 0, optimizer, ...parallelOption });
   result.fitSeconds = (performance.now() - t0) / 1000;
   result.trainLoss = history.history.loss.at(-1);
   if (model === 'vae') {
