@@ -9,11 +9,7 @@ const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 export function silvermanBandwidth(values: Float64Array): number {
   const n = values.length;
   if (values.every((v) => v === values[0])) return 0; // exactly: float sums of equal values leave ~1e-15
-  let mean = 0;
-  for (const v of values) mean += v / n;
-  let ss = 0;
-  for (const v of values) ss += (v - mean) ** 2;
-  const sd = Math.sqrt(ss / Math.max(1, n - 1));
+  const { sd } = meanAndSd(values);
   const sorted = values.slice().sort();
   const quantile = (q: number) => {
     const at = q * (n - 1);
@@ -42,4 +38,13 @@ export function logKernelDensity(values: Float64Array, bandwidth: number, v: num
   let sum = 0;
   for (const vi of values) sum += Math.exp(-0.5 * ((v - vi) / bandwidth) ** 2 - max);
   return max + Math.log(sum) - Math.log(values.length * bandwidth) - LOG_SQRT_2PI;
+}
+
+/** Mean and sample standard deviation (n - 1). */
+export function meanAndSd(values: Float64Array): { mean: number; sd: number } {
+  let mean = 0;
+  for (const v of values) mean += v / values.length;
+  let ss = 0;
+  for (const v of values) ss += (v - mean) ** 2;
+  return { mean, sd: Math.sqrt(ss / Math.max(1, values.length - 1)) };
 }

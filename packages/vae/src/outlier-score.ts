@@ -2,7 +2,7 @@ import { checkKnownKeys, checkSeed, describeValue } from '@elbo/prob';
 import type { TensorInput } from '@elbo/prob';
 import { checkScoringInput, IMAGE_STATISTICS, statisticsOfChecked } from './image-statistics';
 import type { ImageStatisticName, ImageStatistics, ImageStatisticsOptions } from './image-statistics';
-import { logKernelDensity, silvermanBandwidth } from './kernel-density';
+import { logKernelDensity, meanAndSd, silvermanBandwidth } from './kernel-density';
 import { checkSamples } from './settings';
 import type { VAE } from './vae';
 
@@ -256,12 +256,4 @@ function checkMethod(method: unknown, caller: string): OutlierMethod {
   if (!(OUTLIER_METHODS as readonly unknown[]).includes(method))
     throw new Error(`${caller}: method must be one of ${OUTLIER_METHODS.map((m) => `'${m}'`).join(', ')}, got ${describeValue(method)}`);
   return method as OutlierMethod;
-}
-
-function meanAndSd(values: Float64Array): { mean: number; sd: number } {
-  let mean = 0;
-  for (const v of values) mean += v / values.length;
-  let ss = 0;
-  for (const v of values) ss += (v - mean) ** 2;
-  return { mean, sd: Math.sqrt(ss / (values.length - 1)) };
 }
