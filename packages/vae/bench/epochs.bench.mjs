@@ -118,7 +118,9 @@ const peers = ['torch-1t', 'torch-2t'].filter((k) => figures[k] != null);
 const stablePeers = peers.filter((k) => figures[k].epoch.stable);
 const peer = (stablePeers.length > 0 ? stablePeers : peers).sort((a, b) => figures[a].epoch.median - figures[b].epoch.median)[0];
 if (peer != null) {
-  console.log(`\nAgainst ${SIDES.find((s) => s.key === peer).label} (its best${stablePeers.includes(peer) ? ' stable' : ''} thread count here):`);
+  console.log(
+    `\nAgainst ${SIDES.find((s) => s.key === peer).label} (its best${stablePeers.includes(peer) ? ' stable' : ''} thread count here):`,
+  );
   const targets = { 'elbo-default': 1.5, 'elbo-relaxed': 1.2 };
   for (const side of SIDES.filter((s) => s.kind === 'elbo' && figures[s.key] != null)) {
     const f = figures[side.key];
@@ -126,7 +128,12 @@ if (peer != null) {
     const epochRatio = ratioOrRefusal(f.epoch, p.epoch);
     const fitRatio = ratioOrRefusal(f.fit, p.fit);
     const target = targets[side.key];
-    const verdict = target == null || fitRatio.ratio == null ? '' : fitRatio.ratio <= target ? ` (target <= ${target}x: met)` : ` (target <= ${target}x: NOT met)`;
+    const verdict =
+      target == null || fitRatio.ratio == null
+        ? ''
+        : fitRatio.ratio <= target
+          ? ` (target <= ${target}x: met)`
+          : ` (target <= ${target}x: NOT met)`;
     console.log(`  ${side.label.padEnd(36)} whole fit ${fitRatio.text}${verdict}; epoch time ${epochRatio.text}`);
     if (f.iwae && p.iwae) {
       const r = ratioOrRefusal(f.iwae, p.iwae, { lowerIsBetter: false });
@@ -141,6 +148,8 @@ if (stock != null) {
   for (const key of ['elbo-default', 'elbo-relaxed']) {
     if (figures[key] == null) continue;
     const worst = Math.max(...figures[key].testLoss.map((v) => Math.abs(v - stock)));
-    console.log(`  ${key}: ${figures[key].testLoss.map((v) => fmt(v)).join(', ')} (largest difference ${fmt(worst)} nats: ${worst <= 0.3 ? 'met' : 'NOT met'})`);
+    console.log(
+      `  ${key}: ${figures[key].testLoss.map((v) => fmt(v)).join(', ')} (largest difference ${fmt(worst)} nats: ${worst <= 0.3 ? 'met' : 'NOT met'})`,
+    );
   }
 }
