@@ -86,10 +86,29 @@ function run(args: WasmKernelArgs, original: (args: WasmKernelArgs) => KernelRes
   const [pa, pb, pc] = [offset(a), offset(b), offset(out)];
   const pBias = bias == null ? 0 : offset(bias);
   const flags = (activation === 'relu' ? RELU : 0) | (bias == null ? 0 : BIAS);
+  const block = rowBlock(m, k);
   for (let i = 0; i < batch; i++) {
     const aAt = pa + (batchA === 1 ? 0 : 4 * i * m * k);
     const bAt = pb + (batchB === 1 ? 0 : 4 * i * k * n);
-    matmul(aAt, bAt, pc + 4 * i * m * n, pBias, m, n, k, flags);
+    const cAt = pc + 4 * i * m * n;
+    for (let row = 0; row < m; row += block) {
+      matmul(aAt + 4 * row * k, bAt, cAt + 4 * row * n, pBias, Math.min(block, m - row), n, k, flags);
+    }
   }
   return out;
+}
+
+/**
+ * Bytes of A one kernel call reads. The kernel walks every column tile over
+ * all of its rows of A, so A is read once per 8 columns: past the cache
+ * (log p(x)'s 10,000-row chunks: 16 MB) that was a pass through memory per
+ * tile, and a [10000, 400] x [400, 784] product ran at 14.6 GFLOP/s against
+ * 26 for the same product in cache-sized row blocks (64 KB, measured here
+ * between 16 KB and 256 KB; L1d is 32 KB, L2 1 MB per core).
+ */
+const A_BLOCK_BYTES = 65536;
+
+/** Rows of A per kernel call: a multiple of 4 (the kernel's row tile) whose rows fit in A_BLOCK_BYTES. */
+function rowBlock(m: number, k: number): number {
+  return Math.min(m, Math.max(4, 4 * Math.floor(A_BLOCK_BYTES / (16 * k))));
 }

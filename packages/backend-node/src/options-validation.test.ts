@@ -84,14 +84,26 @@ describe('selectBackend checks every option before changing anything', () => {
 
   it('a rejected call does not decide the kernels: kernels "stock" with a bad prefer leaves the default', async () => {
     await expectRejectedUnchanged(() => selectBackend({ prefer: 'cpu' as never, kernels: 'stock' }), /option "prefer" must be an array/);
-    const selection = await selectBackend({ prefer: ['cpu'] });
+    const selection = await selectBackend({ prefer: ['cpu'], relaxedSimd: false });
     expect(selection.name).toBe('cpu');
     expect(selection.reason).not.toContain("tfjs' own kernels only");
     expect(tf.getKernel('ElboAdamUpdate', 'cpu')).toBeDefined();
   });
 
-  it('valid options with relaxedSimd set the flag (so the checks above can fail)', async () => {
-    await selectBackend({ prefer: ['cpu'], relaxedSimd: true, fallback: true, verbose: false, kernels: 'elbo' });
+  it('rejects an ELBO_WASM_RELAXED_SIMD that is not 1 or 0, naming it', async () => {
+    process.env.ELBO_WASM_RELAXED_SIMD = 'yes';
+    await expectRejectedUnchanged(() => selectBackend({ prefer: ['cpu'] }), 'ELBO_WASM_RELAXED_SIMD must be 1 or 0, got "yes"');
+  });
+
+  it('relaxedSimd: false or ELBO_WASM_RELAXED_SIMD=0 leaves V8 flags alone', async () => {
+    await selectBackend({ prefer: ['cpu'], relaxedSimd: false });
+    process.env.ELBO_WASM_RELAXED_SIMD = '0';
+    await selectBackend({ prefer: ['cpu'] });
+    expect(v8.setFlagsFromString).not.toHaveBeenCalled();
+  });
+
+  it('valid options set the flag by default (so the checks above can fail)', async () => {
+    await selectBackend({ prefer: ['cpu'], fallback: true, verbose: false, kernels: 'elbo' });
     expect(v8.setFlagsFromString).toHaveBeenCalledWith('--experimental-wasm-relaxed-simd');
   });
 });

@@ -31,15 +31,18 @@ export interface SelectBackendOptions {
   /** Print each attempt and the choice to the console. Default false. */
   verbose?: boolean;
   /**
-   * Let elbo's wasm kernels use relaxed SIMD (fused multiply-add; about 1.5x
+   * Let elbo's wasm kernels use relaxed SIMD (fused multiply-add; about 1.4x
    * on matMul) on Node 20, where V8 keeps it behind
    * `--experimental-wasm-relaxed-simd`: sets that V8 flag at run time, for
-   * the whole process, before elbo compiles its kernels (Node's docs warn that
-   * flags changed at run time are not guaranteed to take effect; this one is
-   * read when a module compiles, and the startup check verifies the result).
-   * Node >= 22 has relaxed SIMD on by default and uses it without this
-   * option. Default: the `ELBO_WASM_RELAXED_SIMD` environment variable (`1`),
-   * else false.
+   * the whole process, before elbo compiles its kernels. On by default since
+   * it is safe: the flag only lets wasm modules validate with the relaxed
+   * instructions (a module without them compiles as before), V8 reads it when
+   * a module compiles, it is the feature Node >= 22 and Chromium ship on, and
+   * elbo's kernels fall back to plain SIMD where a module with it still does
+   * not validate (the selection's `reason` says which run). `false` (or
+   * `ELBO_WASM_RELAXED_SIMD=0`) leaves V8's flags alone: plain SIMD on Node
+   * 20; Node >= 22 has relaxed SIMD on by itself. Default: the
+   * `ELBO_WASM_RELAXED_SIMD` environment variable (`1` or `0`), else true.
    */
   relaxedSimd?: boolean;
   /**
@@ -103,7 +106,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   if (kernels !== 'elbo' && kernels !== 'stock')
     throw new Error(`selectBackend option "kernels" (or ELBO_WASM_KERNELS) must be 'elbo' or 'stock', got ${String(kernels)}`);
   const candidates = resolveCandidates(options);
-  if (options.relaxedSimd ?? process.env.ELBO_WASM_RELAXED_SIMD === '1') enableRelaxedSimd();
+  if (options.relaxedSimd ?? relaxedSimdFromEnvironment()) enableRelaxedSimd();
   kernelChoice ??= kernels;
   const key = candidates.join(',');
   const cached = selections.get(key);
@@ -242,6 +245,14 @@ async function loadWasm(): Promise<string> {
     wasmPathsSet = true;
   }
   return 'WebAssembly with SIMD, the fastest backend without native bindings';
+}
+
+/** `ELBO_WASM_RELAXED_SIMD`: 1 or 0; unset or empty is the default, on. */
+function relaxedSimdFromEnvironment(): boolean {
+  const value = process.env.ELBO_WASM_RELAXED_SIMD;
+  if (value == null || value === '' || value === '1') return true;
+  if (value === '0') return false;
+  throw new Error(`ELBO_WASM_RELAXED_SIMD must be 1 or 0, got ${show(value)}`);
 }
 
 /** Turns on V8's relaxed SIMD where it is still behind a flag (Node 20); see `relaxedSimd`. */

@@ -80,13 +80,14 @@ describe('wasm BatchMatMul and _FusedMatMul on the SIMD kernel', () => {
 
   it('tf.matMul matches float64 where the kernel applies and where it hands over to tfjs (odd shapes, transposes, batches)', async () => {
     const cases: { a: number[]; b: number[]; ta?: boolean; tb?: boolean }[] = [
-      { a: [128, 784], b: [784, 40] }, // ours
+      { a: [128, 784], b: [784, 40] }, // ours, in row blocks of 20 (the last one 8 rows)
       { a: [8, 20], b: [20, 400] }, // ours
       { a: [6, 20], b: [20, 16] }, // m % 4 != 0: tfjs
       { a: [8, 20], b: [20, 12] }, // n % 8 != 0: tfjs
       { a: [20, 8], b: [20, 16], ta: true }, // transposeA: tfjs
       { a: [3, 8, 5], b: [3, 5, 16] }, // a batch of 3: ours, per matrix
       { a: [3, 8, 5], b: [5, 16] }, // broadcast b
+      { a: [3, 44, 400], b: [400, 16] }, // a batch, each matrix in row blocks of 40 and 4
     ];
     for (const { a: sa, b: sb, ta = false, tb = false } of cases) {
       const a = tf.randomNormal(sa, 0, 1, 'float32', 4);
@@ -113,13 +114,18 @@ describe('wasm BatchMatMul and _FusedMatMul on the SIMD kernel', () => {
     }
   });
 
-  it('tf.fused.matMul with bias and ReLU matches float64', () => {
-    const a = tf.randomNormal([16, 30], 0, 1, 'float32', 6);
-    const b = tf.randomNormal([30, 24], 0, 1, 'float32', 7);
-    const bias = tf.randomNormal([24], 0, 1, 'float32', 8);
-    const got = tf.fused.matMul({ a, b, bias, activation: 'relu' });
-    const want = reference(a.dataSync() as Float32Array, b.dataSync() as Float32Array, bias.dataSync() as Float32Array, 16, 30, 24, true);
-    expectClose(got.dataSync(), want, tolerance(30));
-    tf.dispose([a, b, bias, got]);
-  });
+  for (const [m, k] of [
+    [16, 30],
+    [44, 800], // row blocks of 20, 20 and 4: bias and ReLU on every block
+  ] as const) {
+    it(`tf.fused.matMul with bias and ReLU matches float64 ([${m}, ${k}] x [${k}, 24])`, () => {
+      const a = tf.randomNormal([m, k], 0, 1, 'float32', 6);
+      const b = tf.randomNormal([k, 24], 0, 1, 'float32', 7);
+      const bias = tf.randomNormal([24], 0, 1, 'float32', 8);
+      const got = tf.fused.matMul({ a, b, bias, activation: 'relu' });
+      const want = reference(a.dataSync() as Float32Array, b.dataSync() as Float32Array, bias.dataSync() as Float32Array, m, k, 24, true);
+      expectClose(got.dataSync(), want, tolerance(k));
+      tf.dispose([a, b, bias, got]);
+    });
+  }
 });
