@@ -59,18 +59,19 @@ export function ratioOrRefusal(elbo, peer, { lowerIsBetter = true } = {}) {
 }
 
 /**
- * Runs `measure(side, round)` for every side in `rounds` rounds, each side in its own fresh process
- * (the caller's `measure` spawns it), the order rotated each round so no side always runs first or
- * after the same neighbour. Returns side key -> results in round order.
+ * Runs `measure(side, round)` (a result, a promise of one, or null to skip) for every side in `rounds`
+ * rounds, each side in its own fresh process (the caller's `measure` starts it), the order rotated each
+ * round so no side always runs first or after the same neighbour; a side's `rounds` caps its own count.
+ * Resolves to side key -> results in round order.
  */
-export function interleavedRounds(sides, rounds, measure, { onRound } = {}) {
+export async function interleavedRounds(sides, rounds, measure, { onRound } = {}) {
   const results = Object.fromEntries(sides.map((s) => [s.key, []]));
   for (let round = 0; round < rounds; round++) {
     const order = sides.map((_, i) => sides[(i + round) % sides.length]);
     const line = [];
     for (const side of order) {
       if (side.rounds != null && results[side.key].length >= side.rounds) continue;
-      const r = measure(side, round);
+      const r = await measure(side, round);
       if (r == null) continue;
       results[side.key].push(r);
       line.push([side, r]);

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 let failed = false;
-for (const name of ['quality', 'train', 'stream']) {
+// (Training speed beside PyTorch: packages/vae/bench/epochs.bench.mjs, which trains this autoencoder too.)
+for (const name of ['quality', 'stream']) {
   const { status } = spawnSync(process.execPath, [join(here, `${name}.bench.mjs`)], { stdio: 'inherit' });
   if (status !== 0) {
     console.error(`${name}.bench.mjs exited with ${status}`);

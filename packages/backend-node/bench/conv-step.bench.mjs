@@ -1,9 +1,10 @@
 // One training step of a convolutional VAE (the Keras VAE example's layers,
 // latent 16) at batch 128 with Adam 1e-3, on the wasm backend with elbo's
-// kernels, next to PyTorch's step in the same run
-// (../shared/anchors/ref_torch_convvae.py --steps-only, one thread). Prints
-// ms/step, the ratio, where the time goes by kernel, and the forward pass
-// with tfjs' stock kernels (which cannot train: no Conv2DBackpropFilter).
+// kernels: ms/step, where the time goes by kernel, and the forward pass with
+// tfjs' stock kernels (which cannot train: no Conv2DBackpropFilter). A
+// profile, not a comparison: the figures beside PyTorch come from
+// packages/vae/bench/epochs.bench.mjs (BENCH_MODELS=conv), whole epochs in
+// fresh interleaved processes.
 //
 //   encoder x[128,28,28,1] -> conv 1->32 k3 s2 p1 relu -> conv 32->64 k3 s2 p1 relu
 //           -> flatten 3136 -> dense 256 relu -> dense 32 (mean, log-variance)
@@ -13,8 +14,7 @@
 //   loss    (sum of Bernoulli NLL on logits + KL to N(0, I)) / batch
 //
 // BENCH_STEPS (default 20) timed steps after 3 warm-ups; BENCH_RELAXED=0
-// keeps relaxed SIMD off (Node 20 needs a V8 flag for it); BENCH_TORCH=0
-// skips PyTorch. `--forward-only` (used for the stock run, in a fresh
+// keeps relaxed SIMD off. `--forward-only` (used for the stock run, in a fresh
 // process since kernels are chosen once per process) prints JSON.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -22,7 +22,6 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { runTorchAnchor } from '../../../tooling/torch-anchor.mjs';
 import { selectBackend } from '../dist/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -261,21 +260,6 @@ try {
   );
 } catch {
   console.log(`  stock tfjs forward: failed (${(stock.stderr || stock.stdout).trim().split('\n').pop()})`);
-}
-
-function torchStep() {
-  const test = images.test ?? images.data.subarray(0, 2000 * 784);
-  const run = runTorchAnchor(anchors, 'ref_torch_convvae.py', ['--steps-only'], { train: images.data, test });
-  if (run.json == null) return run;
-  return { ms: run.json.step_ms_batch128.threads1, ms2: run.json.step_ms_batch128.threads2, version: run.json.torch };
-}
-
-const torch = torchStep();
-if (torch.ms == null) {
-  console.log(`  PyTorch not available (${torch.skipped}): no ratio`);
-} else {
-  console.log(`  PyTorch ${torch.version} step  ${torch.ms.toFixed(1).padStart(8)} ms  (1 thread; 2 threads ${torch.ms2.toFixed(1)} ms)`);
-  console.log(`  ratio elbo / PyTorch 1 thread: ${(elboMs / torch.ms).toFixed(2)}x (target <= 1.5x)`);
 }
 
 console.log(`  by kernel, one profiled step (${profiled.toFixed(1)} ms in kernels of ${profileWall.toFixed(1)} ms):`);

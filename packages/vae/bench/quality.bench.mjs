@@ -1,18 +1,17 @@
-// Quality and speed of @elbo/vae against the PyTorch anchors (../shared/reference/models_mnist.json).
+// Quality of @elbo/vae against the PyTorch anchors (../shared/reference/models_mnist.json). Speed beside
+// PyTorch is epochs.bench.mjs's (issue #18's method: fresh processes, interleaved rounds, spreads).
 //
 //   pnpm --filter @elbo/vae build && pnpm --filter @elbo/vae bench
 //
 // Environment: ELBO_BACKEND (default wasm), ELBO_SEEDS (default 0,1,2), ELBO_PARTS (comma list of
-// torch,ood,linear,lines,speed; default all), ELBO_REFERENCE_DIR (default ../shared/reference).
+// torch,ood,linear,lines; default all), ELBO_REFERENCE_DIR (default ../shared/reference).
 // `pnpm bench` only reports; `pnpm test:quality` (ELBO_QUALITY_STRICT=1) exits with status 1 when a target is missed.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '@elbo/backend-node';
-import { lines, mnist, toNpy } from '@elbo/datasets';
+import { lines, mnist } from '@elbo/datasets';
 import * as linear from '@elbo/linear'; // the pPCA oracle (a devDependency of the bench only)
 import { adam } from '@elbo/prob';
 import { VAE, mlp } from '../dist/index.js'; // mlp: @elbo/nn's, re-exported
@@ -22,7 +21,7 @@ const refDir = process.env.ELBO_REFERENCE_DIR ?? resolve(here, '../../../../shar
 const ref = JSON.parse(readFileSync(join(refDir, 'models_mnist.json'), 'utf8'));
 const pcaRef = JSON.parse(readFileSync(join(refDir, 'pca_mnist.json'), 'utf8'));
 const seeds = (process.env.ELBO_SEEDS ?? '0,1,2').split(',').map(Number);
-const parts = new Set((process.env.ELBO_PARTS ?? 'torch,ood,linear,lines,speed').split(','));
+const parts = new Set((process.env.ELBO_PARTS ?? 'torch,ood,linear,lines').split(','));
 const selection = await selectBackend({ prefer: [process.env.ELBO_BACKEND ?? 'wasm'] });
 tf.enableProdMode();
 console.log(`backend ${selection.name} (${selection.reason ?? 'selected'}); seeds ${seeds.join(',')}; load ${readLoad()}`);
@@ -43,7 +42,7 @@ let seed0 = null;
 let seed0Iwae = null;
 
 // ---------------------------------------------------------------- 1. the pytorch/examples VAE, 3 seeds
-if (parts.has('torch') || parts.has('ood') || parts.has('speed')) {
+if (parts.has('torch') || parts.has('ood')) {
   console.log('\n1. pytorch/examples VAE (784-400-20, ReLU, Bernoulli, Adam 1e-3, batch 128, nn.Linear init, 10 epochs, 8000 digits)');
   const rows = [];
   for (const seed of parts.has('torch') ? seeds : [seeds[0]]) {
@@ -97,7 +96,6 @@ if (parts.has('torch') || parts.has('ood') || parts.has('speed')) {
       `${fmt(iw)} (diff ${fmt(iw - r.test_iwae_logpx_mean_nats.mean)})`,
     );
   }
-  globalThis.speedRows = rows;
 }
 
 // ---------------------------------------------------------------- 2. digits vs noise vs lines
@@ -257,32 +255,6 @@ if (parts.has('lines')) {
   test.dispose();
 }
 
-// ---------------------------------------------------------------- 5. speed beside PyTorch
-if (parts.has('speed') && globalThis.speedRows != null) {
-  console.log('\n5. speed on this machine');
-  const rows = globalThis.speedRows;
-  const trainRate = median(rows.map((r) => 80000 / r.trainS));
-  const iwaeRate = median(rows.map((r) => 2000 / r.iwaeS));
-  const step = await stepBench();
-  console.log(
-    `  elbo (${selection.name}): training ${fmt(trainRate, 0)} samples/s (whole 10-epoch fit, median over seeds); one training step at batch 128: median ${fmt(step, 2)} ms = ${fmt(128000 / step, 0)} samples/s`,
-  );
-  console.log(
-    `  elbo (${selection.name}): logLikelihood K=500: ${fmt(iwaeRate, 1)} images/s (${fmt(iwaeRate * 500, 0)} decoder samples/s)`,
-  );
-  const torch = torchFigures();
-  if (torch != null) {
-    console.log(`  PyTorch (same run, 1 thread): training ${fmt(torch.train, 0)} samples/s, IWAE K=500 ${fmt(torch.iwae, 1)} images/s`);
-    console.log(`  ratio elbo / PyTorch: training ${fmt(trainRate / torch.train, 2)}, logLikelihood ${fmt(iwaeRate / torch.iwae, 2)}`);
-  } else {
-    const s = ref.speed.trainStepMedianMs_threads1;
-    const ms = median(s);
-    console.log(
-      `  PyTorch not runnable here (/usr/bin/python3 -c "import torch" fails); reference step median (1 thread, other run) ${fmt(ms, 2)} ms = ${fmt(128000 / ms, 0)} samples/s; ratio elbo/PyTorch step ${fmt(ms / step, 2)} (different runs: indicative only)`,
-    );
-  }
-}
-
 data.dispose();
 console.log(
   failures.length === 0
@@ -379,57 +351,12 @@ function median(a) {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-async function stepBench() {
-  // one fit over 60 copies of the same batch; the time between consecutive onBatchEnd calls is one step
-  const vae = pytorchVae(0);
-  const x = tf.slice(xTrain, [0, 0], [128, 784]);
-  const optimizer = adam(1e-3);
-  const stamps = [];
-  await vae.fit(
-    Array.from({ length: 60 }, () => x),
-    { optimizer, callbacks: { onBatchEnd: () => void stamps.push(performance.now()) } },
-  );
-  optimizer.dispose();
-  x.dispose();
-  vae.dispose();
-  return median(stamps.slice(10).map((t, i) => t - stamps[i + 9]));
-}
-
 async function ownPpca(lin, xTr, xTe) {
   const model = await lin.ProbabilisticPCA.fit(xTr, { components: 20 });
   const num = (v) => (typeof v === 'number' ? v : v instanceof tf.Tensor ? mean(Array.from(v.dataSync())) : mean(Array.from(v)));
   const out = { train: num(await model.logLikelihood(xTr)), test: num(await model.logLikelihood(xTe)) };
   model.dispose?.();
   return out;
-}
-
-/** PyTorch's speed on this machine, measured now, when Debian's torch is installed (see ../shared/anchors). */
-function torchFigures() {
-  const py = '/usr/bin/python3';
-  if (spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) return null;
-  const anchors = resolve(refDir, '../anchors');
-  const dir = mkdtempSync(join(tmpdir(), 'elbo-anchors-'));
-  execFileSync('cp', ['-r', `${anchors}/.`, dir]);
-  // the anchor script reads data/X_train.npy and data/X_test.npy: write the same split from @elbo/datasets
-  mkdirSync(join(dir, 'data'), { recursive: true });
-  for (const [name, t] of [
-    ['X_train', xTrain],
-    ['X_test', xTest],
-  ])
-    writeFileSync(join(dir, 'data', `${name}.npy`), toNpy(t.dataSync(), t.shape));
-  console.log('  running PyTorch (ref_torch_vae.py --threads 1 --seeds 0) ...');
-  const out = spawnSync(
-    py,
-    [join(dir, 'ref_torch_vae.py'), '--threads', '1', '--seeds', '0', '--skip', 'ae,lin,bench', '--vae-key', 'vae_bench'],
-    { cwd: dir, encoding: 'utf8' },
-  );
-  if (out.status !== 0) {
-    console.log(`  PyTorch run failed: ${out.stderr.slice(-400)}`);
-    return null;
-  }
-  const res = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')).torch.vae_bench;
-  const run = res.runs[0];
-  return { train: run.train_samples_per_s_median, iwae: 2000 / run.iwae_wall_s };
 }
 
 function readLoad() {
