@@ -10,6 +10,7 @@ export { parseBackendNames, show } from './backend-names';
 // Kernels and gradients, as selectBackend installs them
 export { ADAM_KERNEL, registerAdamKernels } from './adam-kernel';
 export { installWasmKernels } from './wasm-kernels';
+export { BERNOULLI_LOG_LIKELIHOOD_GRAD_KERNEL, BERNOULLI_LOG_LIKELIHOOD_KERNEL } from './wasm-bernoulli';
 export { FUSED_GRADIENT_ACTIVATIONS, installWasmMatMulGradient, productGradients, registerFusedMatMulGradient } from './matmul-gradients';
 // The kernel modules' bytes and instances (for the backends' tests)
 export { instantiateSimdAdam, simdAdamModuleBytes } from './adam-kernel';

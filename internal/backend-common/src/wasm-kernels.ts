@@ -1,4 +1,5 @@
 import { installWasmMatMulGradient } from './matmul-gradients';
+import { installWasmBernoulli } from './wasm-bernoulli';
 import { installWasmConv } from './wasm-conv';
 import { installWasmGather } from './wasm-gather';
 import { installWasmSharedIdentity } from './wasm-shared-identity';
@@ -22,8 +23,9 @@ export function installWasmKernels({ ownMatMul }: { ownMatMul: boolean }): strin
   const softplus = installWasmSimdSoftplus();
   const sum = installWasmSimdSum();
   const transpose = installWasmSimdTranspose();
+  const bernoulli = installWasmBernoulli();
   const conv = installWasmConv({ forward: ownMatMul });
-  const own = [matMul != null ? 'matMul' : null, 'Adam', softplus ? 'softplus' : null, sum ? 'sum' : null, transpose ? 'transpose' : null]
+  const own = [matMul != null ? 'matMul' : null, 'Adam', softplus ? 'softplus' : null, sum ? 'sum' : null, transpose ? 'transpose' : null, bernoulli ? 'Bernoulli log-likelihood' : null]
     .filter((name) => name != null)
     .join(', ');
   const fused = matMul?.fused === true ? ' with fused multiply-add (relaxed SIMD)' : '';

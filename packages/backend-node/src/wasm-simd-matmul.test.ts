@@ -75,7 +75,7 @@ describe('the SIMD matMul module', () => {
 
 describe('wasm BatchMatMul and _FusedMatMul on the SIMD kernel', () => {
   it('are installed by selectBackend, which says so', () => {
-    expect(selection.reason).toMatch(/matMul, Adam, softplus, sum, transpose on elbo's SIMD kernels/);
+    expect(selection.reason).toMatch(/matMul, Adam, softplus, sum, transpose, Bernoulli log-likelihood on elbo's SIMD kernels/);
   });
 
   it('tf.matMul matches float64 where the kernel applies and where it hands over to tfjs (odd shapes, transposes, batches)', async () => {

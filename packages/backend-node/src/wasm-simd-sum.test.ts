@@ -24,7 +24,7 @@ function float64Sum(data: Float32Array, shape: number[], axes: number[]): number
 describe('the SIMD sum on wasm', () => {
   beforeAll(async () => {
     const selection = await selectBackend({ prefer: ['wasm'], fallback: false });
-    expect(selection.reason).toMatch(/sum, transpose on elbo's SIMD kernels/);
+    expect(selection.reason).toMatch(/sum, transpose, Bernoulli log-likelihood on elbo's SIMD kernels/);
   });
 
   it('assembles valid modules', () => {

@@ -60,6 +60,7 @@ export type { BatchLoss, LossOutput } from './loss-output';
 export { inBatches } from './in-batches';
 export { checkKnownKeys } from './known-keys';
 export { adam, FusedAdamOptimizer, ADAM_KERNEL } from './adam';
+export { BERNOULLI_LOG_LIKELIHOOD_KERNEL, BERNOULLI_LOG_LIKELIHOOD_GRAD_KERNEL } from './logits';
 export { tfjsSeed } from './random-seed';
 export type { MinimizeOptions, MinimizeResult, StepInfo, LossFunction } from './minimize';
 export { assertBackend, assertGradientsRegistered, MISSING_BACKEND_MESSAGE, MISSING_GRADIENTS_MESSAGE } from './gradients';

@@ -76,6 +76,8 @@ const bernoulliLogLikelihoodOp = tf.customGrad(((x: tf.Tensor, l: tf.Tensor, sav
  * ```
  */
 export function bernoulliEventLogLikelihood(x: tf.Tensor, logits: tf.Tensor, axes: number[]): tf.Tensor {
+  const fused = fusedRows(x, logits, axes);
+  if (fused != null) return fusedBernoulliRows(x, logits, axes, fused);
   const shape = tf.broadcast_util.assertAndGetBroadcastShape(x.shape, logits.shape);
   const l = tf.util.arraysEqual(logits.shape, shape) ? logits : tf.broadcastTo(logits, shape);
   const kept = shape.map((d, i) => (axes.includes(i) ? 1 : d));
@@ -88,4 +90,76 @@ export function bernoulliEventLogLikelihood(x: tf.Tensor, logits: tf.Tensor, axe
     };
   }) as never) as unknown as (l: tf.Tensor) => tf.Tensor;
   return op(l);
+}
+
+/**
+ * A backend may run the row sums of {@link bernoulliEventLogLikelihood} as
+ * one kernel, by these names (@elbo/backend-node and @elbo/backend-web
+ * register them on wasm): x [m, d] and logits [r, d], row i of the logits
+ * against row i mod m of x, give [r]; the gradient kernel takes dy [r] too
+ * and gives dy (x - sigmoid(l)), [r, d].
+ */
+export const BERNOULLI_LOG_LIKELIHOOD_KERNEL = 'ElboBernoulliLogLikelihood';
+export const BERNOULLI_LOG_LIKELIHOOD_GRAD_KERNEL = 'ElboBernoulliLogLikelihoodGrad';
+
+/**
+ * The rows and width of the kernels' form where it applies: both kernels on
+ * the current backend, float32, the summed axes the last ones and within x,
+ * x's shape the trailing part of the logits' (x broadcast over the leading
+ * axes, as the K samples of log p(x) share their image), and a width that is
+ * a multiple of 4 (the kernels' SIMD lanes).
+ */
+/** Rows of the logits, rows of x and the row width of the kernels' [rows, width] form. */
+interface FusedRows {
+  rows: number;
+  xRows: number;
+  width: number;
+}
+
+function fusedRows(x: tf.Tensor, logits: tf.Tensor, axes: number[]): FusedRows | null {
+  const backend = tf.getBackend();
+  if (tf.getKernel(BERNOULLI_LOG_LIKELIHOOD_KERNEL, backend) == null || tf.getKernel(BERNOULLI_LOG_LIKELIHOOD_GRAD_KERNEL, backend) == null)
+    return null;
+  if (x.dtype !== 'float32' || logits.dtype !== 'float32' || x.rank > logits.rank || axes.length === 0 || axes.length > x.rank) return null;
+  const trailing = axes.every((axis, i) => axis === logits.rank - axes.length + i);
+  if (!trailing || !tf.util.arraysEqual(x.shape, logits.shape.slice(logits.rank - x.rank))) return null;
+  const width = tf.util.sizeFromShape(logits.shape.slice(logits.rank - axes.length));
+  if (width % 4 !== 0 || width === 0) return null;
+  return { rows: logits.size / width, xRows: x.size / width, width };
+}
+
+/** The fused form: the kernel on [rows, width] views, differentiable through its registered gradient. */
+function fusedBernoulliRows(x: tf.Tensor, logits: tf.Tensor, axes: number[], { rows, xRows, width }: FusedRows): tf.Tensor {
+  registerBernoulliGradient();
+  return tf.tidy(() => {
+    const inputs = { x: tf.reshape(x, [xRows, width]), logits: tf.reshape(logits, [rows, width]) };
+    const sums = tf.engine().runKernel(BERNOULLI_LOG_LIKELIHOOD_KERNEL, inputs) as tf.Tensor;
+    return tf.reshape(sums, logits.shape.slice(0, logits.rank - axes.length));
+  });
+}
+
+/**
+ * The kernel's gradient, registered once (by kernel name, for every backend
+ * that has the kernel); each input's part is computed only when asked for,
+ * so training pays for the logits' alone:
+ *
+ *   d/dl = dy (x - sigmoid(l))        (the gradient kernel)
+ *   d/dx = sum over the rows paired with x's row of dy l
+ */
+function registerBernoulliGradient(): void {
+  if (tf.getGradient(BERNOULLI_LOG_LIKELIHOOD_KERNEL) != null) return;
+  tf.registerGradient({
+    kernelName: BERNOULLI_LOG_LIKELIHOOD_KERNEL,
+    inputsToSave: ['x', 'logits'],
+    gradFunc: (dy, saved) => {
+      const [x, logits] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const [xRows, width] = x.shape;
+      const rows = logits.shape[0];
+      return {
+        logits: () => tf.engine().runKernel(BERNOULLI_LOG_LIKELIHOOD_GRAD_KERNEL, { x, logits, dy: dy as tf.Tensor }) as tf.Tensor,
+        x: () =>
+          tf.sum(tf.mul(tf.reshape(dy as tf.Tensor, [rows / xRows, xRows, 1]), tf.reshape(logits, [rows / xRows, xRows, width])), 0),
+      };
+    },
+  });
 }
