@@ -17,6 +17,7 @@ describe('the generated kernel modules (src/kernels/*.wasm.ts)', () => {
     expect(generated).toEqual(watFiles().map((f) => f.replace(/\.wat$/, '.wasm.ts')));
     expect(watFiles()).toEqual([
       'adam.wat',
+      'bernoulli-rows.wat',
       'column-sums.wat',
       'gemm.wat',
       'matmul.wat',
