@@ -19,12 +19,26 @@ import { bernoulliRowsWasm } from './kernels/bernoulli-rows.wasm';
 export const BERNOULLI_LOG_LIKELIHOOD_KERNEL = 'ElboBernoulliLogLikelihood';
 export const BERNOULLI_LOG_LIKELIHOOD_GRAD_KERNEL = 'ElboBernoulliLogLikelihoodGrad';
 
-type BernoulliRows = (x: number, l: number, dy: number, out: number, rows: number, xRows: number, rowBytes: number, gradient: number) => void;
+type BernoulliRows = (
+  x: number,
+  l: number,
+  dy: number,
+  out: number,
+  rows: number,
+  xRows: number,
+  rowBytes: number,
+  gradient: number,
+) => void;
 
 const bernoulliModule = (memory: WebAssembly.Memory) => instantiateKernel<BernoulliRows>(bernoulliRowsWasm, memory);
 
 /** [m, d], [r, d] (and dy [r]) as the kernels need them, or an error naming what came. */
-function checkShapes(kernel: string, x: tf.TensorInfo, logits: tf.TensorInfo, dy?: tf.TensorInfo): { rows: number; xRows: number; width: number } {
+function checkShapes(
+  kernel: string,
+  x: tf.TensorInfo,
+  logits: tf.TensorInfo,
+  dy?: tf.TensorInfo,
+): { rows: number; xRows: number; width: number } {
   const show = (t: tf.TensorInfo) => `[${t.shape.join(', ')}] ${t.dtype}`;
   const fail = (expected: string) =>
     new Error(`${kernel}: ${expected}; got x ${show(x)}, logits ${show(logits)}${dy ? `, dy ${show(dy)}` : ''}`);

@@ -25,7 +25,14 @@ export function installWasmKernels({ ownMatMul }: { ownMatMul: boolean }): strin
   const transpose = installWasmSimdTranspose();
   const bernoulli = installWasmBernoulli();
   const conv = installWasmConv({ forward: ownMatMul });
-  const own = [matMul != null ? 'matMul' : null, 'Adam', softplus ? 'softplus' : null, sum ? 'sum' : null, transpose ? 'transpose' : null, bernoulli ? 'Bernoulli log-likelihood' : null]
+  const own = [
+    matMul != null ? 'matMul' : null,
+    'Adam',
+    softplus ? 'softplus' : null,
+    sum ? 'sum' : null,
+    transpose ? 'transpose' : null,
+    bernoulli ? 'Bernoulli log-likelihood' : null,
+  ]
     .filter((name) => name != null)
     .join(', ');
   const fused = matMul?.fused === true ? ' with fused multiply-add (relaxed SIMD)' : '';

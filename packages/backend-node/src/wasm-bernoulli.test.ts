@@ -66,7 +66,10 @@ describe('the fused Bernoulli log-likelihood kernels on wasm', () => {
 
   it('names the kernel, what it expects and what came, for inputs it cannot take', () => {
     const cases: [Record<string, tf.Tensor>, RegExp][] = [
-      [{ x: tf.zeros([2, 6]), logits: tf.zeros([4, 6]) }, /ElboBernoulliLogLikelihood: x and logits of one width, a multiple of 4; got x \[2, 6\] float32, logits \[4, 6\] float32/],
+      [
+        { x: tf.zeros([2, 6]), logits: tf.zeros([4, 6]) },
+        /ElboBernoulliLogLikelihood: x and logits of one width, a multiple of 4; got x \[2, 6\] float32, logits \[4, 6\] float32/,
+      ],
       [{ x: tf.zeros([3, 4]), logits: tf.zeros([4, 4]) }, /ElboBernoulliLogLikelihood: logits' rows a multiple of x's; got x \[3, 4\]/],
       [{ x: tf.zeros([2, 4]), logits: tf.zeros([2, 8]) }, /of one width/],
       [{ x: tf.zeros([8]), logits: tf.zeros([2, 4]) }, /x and logits must be matrices/],
@@ -77,7 +80,9 @@ describe('the fused Bernoulli log-likelihood kernels on wasm', () => {
       tf.dispose(Object.values(tensors));
     }
     const [x, logits, dy] = [tf.zeros([2, 4]), tf.zeros([2, 4]), tf.zeros([3])];
-    expect(() => run(BERNOULLI_LOG_LIKELIHOOD_GRAD_KERNEL, { x, logits, dy })).toThrow(/ElboBernoulliLogLikelihoodGrad: dy of shape \[logits' rows\]; got .* dy \[3\] float32/);
+    expect(() => run(BERNOULLI_LOG_LIKELIHOOD_GRAD_KERNEL, { x, logits, dy })).toThrow(
+      /ElboBernoulliLogLikelihoodGrad: dy of shape \[logits' rows\]; got .* dy \[3\] float32/,
+    );
     expect(() => run(BERNOULLI_LOG_LIKELIHOOD_GRAD_KERNEL, { x, logits })).toThrow(/input dy is missing/);
     tf.dispose([x, logits, dy]);
   });

@@ -13,7 +13,9 @@ const fused = () => tf.getKernel(BERNOULLI_LOG_LIKELIHOOD_KERNEL, tf.getBackend(
 /** K samples of logits [K, n, ...event] against data [n, ...event], with values from 0 to far out. */
 function data(k: number, n: number, event: number[]): { l: tf.Tensor; x: tf.Tensor; lv: Float32Array; xv: Float32Array; d: number } {
   const d = event.reduce((a, b) => a * b, 1);
-  const lv = Float32Array.from({ length: k * n * d }, (_, i) => (i % 7 === 0 ? [0, 30, -30, 100, -100, 1e-6, 4][i % 6]! : 9 * Math.sin(0.77 * i)));
+  const lv = Float32Array.from({ length: k * n * d }, (_, i) =>
+    i % 7 === 0 ? [0, 30, -30, 100, -100, 1e-6, 4][i % 6]! : 9 * Math.sin(0.77 * i),
+  );
   const xv = Float32Array.from({ length: n * d }, (_, i) => [0, 1, 0.3, Math.abs(Math.cos(i))][i % 4]!);
   return { l: tf.tensor(lv, [k, n, ...event]), x: tf.tensor(xv, [n, ...event]), lv, xv, d };
 }

@@ -157,8 +157,7 @@ function registerBernoulliGradient(): void {
       const rows = logits.shape[0];
       return {
         logits: () => tf.engine().runKernel(BERNOULLI_LOG_LIKELIHOOD_GRAD_KERNEL, { x, logits, dy: dy as tf.Tensor }) as tf.Tensor,
-        x: () =>
-          tf.sum(tf.mul(tf.reshape(dy as tf.Tensor, [rows / xRows, xRows, 1]), tf.reshape(logits, [rows / xRows, xRows, width])), 0),
+        x: () => tf.sum(tf.mul(tf.reshape(dy as tf.Tensor, [rows / xRows, xRows, 1]), tf.reshape(logits, [rows / xRows, xRows, width])), 0),
       };
     },
   });

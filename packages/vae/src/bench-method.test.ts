@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 // The method every speed figure of the benches comes from (issue #18), tested where the benches live.
 // @ts-expect-error: a plain ESM script without types
-import { UNSTABLE_SPREAD, interleavedRounds, pinnedThreadsEnv, quantile, ratioOrRefusal, summarize } from '../../../tooling/bench-method.mjs';
+import {
+  UNSTABLE_SPREAD,
+  interleavedRounds,
+  pinnedThreadsEnv,
+  quantile,
+  ratioOrRefusal,
+  summarize,
+} from '../../../tooling/bench-method.mjs';
 
 describe('the benchmark method (tooling/bench-method.mjs)', () => {
   it('quantiles interpolate between order statistics', () => {
