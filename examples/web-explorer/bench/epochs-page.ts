@@ -6,6 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend, type SelectBackendOptions } from '@elbo/backend-web';
 import { adam } from '@elbo/prob';
 import { VAE, convDecoder, convEncoder, mlp } from '@elbo/vae';
+// @ts-expect-error: a plain ESM script without types
+import { epochTimer } from '../../../packages/vae/bench/epoch-timer.mjs';
 
 /** What one measurement answers: epochs-child.mjs's fields. */
 export interface BrowserEpochsResult {
@@ -53,28 +55,8 @@ export async function benchEpochs(options: SelectBackendOptions, settings: Brows
           likelihood: 'bernoulli',
         });
   const optimizer = adam(1e-3, 0.9, 0.999, 1e-8);
-  const epochSeconds: number[] = [];
-  const stepMs: number[] = [];
-  let lastEpoch = performance.now();
-  let lastStep = lastEpoch;
-  await vae.fit(train, {
-    epochs: settings.epochs,
-    batchSize: 128,
-    seed: 0,
-    optimizer,
-    callbacks: {
-      onBatchEnd: () => {
-        const now = performance.now();
-        stepMs.push(now - lastStep);
-        lastStep = now;
-      },
-      onEpochEnd: () => {
-        const now = performance.now();
-        epochSeconds.push((now - lastEpoch) / 1000);
-        lastEpoch = lastStep = now;
-      },
-    },
-  });
+  const { callbacks, epochSeconds, stepMs } = epochTimer() as { callbacks: object; epochSeconds: number[]; stepMs: number[] };
+  await vae.fit(train, { epochs: settings.epochs, batchSize: 128, seed: 0, optimizer, callbacks });
   const terms = vae.elbo(test, { samples: 1, seed: 1000 });
   const meanElbo = tf.mean(terms.elbo);
   const testLoss = -(await meanElbo.data())[0]!;

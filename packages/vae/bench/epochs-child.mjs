@@ -13,6 +13,7 @@ import { adam } from '@elbo/prob';
 import { Autoencoder } from '@elbo/autoencoder';
 import { VAE, convDecoder, convEncoder, mlp } from '../dist/index.js';
 import { workerThreads } from '../dist/node.js';
+import { epochTimer } from './epoch-timer.mjs';
 
 const epochs = Number(process.env.BENCH_EPOCHS ?? 10);
 const iwaeImages = Number(process.env.BENCH_IWAE_IMAGES ?? 2000);
@@ -52,30 +53,8 @@ const setup = {
   options: { prefer: [selection.name], fallback: false },
 };
 const parallelOption = workers > 0 ? { parallel: workerThreads({ workers, setup }) } : {};
-const epochSeconds = [];
-const stepMs = [];
-let lastEpoch = performance.now();
-let lastStep = lastEpoch;
-await vae.fit(trainImages, {
-  epochs,
-  batchSize,
-  seed: 0,
-  optimizer,
-  ...parallelOption,
-  callbacks: {
-    // the loss is read back every step (fit's logs), so each stamp follows a finished step
-    onBatchEnd: () => {
-      const now = performance.now();
-      stepMs.push(now - lastStep);
-      lastStep = now;
-    },
-    onEpochEnd: () => {
-      const now = performance.now();
-      epochSeconds.push((now - lastEpoch) / 1000);
-      lastEpoch = lastStep = now;
-    },
-  },
-});
+const { callbacks, epochSeconds, stepMs } = epochTimer();
+await vae.fit(trainImages, { epochs, batchSize, seed: 0, optimizer, ...parallelOption, callbacks });
 let testLoss;
 if (model !== 'ae') {
   const terms = vae.elbo(testImages, { samples: 1, seed: 1000 });
