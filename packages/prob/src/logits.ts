@@ -102,13 +102,6 @@ export function bernoulliEventLogLikelihood(x: tf.Tensor, logits: tf.Tensor, axe
 export const BERNOULLI_LOG_LIKELIHOOD_KERNEL = 'ElboBernoulliLogLikelihood';
 export const BERNOULLI_LOG_LIKELIHOOD_GRAD_KERNEL = 'ElboBernoulliLogLikelihoodGrad';
 
-/**
- * The rows and width of the kernels' form where it applies: both kernels on
- * the current backend, float32, the summed axes the last ones and within x,
- * x's shape the trailing part of the logits' (x broadcast over the leading
- * axes, as the K samples of log p(x) share their image), and a width that is
- * a multiple of 4 (the kernels' SIMD lanes).
- */
 /** Rows of the logits, rows of x and the row width of the kernels' [rows, width] form. */
 interface FusedRows {
   rows: number;
@@ -116,6 +109,13 @@ interface FusedRows {
   width: number;
 }
 
+/**
+ * The rows and width of the kernels' form where it applies: both kernels on
+ * the current backend, float32, the summed axes the last ones and within x,
+ * x's shape the trailing part of the logits' (x broadcast over the leading
+ * axes, as the K samples of log p(x) share their image), and a width that is
+ * a multiple of 4 (the kernels' SIMD lanes); else null.
+ */
 function fusedRows(x: tf.Tensor, logits: tf.Tensor, axes: number[]): FusedRows | null {
   const backend = tf.getBackend();
   if (tf.getKernel(BERNOULLI_LOG_LIKELIHOOD_KERNEL, backend) == null || tf.getKernel(BERNOULLI_LOG_LIKELIHOOD_GRAD_KERNEL, backend) == null)
