@@ -175,10 +175,12 @@ export function printRatios(figures, { targets = {} } = {}) {
     const target = targets[f.side.key];
     const marks = (Array.isArray(target) ? target : target == null ? [] : [target]).map((t) => verdict(fitRatio.ratio, t, true)).join('');
     console.log(`  ${f.side.label.padEnd(44)} whole fit ${fitRatio.text}${marks}; epoch ${epochRatio.text}`);
-    if (f.iwae && iwaePeer != null) {
-      const r = ratioOrRefusal(f.iwae, figures[iwaePeer].iwae, { lowerIsBetter: false });
-      const mark = f.side.key === 'elbo-default' || f.side.kind === 'browser' ? verdict(r.ratio, TARGETS.logLikelihood, false) : '';
-      console.log(`  ${''.padEnd(44)} log p(x) images/s ${r.text} of those of ${figures[iwaePeer].side.label}${mark}`);
+    // log p(x) against each PyTorch side; the target is against the best (its thread count for this workload)
+    for (const key of torchKeys.filter((k) => f.iwae && figures[k].iwae)) {
+      const r = ratioOrRefusal(f.iwae, figures[key].iwae, { lowerIsBetter: false });
+      const targeted = key === iwaePeer && (f.side.key === 'elbo-default' || f.side.kind === 'browser');
+      const mark = targeted ? verdict(r.ratio, TARGETS.logLikelihood, false) : '';
+      console.log(`  ${''.padEnd(44)} log p(x) images/s ${r.text} of those of ${figures[key].side.label}${mark}`);
     }
   }
   return { peer, iwaePeer };
