@@ -80,4 +80,57 @@ describe('the Bernoulli likelihood, fused where the backend has the kernel', () 
     }
     tf.dispose([l, x, grad]);
   });
+
+  it('second derivatives in the logits match the closed form -dy sigmoid(l) (1 - sigmoid(l)), on every backend', async () => {
+    const { l, x, lv } = data(2, 3, [8]);
+    const lik = new Likelihood('bernoulli');
+    const w = tf.tensor(
+      Float32Array.from({ length: lv.length }, (_, i) => 0.5 + (i % 5) / 4),
+      l.shape,
+    );
+    // f(l) = sum log p(x | l); grad f = x - s(l); d/dl sum(w * grad f) = -w s (1 - s)
+    const second = await expectNoLeaks(() =>
+      tf.grad((logits: tf.Tensor) => tf.sum(tf.mul(w, tf.grad((inner: tf.Tensor) => tf.sum(lik.logProb(x, inner)))(logits))))(l),
+    );
+    const got = second.dataSync();
+    const wv = w.dataSync();
+    for (let i = 0; i < lv.length; i++) {
+      const s = sigmoid(lv[i]!);
+      expect(got[i]).toBeCloseTo(-wv[i]! * s * (1 - s), 5);
+    }
+    // and through x: d/dx sum(w * (x - s(l))) sums w over the K samples that share x's row
+    const throughX = await expectNoLeaks(() =>
+      tf.grad((xt: tf.Tensor) => tf.sum(tf.mul(w, tf.grad((inner: tf.Tensor) => tf.sum(lik.logProb(xt, inner)))(l))))(x),
+    );
+    const gotX = throughX.dataSync();
+    for (let i = 0; i < gotX.length; i++) expect(gotX[i]).toBeCloseTo(wv[i]! + wv[i + gotX.length]!, 5);
+    tf.dispose([l, x, w, second, throughX]);
+  });
+
+  it('second derivatives where the upstream gradient depends on the logits too (the squared log-likelihood)', async () => {
+    const { l, x, lv, xv, d } = data(2, 3, [8]);
+    const lik = new Likelihood('bernoulli');
+    const wv = Float32Array.from({ length: lv.length }, (_, i) => 0.25 + (i % 3) / 2);
+    const w = tf.tensor(wv, l.shape);
+    // F(l) = sum_r P_r^2: dF/dl_rj = 2 P_r (x_j - s_rj), with the upstream 2 P_r itself a function of l
+    const second = await expectNoLeaks(() =>
+      tf.grad((logits: tf.Tensor) => tf.sum(tf.mul(w, tf.grad((inner: tf.Tensor) => tf.sum(tf.square(lik.logProb(x, inner))))(logits))))(l),
+    );
+    const got = second.dataSync();
+    for (let r = 0; r < 6; r++) {
+      const xs = (j: number) => xv[(r % 3) * d + j]!;
+      const ss = (j: number) => sigmoid(lv[r * d + j]!);
+      let p = 0;
+      let wr = 0;
+      for (let j = 0; j < d; j++) {
+        p += xs(j) * lv[r * d + j]! - softplus(lv[r * d + j]!);
+        wr += wv[r * d + j]! * (xs(j) - ss(j));
+      }
+      for (let k = 0; k < d; k++) {
+        const want = 2 * (xs(k) - ss(k)) * wr - 2 * p * wv[r * d + k]! * ss(k) * (1 - ss(k));
+        expect(Math.abs(got[r * d + k]! - want)).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(want)));
+      }
+    }
+    tf.dispose([l, x, w, second]);
+  });
 });

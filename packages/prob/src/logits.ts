@@ -147,6 +147,7 @@ function fusedBernoulliRows(x: tf.Tensor, logits: tf.Tensor, axes: number[], { r
  *   d/dx = sum over the rows paired with x's row of dy l
  */
 function registerBernoulliGradient(): void {
+  registerBernoulliSecondGradient();
   if (tf.getGradient(BERNOULLI_LOG_LIKELIHOOD_KERNEL) != null) return;
   tf.registerGradient({
     kernelName: BERNOULLI_LOG_LIKELIHOOD_KERNEL,
@@ -158,6 +159,38 @@ function registerBernoulliGradient(): void {
       return {
         logits: () => tf.engine().runKernel(BERNOULLI_LOG_LIKELIHOOD_GRAD_KERNEL, { x, logits, dy: dy as tf.Tensor }) as tf.Tensor,
         x: () => tf.sum(tf.mul(tf.reshape(dy as tf.Tensor, [rows / xRows, xRows, 1]), tf.reshape(logits, [rows / xRows, xRows, width])), 0),
+      };
+    },
+  });
+}
+
+/**
+ * The gradient kernel's own gradient, in composed ops, so second derivatives
+ * (a Hessian, a Laplace approximation) go through the fused path too. With
+ * g = dy (x - s), s = sigmoid(l), and G = dL/dg:
+ *
+ *   d/dl = -G dy s (1 - s)     d/ddy = sum_j G (x - s)     d/dx = sum over the rows paired with x's row of G dy
+ */
+function registerBernoulliSecondGradient(): void {
+  if (tf.getGradient(BERNOULLI_LOG_LIKELIHOOD_GRAD_KERNEL) != null) return;
+  tf.registerGradient({
+    kernelName: BERNOULLI_LOG_LIKELIHOOD_GRAD_KERNEL,
+    inputsToSave: ['x', 'logits', 'dy'],
+    gradFunc: (upstream, saved) => {
+      const [x, logits, dy] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+      const G = upstream as tf.Tensor2D;
+      const [xRows, width] = x.shape;
+      const rows = logits.shape[0];
+      const dyColumn = tf.reshape(dy, [rows, 1]);
+      // x's row for every row of the logits: [rows / xRows, xRows, width] -> [rows, width]
+      const xPaired = () => tf.reshape(tf.broadcastTo(tf.reshape(x, [1, xRows, width]), [rows / xRows, xRows, width]), [rows, width]);
+      return {
+        logits: () => {
+          const s = tf.sigmoid(logits);
+          return tf.neg(tf.mul(tf.mul(G, dyColumn), tf.mul(s, tf.sub(1, s))));
+        },
+        dy: () => tf.sum(tf.mul(G, tf.sub(xPaired(), tf.sigmoid(logits))), 1),
+        x: () => tf.sum(tf.reshape(tf.mul(G, dyColumn), [rows / xRows, xRows, width]), 0),
       };
     },
   });
