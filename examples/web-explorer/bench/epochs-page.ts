@@ -1,13 +1,13 @@
 // The page of the browser speed bench, bundled by esbuild: the Node bench's models
 // (packages/vae/bench/epochs-child.mjs) trained for whole epochs in Chromium on the backend
-// @elbo/backend-web picks, timed the same way and answering the same JSON, so the
+// @elbo/backend-web picks, measured by the same measure-fit.mjs and answering the same JSON, so the
 // browser is one more side of the method in tooling/bench-method.mjs.
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend, type SelectBackendOptions } from '@elbo/backend-web';
 import { adam } from '@elbo/prob';
 import { VAE, convDecoder, convEncoder, mlp } from '@elbo/vae';
 // @ts-expect-error: a plain ESM script without types
-import { epochTimer } from '../../../packages/vae/bench/epoch-timer.mjs';
+import { measureFit } from '../../../packages/vae/bench/measure-fit.mjs';
 
 /** What one measurement answers: epochs-child.mjs's fields. */
 export interface BrowserEpochsResult {
@@ -55,27 +55,14 @@ export async function benchEpochs(options: SelectBackendOptions, settings: Brows
           likelihood: 'bernoulli',
         });
   const optimizer = adam(1e-3, 0.9, 0.999, 1e-8);
-  const { callbacks, epochSeconds, stepMs } = epochTimer() as { callbacks: object; epochSeconds: number[]; stepMs: number[] };
-  await vae.fit(train, { epochs: settings.epochs, batchSize: 128, seed: 0, optimizer, callbacks });
-  const terms = vae.elbo(test, { samples: 1, seed: 1000 });
-  const meanElbo = tf.mean(terms.elbo);
-  const testLoss = -(await meanElbo.data())[0]!;
-  tf.dispose([meanElbo, ...Object.values(terms)]);
-  const result: BrowserEpochsResult = {
-    side: selection.name,
-    reason: selection.reason,
-    epochSeconds,
-    fitSeconds: epochSeconds.reduce((s, v) => s + v, 0),
-    stepMs,
-    testLoss,
-  };
-  if (settings.model === 'vae' && settings.iwaeImages > 0) {
-    const x = tf.slice(test, 0, settings.iwaeImages);
-    const t0 = performance.now();
-    vae.logLikelihood(x, { samples: 500, seed: 1234 });
-    result.iwaeImagesPerSecond = settings.iwaeImages / ((performance.now() - t0) / 1000);
-    x.dispose();
-  }
+  const result = (await measureFit(tf, vae, {
+    train,
+    test,
+    epochs: settings.epochs,
+    fitOptions: { batchSize: 128, optimizer },
+    iwaeImages: settings.model === 'vae' ? settings.iwaeImages : 0,
+    selection,
+  })) as BrowserEpochsResult;
   tf.dispose([train, test]);
   optimizer.dispose();
   vae.dispose();

@@ -13,7 +13,7 @@ import { adam } from '@elbo/prob';
 import { Autoencoder } from '@elbo/autoencoder';
 import { VAE, convDecoder, convEncoder, mlp } from '../dist/index.js';
 import { workerThreads } from '../dist/node.js';
-import { epochTimer } from './epoch-timer.mjs';
+import { measureFit } from './measure-fit.mjs';
 
 const epochs = Number(process.env.BENCH_EPOCHS ?? 10);
 const iwaeImages = Number(process.env.BENCH_IWAE_IMAGES ?? 2000);
@@ -53,33 +53,14 @@ const setup = {
   options: { prefer: [selection.name], fallback: false },
 };
 const parallelOption = workers > 0 ? { parallel: workerThreads({ workers, setup }) } : {};
-const { callbacks, epochSeconds, stepMs } = epochTimer();
-await vae.fit(trainImages, { epochs, batchSize, seed: 0, optimizer, ...parallelOption, callbacks });
-let testLoss;
-if (model !== 'ae') {
-  const terms = vae.elbo(testImages, { samples: 1, seed: 1000 });
-  testLoss = -tf.mean(terms.elbo).dataSync()[0];
-  tf.dispose(Object.values(terms));
-} else {
-  const nll = vae.negLogLikelihood(testImages);
-  testLoss = tf.mean(nll).dataSync()[0];
-  nll.dispose();
-}
-const result = {
-  side: selection.name,
-  reason: selection.reason,
-  epochSeconds,
-  fitSeconds: epochSeconds.reduce((s, v) => s + v, 0),
-  stepMs,
-  testLoss,
-};
-if (model === 'vae' && iwaeImages > 0) {
-  const x = tf.slice(data.test.images, 0, iwaeImages);
-  const t0 = performance.now();
-  vae.logLikelihood(x, { samples: 500, seed: 1234 });
-  result.iwaeImagesPerSecond = iwaeImages / ((performance.now() - t0) / 1000);
-  x.dispose();
-}
+const result = await measureFit(tf, vae, {
+  train: trainImages,
+  test: testImages,
+  epochs,
+  fitOptions: { batchSize, optimizer, ...parallelOption },
+  iwaeImages: model === 'vae' ? iwaeImages : 0,
+  selection,
+});
 vae.dispose();
 optimizer.dispose();
 data.dispose();

@@ -66,7 +66,7 @@ const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k
 /**
  * One measurement of a Node or PyTorch side in a fresh process: `{ epochSeconds, fitSeconds, stepMs,
  * testLoss, iwaeImagesPerSecond? }`.
- * @param settings - `{ model: 'vae' | 'ae', epochs, iwaeImages, dataDir }`.
+ * @param settings - `{ model: 'vae' | 'ae' | 'conv', epochs, iwaeImages, dataDir }`.
  */
 export function measureProcessSide(side, { model, epochs, iwaeImages, dataDir }) {
   const run =
@@ -150,7 +150,7 @@ export function printRawFigures(figures, epochs) {
 
 /**
  * Ratios of each elbo side to PyTorch's best stable thread count (by median epoch time; for log p(x), by
- * median images/s), or why there is none; marks the targets. Returns the peers chosen.
+ * median images/s), or why there is none; marks the targets.
  */
 export function printRatios(figures, { targets = {} } = {}) {
   const torchKeys = Object.keys(figures).filter((k) => figures[k].side.kind === 'torch');
@@ -162,9 +162,9 @@ export function printRatios(figures, { targets = {} } = {}) {
   const by = torchKeys.every((k) => figures[k].epoch != null) ? 'epoch' : 'fit';
   const peer = best(torchKeys, by, true);
   const iwaePeer = best(torchKeys, 'iwae', false);
-  if (peer == null) return {};
-  const stableNote = (key, by) => (figures[key][by].stable ? ' stable' : ' (unstable)');
-  console.log(`\nAgainst ${figures[peer].side.label}, PyTorch's best${stableNote(peer, by)} thread count here for training:`);
+  if (peer == null) return;
+  const stableNote = figures[peer][by].stable ? ' stable' : ' (unstable)';
+  console.log(`\nAgainst ${figures[peer].side.label}, PyTorch's best${stableNote} thread count here for training:`);
   const verdict = (ratio, target, atMost) =>
     ratio == null || target == null
       ? ''
@@ -183,7 +183,6 @@ export function printRatios(figures, { targets = {} } = {}) {
       console.log(`  ${''.padEnd(44)} log p(x) images/s ${r.text} of those of ${figures[key].side.label}${mark}`);
     }
   }
-  return { peer, iwaePeer };
 }
 
 /** Test loss of each elbo side beside the stock kernels' (the quality target). */
