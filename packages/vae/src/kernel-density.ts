@@ -1,4 +1,5 @@
 // A one-dimensional Gaussian kernel density, the building block of the DoSE score.
+import { meanAndSd } from './sample-moments';
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
@@ -38,13 +39,4 @@ export function logKernelDensity(values: Float64Array, bandwidth: number, v: num
   let sum = 0;
   for (const vi of values) sum += Math.exp(-0.5 * ((v - vi) / bandwidth) ** 2 - max);
   return max + Math.log(sum) - Math.log(values.length * bandwidth) - LOG_SQRT_2PI;
-}
-
-/** Mean and sample standard deviation (n - 1). */
-export function meanAndSd(values: Float64Array): { mean: number; sd: number } {
-  let mean = 0;
-  for (const v of values) mean += v / values.length;
-  let ss = 0;
-  for (const v of values) ss += (v - mean) ** 2;
-  return { mean, sd: Math.sqrt(ss / Math.max(1, values.length - 1)) };
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describeValue, foldIn } from '@elbo/prob';
 import { logDiagNormalFromNoise, logStandardNormal, reparameterize } from './diag-gaussian';
 import type { VaeParts } from './parts';
+import { meanAndSd } from './sample-moments';
 import { checkSamples } from './settings';
 
 /** Options of the importance-weighted log p(x) estimate. */
@@ -110,11 +111,8 @@ export function importanceWeightedLogLikelihood(parts: VaeParts, x: tf.Tensor, o
       mcse[start + i] = K > 1 ? Math.sqrt(relVar / K) : Number.NaN;
     }
   }
-  let mean = 0;
-  for (const v of values) mean += v / n;
-  let ss = 0;
-  for (const v of values) ss += (v - mean) ** 2;
-  const standardError = n > 1 ? Math.sqrt(ss / (n - 1) / n) : 0;
+  const { mean, sd } = meanAndSd(values);
+  const standardError = n > 1 ? sd / Math.sqrt(n) : 0;
   return { values, mean, standardError, monteCarloStandardError: mcse, elbo, samples: K };
 }
 

@@ -2,7 +2,8 @@ import { checkKnownKeys, checkSeed, describeValue } from '@elbo/prob';
 import type { TensorInput } from '@elbo/prob';
 import { checkScoringInput, IMAGE_STATISTICS, statisticsOfChecked } from './image-statistics';
 import type { ImageStatisticName, ImageStatistics, ImageStatisticsOptions } from './image-statistics';
-import { logKernelDensity, meanAndSd, silvermanBandwidth } from './kernel-density';
+import { logKernelDensity, silvermanBandwidth } from './kernel-density';
+import { meanAndSd } from './sample-moments';
 import { checkSamples } from './settings';
 import type { VAE } from './vae';
 
