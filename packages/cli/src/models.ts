@@ -1,0 +1,256 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Autoencoder } from '@elbo/autoencoder';
+import { VAE, convDecoder, convEncoder, mlp } from '@elbo/vae';
+import { PCA, ProbabilisticPCA } from '@elbo/linear';
+import type { PcaJSON } from '@elbo/linear';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fitGaussian, sampleGaussian, type GaussianJSON } from './code-gaussian';
+
+/** The model kinds `elbo train --model` knows. */
+export const MODEL_KINDS = ['conv-vae', 'vae', 'ae', 'pca'] as const;
+/** One of {@link MODEL_KINDS}. */
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
+/** What one training run is told. */
+export interface TrainSettings {
+  latent: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+}
+
+/** Called during `fit`: after each batch (steps done in the run) and each epoch (its logs). */
+export interface TrainHooks {
+  signal?: AbortSignal;
+  onBatch?: (step: number, logs: Record<string, number>) => void;
+  onEpoch?: (epoch: number, logs: Record<string, number>) => void;
+}
+
+/** What each score means, for the report, the CSV header and --help. Higher is always more typical. */
+export const SCORE_NAMES: Record<ModelKind, string> = {
+  'conv-vae': 'ELBO (nats per image, one draw): a lower bound on log p(x)',
+  vae: 'ELBO (nats per image, one draw): a lower bound on log p(x)',
+  ae: 'log-likelihood of the reconstruction, -NLL (nats per image)',
+  pca: 'probabilistic-PCA log-likelihood (nats per image)',
+};
+
+/**
+ * One trained model of any kind behind the same calls, so the commands and the
+ * report need not know which. Images are [n, h, w, c] in [0, 1].
+ * @example
+ * ```ts
+ * const model = createModel('conv-vae', [32, 32, 3], settings);
+ * await model.fit(train, validation, settings, {});
+ * ```
+ */
+export interface RunModel {
+  readonly kind: ModelKind;
+  readonly itemShape: [number, number, number];
+  /** Trains; returns the per-epoch history (empty for PCA, fitted in one step) and whether it was stopped. */
+  fit(
+    train: tf.Tensor4D,
+    validation: tf.Tensor4D | null,
+    settings: TrainSettings,
+    hooks: TrainHooks,
+  ): Promise<{ history: Record<string, number[]>; aborted: boolean }>;
+  /** Latent means [n, latent]. */
+  encode(x: tf.Tensor4D): tf.Tensor2D;
+  /** Images decoded from latent points. */
+  decode(z: tf.Tensor2D): tf.Tensor4D;
+  reconstruct(x: tf.Tensor4D): tf.Tensor4D;
+  sample(n: number, seed: number): tf.Tensor4D;
+  /** Per-image score, higher = more typical (see {@link SCORE_NAMES}). */
+  score(x: tf.Tensor4D, seed: number): Promise<Float64Array>;
+  /** Writes the model's files into `dir`. */
+  save(dir: string): Promise<void>;
+  dispose(): void;
+}
+
+const CHUNK = 256;
+
+/**
+ * A fresh, untrained model of `kind` for images of `itemShape`.
+ * @example
+ * ```ts
+ * const model = createModel('ae', [16, 16, 1], { latent: 8, epochs: 1, batchSize: 32, learningRate: 1e-3, seed: 0 });
+ * ```
+ */
+export function createModel(kind: ModelKind, itemShape: [number, number, number], settings: TrainSettings): RunModel {
+  const d = itemShape[0] * itemShape[1] * itemShape[2];
+  const { latent, seed } = settings;
+  if (kind === 'conv-vae') {
+    const encoder = convEncoder({ inputShape: itemShape, outputDim: 2 * latent, seed });
+    const decoder = convDecoder({ inputDim: latent, outputShape: itemShape, seed: seed + 1 });
+    return vaeModel(kind, itemShape, new VAE({ encoder, decoder, likelihood: 'bernoulli' }));
+  }
+  if (kind === 'vae') {
+    const vae = new VAE({
+      encoder: mlp([d, 512, 2 * latent], { seed }),
+      decoder: mlp([latent, 512, d], { seed: seed + 1 }),
+      likelihood: 'bernoulli',
+    });
+    return vaeModel(kind, itemShape, vae);
+  }
+  if (kind === 'ae') {
+    const ae = new Autoencoder({
+      encoder: mlp([d, 512, latent], { seed }),
+      decoder: mlp([latent, 512, d], { seed: seed + 1 }),
+      likelihood: 'bernoulli',
+    });
+    return aeModel(itemShape, ae, null);
+  }
+  return pcaModel(itemShape, null);
+}
+
+/**
+ * Loads the model files `save` wrote into `dir`.
+ * @example
+ * ```ts
+ * const model = await loadModel('conv-vae', [32, 32, 3], 'runs/x/model');
+ * ```
+ */
+export async function loadModel(kind: ModelKind, itemShape: [number, number, number], dir: string): Promise<RunModel> {
+  if (kind === 'conv-vae' || kind === 'vae') return vaeModel(kind, itemShape, await VAE.load(`file://${dir}`));
+  if (kind === 'ae') {
+    const gaussian = JSON.parse(await readFile(join(dir, 'code-gaussian.json'), 'utf8')) as GaussianJSON;
+    return aeModel(itemShape, await Autoencoder.load(`file://${dir}`), gaussian);
+  }
+  return pcaModel(itemShape, PCA.fromJSON(JSON.parse(await readFile(join(dir, 'pca.json'), 'utf8')) as PcaJSON));
+}
+
+/** The conv VAE sees images; the MLP VAE flat rows (reshaped here, so both take and give images). */
+function vaeModel(kind: 'conv-vae' | 'vae', itemShape: [number, number, number], vae: VAE): RunModel {
+  const toModel = (x: tf.Tensor4D): tf.Tensor => (kind === 'vae' ? tf.reshape(x, [x.shape[0], -1]) : x);
+  const toImages = (y: tf.Tensor): tf.Tensor4D => tf.reshape(y, [y.shape[0]!, ...itemShape]);
+  return {
+    kind,
+    itemShape,
+    async fit(train, validation, settings, hooks) {
+      const [x, v] = [toModel(train), validation && toModel(validation)];
+      try {
+        const h = await vae.fit(x, { ...fitOptions(settings, hooks), ...(v ? { validationData: v } : {}) });
+        return { history: h.history, aborted: h.aborted };
+      } finally {
+        if (x !== train) x.dispose();
+        if (v && v !== validation) v.dispose();
+      }
+    },
+    encode: (x) => tf.tidy(() => vae.encodeParams(toModel(x)).mu),
+    decode: (z) => tf.tidy(() => toImages(vae.decode(z))),
+    reconstruct: (x) => tf.tidy(() => toImages(vae.reconstruct(toModel(x)))),
+    sample: (n, seed) => tf.tidy(() => toImages(vae.sample(n, { seed }))),
+    score: (x, seed) =>
+      chunked(x, (part, c) => {
+        const terms = vae.elbo(toModel(part), { seed: seed + c });
+        const elbo = terms.elbo.dataSync();
+        tf.dispose(Object.values(terms));
+        return elbo;
+      }),
+    save: async (dir) => void (await vae.save(`file://${dir}`)),
+    dispose: () => vae.dispose(),
+  };
+}
+
+function aeModel(itemShape: [number, number, number], ae: Autoencoder, loaded: GaussianJSON | null): RunModel {
+  let gaussian = loaded;
+  const flat = (x: tf.Tensor4D) => tf.reshape(x, [x.shape[0], -1]);
+  const toImages = (y: tf.Tensor): tf.Tensor4D => tf.reshape(y, [y.shape[0]!, ...itemShape]);
+  return {
+    kind: 'ae',
+    itemShape,
+    async fit(train, validation, settings, hooks) {
+      const [x, v] = [flat(train), validation && flat(validation)];
+      try {
+        const h = await ae.fit(x, { ...fitOptions(settings, hooks), ...(v ? { validationData: v } : {}) });
+        // samples decode codes drawn from a Gaussian fitted to the training codes
+        const codes = ae.encode(x);
+        gaussian = fitGaussian(codes.arraySync() as number[][]);
+        codes.dispose();
+        return { history: h.history, aborted: h.aborted };
+      } finally {
+        x.dispose();
+        v?.dispose();
+      }
+    },
+    encode: (x) => tf.tidy(() => ae.encode(flat(x)) as tf.Tensor2D),
+    decode: (z) => tf.tidy(() => toImages(ae.decode(z))),
+    reconstruct: (x) => tf.tidy(() => toImages(ae.reconstruct(flat(x)))),
+    sample(n, seed) {
+      if (!gaussian) throw new Error('elbo: the autoencoder has no code Gaussian yet (train it first)');
+      const g = gaussian;
+      return tf.tidy(() => toImages(ae.decode(sampleGaussian(g, n, seed))));
+    },
+    score: (x) => chunked(x, (part) => tf.tidy(() => tf.neg(ae.negLogLikelihood(flat(part)))).dataSync() as Float32Array),
+    async save(dir) {
+      await ae.save(`file://${dir}`);
+      await writeFile(join(dir, 'code-gaussian.json'), JSON.stringify(gaussian));
+    },
+    dispose: () => ae.dispose(),
+  };
+}
+
+function pcaModel(itemShape: [number, number, number], loaded: PCA | null): RunModel {
+  let pca = loaded;
+  const flat = (x: tf.Tensor4D) => tf.reshape(x, [x.shape[0], -1]);
+  const toImages = (y: tf.Tensor): tf.Tensor4D => tf.reshape(tf.clipByValue(y, 0, 1), [y.shape[0]!, ...itemShape]);
+  const fitted = (): PCA => {
+    if (!pca) throw new Error('elbo: PCA is not fitted yet');
+    return pca;
+  };
+  return {
+    kind: 'pca',
+    itemShape,
+    async fit(train, _validation, settings) {
+      const x = flat(train);
+      const [rows, d] = x.shape as [number, number];
+      const components = Math.min(settings.latent, rows, d);
+      pca = PCA.fit(x, { components, solver: d > 1024 ? 'randomized' : 'full', seed: settings.seed });
+      x.dispose();
+      return { history: {}, aborted: false };
+    },
+    encode: (x) => tf.tidy(() => fitted().transform(flat(x))),
+    decode: (z) => tf.tidy(() => toImages(fitted().inverseTransform(z))),
+    reconstruct: (x) => tf.tidy(() => toImages(fitted().inverseTransform(fitted().transform(flat(x))))),
+    sample(n, seed) {
+      const ppca = ProbabilisticPCA.fromPCA(fitted());
+      try {
+        return tf.tidy(() => toImages(ppca.sample(n, { seed })));
+      } finally {
+        ppca.dispose();
+      }
+    },
+    score: (x) => chunked(x, (part) => tf.tidy(() => fitted().scoreSamples(flat(part))).dataSync() as Float32Array),
+    save: (dir) => writeFile(join(dir, 'pca.json'), JSON.stringify(fitted().toJSON())),
+    dispose: () => pca?.dispose(),
+  };
+}
+
+function fitOptions(settings: TrainSettings, hooks: TrainHooks) {
+  let step = 0;
+  return {
+    epochs: settings.epochs,
+    batchSize: settings.batchSize,
+    learningRate: settings.learningRate,
+    seed: settings.seed,
+    ...(hooks.signal ? { signal: hooks.signal } : {}),
+    callbacks: {
+      onBatchEnd: (_batch: number, logs: Record<string, number>) => void hooks.onBatch?.(++step, logs),
+      onEpochEnd: (epoch: number, logs: Record<string, number>) => void hooks.onEpoch?.(epoch, logs),
+    },
+  };
+}
+
+/** Runs `each` over blocks of rows, so a large set never needs one big intermediate. */
+async function chunked(x: tf.Tensor4D, each: (part: tf.Tensor4D, chunk: number) => ArrayLike<number>): Promise<Float64Array> {
+  const n = x.shape[0];
+  const out = new Float64Array(n);
+  for (let start = 0, c = 0; start < n; start += CHUNK, c++) {
+    const part = tf.slice(x, start, Math.min(CHUNK, n - start));
+    out.set(Array.from(each(part, c)), start);
+    part.dispose();
+    await new Promise((resolve) => setImmediate(resolve)); // let Ctrl-C and the progress bar through
+  }
+  return out;
+}
