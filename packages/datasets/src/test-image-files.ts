@@ -32,10 +32,23 @@ export function solid(width: number, height: number, rgb: readonly [number, numb
 
 /** A 16-bit RGB PNG (values 0-65535) at `path`. */
 export async function write16BitPng(path: string, pixels: readonly number[], width: number, height: number): Promise<void> {
-  const bytes = await sharp(Uint16Array.from(pixels), { raw: { width, height, channels: 3, depth: 'ushort' } })
+  // sharp takes 16 bits per sample from a Uint16Array
+  const bytes = await sharp(Uint16Array.from(pixels), { raw: { width, height, channels: 3 } })
     .toColourspace('rgb16')
     .png()
     .toBuffer();
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, bytes);
+}
+
+/** The colour of image `i` of {@link writeNumberedImages}: tells which file a decoded pixel came from. */
+export function colourOf(i: number): [number, number, number] {
+  return [(i * 37) % 256, (255 - i * 11) % 256, (i * 101 + 7) % 256];
+}
+
+/** `count` solid 6 x 4 PNGs `img-000.png`, ... in `dir`, image i of colour `colourOf(i)`. */
+export async function writeNumberedImages(dir: string, count: number): Promise<string[]> {
+  const names = Array.from({ length: count }, (_, i) => `img-${String(i).padStart(3, '0')}.png`);
+  await Promise.all(names.map((name, i) => writeImage(join(dir, name), solid(6, 4, colourOf(i)), 6, 4, 3)));
+  return names;
 }
