@@ -1,8 +1,7 @@
 import { access, constants, stat } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
-import { readNpy } from '@elbo/datasets/node';
+import { readImageFolder, readNpy } from '@elbo/datasets/node';
 import { CliError, UsageError } from './errors';
-import { readImageFolderLocal } from './local-image-folder';
 
 /** Images read from a folder or a .npy file, in [0, 1], with where each came from. */
 export interface LoadedImages {
@@ -53,14 +52,20 @@ export async function loadImages(input: string, options: LoadOptions): Promise<L
   if (!info.isDirectory())
     throw new CliError(`${command}: ${input} is a file but not a .npy file; expected a folder of PNG/JPEG images or a .npy file`);
   if (options.size === undefined) throw new UsageError(`${command}: --size is needed to read the folder ${input}`);
+  let read: Awaited<ReturnType<typeof readImageFolder>>;
   try {
-    const read = await readImageFolderLocal(input, { size: options.size, channels: options.channels, skipBad: options.skipBad ?? false });
-    return { ...read, source: { kind: 'folder', path: input } };
+    read = await readImageFolder(input, { size: options.size, channels: options.channels, skipBad: options.skipBad ?? false });
   } catch (error) {
+    const hint = (error as Error).name === 'ImageFileError' ? ' (pass --skip-bad to leave unreadable images out)' : '';
+    throw new CliError(`${command}: ${(error as Error).message}${hint}`);
+  }
+  if (read.files.length === 0) {
+    read.images.dispose();
     throw new CliError(
-      `${command}: ${(error as Error).message}${options.skipBad ? '' : ' (pass --skip-bad to leave unreadable images out)'}`,
+      `${command}: none of the images in ${input} could be read (${read.skipped.length} skipped, first: ${read.skipped[0]?.file}: ${read.skipped[0]?.reason})`,
     );
   }
+  return { ...read, source: { kind: 'folder', path: input } };
 }
 
 async function loadNpy(path: string, options: LoadOptions): Promise<LoadedImages> {

@@ -1,0 +1,97 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { elbo, writeGoodImages } from './images.fixture';
+
+let dir: string;
+let files: string[];
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'elbo-cli-run-'));
+  files = await writeGoodImages(join(dir, 'imgs'), 18);
+  for (const [model, out] of [
+    ['vae', 'vae-run'],
+    ['pca', 'pca-run'],
+  ]) {
+    const r = await elbo(
+      ['train', 'imgs', '--model', model!, '--size', '8', '--epochs', '1', '--latent', '3', '--out', out!, '--quiet'],
+      dir,
+    );
+    if (r.code !== 0) throw new Error(r.stderr);
+  }
+}, 120_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('elbo sample, encode and score on a run folder', () => {
+  it('sample -n 4 writes a 2 x 2 grid of 8x8 tiles; the same seed gives the same PNG, another seed another', async () => {
+    expect((await elbo(['sample', 'vae-run', '-n', '4', '--out', 'g.png'], dir)).code).toBe(0);
+    const meta = await sharp(join(dir, 'g.png')).metadata();
+    expect([meta.width, meta.height]).toEqual([2 * 8 + 3 * 2, 2 * 8 + 3 * 2]);
+    await elbo(['sample', 'vae-run', '-n', '4', '--out', 'g2.png'], dir);
+    await elbo(['sample', 'vae-run', '-n', '4', '--out', 'g3.png', '--seed', '5'], dir);
+    const [a, b, c] = ['g.png', 'g2.png', 'g3.png'].map((f) => readFileSync(join(dir, f)));
+    expect(a!.equals(b!)).toBe(true);
+    expect(a!.equals(c!)).toBe(false);
+  });
+
+  it('encode writes z.npy of shape [n, latent]', async () => {
+    const { code } = await elbo(['encode', 'vae-run', 'imgs', '--out', 'z.npy'], dir);
+    expect(code).toBe(0);
+    const { readNpy } = await import('@elbo/datasets/node');
+    const z = await readNpy(join(dir, 'z.npy'));
+    expect(z.shape).toEqual([18, 3]);
+    expect(z.dtype).toBe('float32');
+    expect(Array.from(z.data).every(Number.isFinite)).toBe(true);
+  });
+
+  it('score prints one CSV row per image with file, label and a finite score, and a header saying what it is', async () => {
+    for (const run of ['vae-run', 'pca-run']) {
+      const { code, stdout } = await elbo(['score', run, 'imgs'], dir);
+      expect(code).toBe(0);
+      const lines = stdout.trim().split('\n');
+      expect(lines[0]).toMatch(/^# score: .*higher = more typical$/);
+      expect(lines[1]).toBe('file,label,score');
+      const rows = lines.slice(2).map((l) => l.split(','));
+      expect(rows.map((r) => r[0]).sort()).toEqual([...files].sort());
+      for (const [file, label, score] of rows) {
+        expect(label).toBe(file!.includes('/') ? file!.split('/')[0] : '');
+        expect(Number.isFinite(Number(score))).toBe(true);
+      }
+    }
+    expect((await elbo(['score', 'pca-run', 'imgs', '--out', 's.csv'], dir)).code).toBe(0);
+    expect(readFileSync(join(dir, 's.csv'), 'utf8').trim().split('\n')).toHaveLength(2 + 18);
+  });
+
+  it('a folder that is not a run, a run.json of another format, and a broken model each exit 1 naming the folder', async () => {
+    const notRun = await elbo(['sample', 'imgs', '--out', 'x.png'], dir);
+    expect(notRun.code).toBe(1);
+    expect(notRun.stderr).toContain('elbo sample: imgs is not an elbo run folder: expected imgs/run.json');
+    mkdirSync(join(dir, 'foreign'));
+    writeFileSync(join(dir, 'foreign', 'run.json'), JSON.stringify({ format: 'keras', version: 3 }));
+    const foreign = await elbo(['encode', 'foreign', 'imgs', '--out', 'z2.npy'], dir);
+    expect(foreign.code).toBe(1);
+    expect(foreign.stderr).toContain('expected format "elbo-run" version 1, got format "keras" version 3');
+    mkdirSync(join(dir, 'wrong-kind'));
+    const run = JSON.parse(readFileSync(join(dir, 'vae-run', 'run.json'), 'utf8'));
+    writeFileSync(join(dir, 'wrong-kind', 'run.json'), JSON.stringify({ ...run, kind: 'gan' }));
+    const kind = await elbo(['score', 'wrong-kind', 'imgs'], dir);
+    expect(kind.code).toBe(1);
+    expect(kind.stderr).toContain('wrong-kind holds a model of kind "gan"; this command takes conv-vae, vae, ae, pca');
+    mkdirSync(join(dir, 'pca-as-vae'));
+    writeFileSync(join(dir, 'pca-as-vae', 'run.json'), JSON.stringify({ ...run, kind: 'vae' }));
+    mkdirSync(join(dir, 'pca-as-vae', 'model'));
+    writeFileSync(join(dir, 'pca-as-vae', 'model', 'pca.json'), readFileSync(join(dir, 'pca-run', 'model', 'pca.json')));
+    const broken = await elbo(['sample', 'pca-as-vae', '--out', 'y.png'], dir);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain('elbo sample: the vae model in pca-as-vae/model cannot be loaded');
+  });
+
+  it('a .npy file of another size than the run was trained on is refused, naming both sizes', async () => {
+    const { writeNpy } = await import('@elbo/datasets/node');
+    await writeNpy(join(dir, 'big.npy'), new Uint8Array(2 * 10 * 10 * 3), [2, 10, 10, 3]);
+    const { code, stderr } = await elbo(['encode', 'vae-run', 'big.npy', '--out', 'z3.npy'], dir);
+    expect(code).toBe(1);
+    expect(stderr).toContain('big.npy holds 10x10 images, but the run was trained on 8x8');
+  });
+});
