@@ -6,6 +6,7 @@ import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?u
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { loadDigits, type Digits } from './digits';
+import { setUpOwnImages } from './own-images';
 import { DIGIT_COLORS, MapFrame, drawDigit, drawLoss, drawMap, type LossSeries } from './plots';
 
 const MODEL_URL = 'indexeddb://elbo-web-explorer';
@@ -332,6 +333,7 @@ async function start(): Promise<void> {
   ui.backend.textContent = `Running on ${selection.name}: ${selection.reason}`;
   ui.backend.dataset.backend = selection.name;
 
+  setUpOwnImages(); // needs no digits: ready as soon as there is a backend
   digits = await loadDigits(base);
   xTrain = tf.tensor2d(digits.train, [digits.nTrain, 784]);
   xTest = tf.tensor2d(digits.test, [digits.nTest, 784]);
