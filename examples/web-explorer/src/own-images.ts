@@ -1,6 +1,6 @@
 // "Your own images": files picked or dropped (folders too) are read with imagesFromSources
 // at the chosen size, colour and fit, and a convolutional VAE learns them in the page.
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import { imagesFromSources } from '@elbo/datasets';
 import type { VAE } from '@elbo/vae';
 import { filesFromDrop } from './dropped-files';
@@ -22,6 +22,8 @@ export interface OwnImagesState {
   training: boolean;
   /** Times the result grids were drawn. */
   shown: number;
+  /** Tensors alive when the last read or training ended (the images and the model's weights: no more). */
+  tensors: number;
   error: string | null;
 }
 
@@ -54,6 +56,7 @@ export function setUpOwnImages(): OwnImagesState {
     losses: [],
     training: false,
     shown: 0,
+    tensors: 0,
     error: null,
   };
   let files: File[] = [];
@@ -103,6 +106,8 @@ export function setUpOwnImages(): OwnImagesState {
     } catch (error) {
       Object.assign(state, { files: files.length, read: 0, skipped, shape: [] });
       fail('could not read the images', error);
+    } finally {
+      state.tensors = tf.memory().numTensors;
     }
   }
 
@@ -142,6 +147,7 @@ export function setUpOwnImages(): OwnImagesState {
       fail('training failed', error);
     } finally {
       state.training = false;
+      state.tensors = tf.memory().numTensors;
       controller = null;
       [ui.train.disabled, ui.stop.disabled] = [false, true];
     }

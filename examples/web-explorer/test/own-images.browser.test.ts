@@ -141,12 +141,15 @@ describe.skipIf(!available)('the web explorer on your own images, in headless Ch
       await page.click('#own-stop');
       const stopped = await waitFor(page, 'stop', (s) => !s.training && s.status.startsWith('stopped'));
       expect(stopped.epoch).toBeLessThan(500);
+      // the second model replaced the first: the same tensors alive (images and one model's weights), none left by training
+      expect(stopped.tensors).toBe(trained.tensors);
       expect(await page.isDisabled('#own-stop')).toBe(true);
 
       // Grey: the same files read again as one channel.
       await page.selectOption('#own-channels', '1');
       const grey = await waitFor(page, 'grey', (s) => s.shape[3] === 1 && s.status.startsWith('read'));
       expect(grey.shape).toEqual([5, 16, 16, 1]);
+      expect(grey.tensors).toBe(stopped.tensors); // the RGB images disposed, the grey ones in their place
     } catch (error) {
       console.log(logs.join('\n'));
       throw error;
