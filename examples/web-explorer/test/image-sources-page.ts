@@ -21,13 +21,14 @@ export interface ReadResult {
   error: string | null;
 }
 
-export type SourceKindName = 'file' | 'blob' | 'bitmap' | 'img' | 'canvas' | 'offscreen' | 'image-data';
+export type SourceKindName = 'file' | 'blob' | 'bitmap' | 'img' | 'canvas' | 'offscreen' | 'image-data' | `img from ${string}`;
 
 const toFile = (f: SentFile) => new File([new Uint8Array(f.bytes)], f.name, { type: f.type });
 
 /** The first sent file (a PNG) as a source of `kind`. */
 async function asKind(file: File, kind: SourceKindName): Promise<ImageSource> {
   if (kind === 'file') return file;
+  if (kind.startsWith('img from ')) return Object.assign(new Image(), { src: kind.slice('img from '.length) });
   if (kind === 'blob') return new Blob([await file.arrayBuffer()], { type: file.type });
   const bitmap = await createImageBitmap(file, { premultiplyAlpha: 'none' });
   if (kind === 'bitmap') return bitmap;

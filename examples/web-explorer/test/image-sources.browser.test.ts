@@ -81,6 +81,7 @@ describe.skipIf(!available)('imagesFromSources in headless Chromium', () => {
     });
     dir = await mkdtemp(join(tmpdir(), 'elbo-image-sources-'));
     await writeFile(join(dir, 'page.js'), bundle.outputFiles[0]!.text);
+    await writeFile(join(dir, 'oracle.png'), new Uint8Array(oracle.bytes));
     await writeFile(
       join(dir, 'index.html'),
       '<!doctype html><meta charset="utf-8"><title>images</title><script type="module" src="page.js"></script>',
@@ -182,5 +183,16 @@ describe.skipIf(!available)('imagesFromSources in headless Chromium', () => {
     expect(none.error).toMatch(/^imagesFromSources: none of the 2 sources is a decodable image/);
     expect(none.onSkip).toHaveLength(2);
     expect(none.tensors[1]).toBe(none.tensors[0]);
+  });
+
+  it('skips a cross-origin <img> (its pixels cannot be read) and reads the next source on a clean canvas', async () => {
+    // the same server under another host name is another origin, and sends no CORS headers
+    const crossOrigin = `${server.url.replace('127.0.0.1', 'localhost')}oracle.png`;
+    const result = await read([oracle, oracle], { size: 4, skipBad: true, background: [...BACKGROUND] }, `img from ${crossOrigin}`);
+    expect(result.skipped).toHaveLength(1);
+    expect(result.skipped[0]!.name).toBe('image 0');
+    expect(result.skipped[0]!.reason).toMatch(/tainted|cross-origin|insecure/i);
+    expect(result.names).toEqual(['oracle.png']);
+    expect(maxByteError(result.values, composited.flat())).toBeLessThanOrEqual(1);
   });
 });

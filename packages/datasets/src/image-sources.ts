@@ -118,7 +118,7 @@ export async function imagesFromSources(
   const values = new Float32Array(list.length * itemSize);
   const names: string[] = [];
   const skipped: { name: string; reason: string }[] = [];
-  const context = newContext(width, height, CALLER);
+  let context = newContext(width, height, CALLER);
   for (let i = 0; i < list.length; i++) {
     const source = list[i]!;
     const name = sourceName(source, i);
@@ -126,6 +126,10 @@ export async function imagesFromSources(
       const drawable = await toDrawable(source, sourceKind(source)!);
       try {
         drawPixels(context, drawable, checked, values.subarray(names.length * itemSize, (names.length + 1) * itemSize));
+      } catch (error) {
+        // A cross-origin image taints the canvas for good (every later read throws): the next source gets a clean one.
+        context = newContext(width, height, CALLER);
+        throw error;
       } finally {
         drawable.release();
       }
