@@ -21,7 +21,8 @@ export interface ReadResult {
   error: string | null;
 }
 
-export type SourceKindName = 'file' | 'blob' | 'bitmap' | 'img' | 'canvas' | 'offscreen' | 'image-data' | `img from ${string}`;
+export type SourceKindName =
+  'file' | 'blob' | 'bitmap' | 'img' | 'canvas' | 'offscreen' | 'image-data' | 'closed-bitmap' | `img from ${string}`;
 
 const toFile = (f: SentFile) => new File([new Uint8Array(f.bytes)], f.name, { type: f.type });
 
@@ -32,6 +33,7 @@ async function asKind(file: File, kind: SourceKindName): Promise<ImageSource> {
   if (kind === 'blob') return new Blob([await file.arrayBuffer()], { type: file.type });
   const bitmap = await createImageBitmap(file, { premultiplyAlpha: 'none' });
   if (kind === 'bitmap') return bitmap;
+  if (kind === 'closed-bitmap') return (bitmap.close(), bitmap);
   if (kind === 'img') {
     const img = new Image();
     img.src = URL.createObjectURL(file); // imagesFromSources waits for it to load

@@ -179,6 +179,11 @@ describe.skipIf(!available)('imagesFromSources in headless Chromium', () => {
     expect(lenient.onSkip[1]).toMatch(/^broken\.png: imagesFromSources: sources\[2\] \("broken\.png"\) is not a decodable image/);
     expect(lenient.tensors[2]).toBe(lenient.tensors[0]);
 
+    const closed = await attempt([oracle], { size: 4 }, 'closed-bitmap');
+    expect(closed.error).toBe(
+      'imagesFromSources: sources[0] ("image 0") is not a decodable image: it has no pixels (0 x 0; a closed ImageBitmap?)',
+    );
+
     const none = await attempt([text, broken], { size: 4, skipBad: true });
     expect(none.error).toMatch(/^imagesFromSources: none of the 2 sources is a decodable image/);
     expect(none.onSkip).toHaveLength(2);
