@@ -27,7 +27,7 @@ export interface OwnImagesState {
   error: string | null;
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : word.endsWith('h') ? 'es' : 's'}`;
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 /** Wires the panel's controls; call once the backend is selected. */
@@ -141,7 +141,7 @@ export function setUpOwnImages(): OwnImagesState {
       });
       if (result.aborted) await show();
       setStatus(
-        `${result.aborted ? 'stopped' : 'done'} after ${plural(result.epochs, 'epoch')} (${plural(state.steps, 'batch')}) on ${state.read} images`,
+        `${result.aborted ? 'stopped' : 'done'} after ${plural(result.epochs, 'epoch', 'epochs')} (${plural(state.steps, 'batch', 'batches')}) on ${state.read} images`,
       );
     } catch (error) {
       fail('training failed', error);

@@ -114,6 +114,7 @@ describe.skipIf(!available)('the web explorer on your own images, in headless Ch
       await page.click('#own-train');
       const trained = await waitFor(page, 'one epoch', (s) => !s.training && s.status.startsWith('done'));
       expect(trained.epoch).toBe(1);
+      expect(trained.status).toBe('done after 1 epoch (1 batch) on 5 images');
       expect(trained.steps).toBeGreaterThanOrEqual(1);
       expect(trained.shown).toBeGreaterThanOrEqual(1);
       expect(trained.losses.every(Number.isFinite)).toBe(true);
