@@ -80,7 +80,9 @@ export function setUpOwnImages(): OwnImagesState {
   }
 
   /** Reads the current files at the current options (again, when an option changes). */
+  let reads = 0;
   async function read(): Promise<void> {
+    const readNumber = ++reads;
     await stop();
     images?.dispose();
     images = null;
@@ -95,6 +97,8 @@ export function setUpOwnImages(): OwnImagesState {
         skipBad: true,
         onSkip: (name) => skipped.push(name),
       });
+      // A newer read (another drop, another option) started meanwhile: its result wins.
+      if (readNumber !== reads) return void result.images.dispose();
       images = result.images;
       Object.assign(state, { files: files.length, read: result.names.length, skipped, shape: images.shape, error: null });
       ui.train.disabled = false;
@@ -104,6 +108,7 @@ export function setUpOwnImages(): OwnImagesState {
           : `; skipped ${skipped.length} that are not images (${skipped.slice(0, 3).join(', ')}${skipped.length > 3 ? ', …' : ''})`;
       setStatus(`read ${result.names.length} images as ${images.shape.slice(1).join(' x ')}${skippedText}; press Train`);
     } catch (error) {
+      if (readNumber !== reads) return;
       Object.assign(state, { files: files.length, read: 0, skipped, shape: [] });
       fail('could not read the images', error);
     } finally {

@@ -151,6 +151,23 @@ describe.skipIf(!available)('the web explorer on your own images, in headless Ch
       const grey = await waitFor(page, 'grey', (s) => s.shape[3] === 1 && s.status.startsWith('read'));
       expect(grey.shape).toEqual([5, 16, 16, 1]);
       expect(grey.tensors).toBe(stopped.tensors); // the RGB images disposed, the grey ones in their place
+
+      // Two options changed at once: two reads overlap, the later one's images are kept, the other's disposed.
+      await page.evaluate(() => {
+        const changes: [string, string][] = [
+          ['own-size', '32'],
+          ['own-fit', 'contain'],
+        ];
+        for (const [id, value] of changes) {
+          const select = document.getElementById(id) as HTMLSelectElement;
+          select.value = value;
+          select.dispatchEvent(new Event('change'));
+        }
+      });
+      const both = await waitFor(page, 'the second read', (s) => s.shape[1] === 32 && s.status.startsWith('read'));
+      await page.waitForTimeout(300); // let the first read finish too, if it was still going
+      expect((await readState(page))!.tensors).toBe(grey.tensors);
+      expect(both.shape).toEqual([5, 32, 32, 1]);
     } catch (error) {
       console.log(logs.join('\n'));
       throw error;
