@@ -61,6 +61,13 @@ module.exports = {
       to: { path: modelFolder },
     },
     {
+      name: 'nothing-imports-the-cli',
+      comment: '@elbo/cli is an application at the top: it imports the models, the datasets and a backend; no package imports it.',
+      severity: 'error',
+      from: { path: '^(packages|internal)/', pathNot: '^packages/cli/' },
+      to: { path: '^packages/cli/' },
+    },
+    {
       name: 'not-to-unresolvable',
       comment: 'An import that resolves to nothing: a typo, or a workspace package missing from tsconfig.depcruise.json.',
       severity: 'error',

@@ -189,6 +189,33 @@ const scenarios = [
       `,
     },
   },
+  {
+    name: '@elbo/cli: npx elbo --help, a one-epoch elbo train on a few PNGs, and elbo sample, from the tarballs',
+    elbo: ['@elbo/cli', '@elbo/vae', '@elbo/autoencoder', '@elbo/linear', '@elbo/datasets', '@elbo/nn', '@elbo/prob', '@elbo/backend-node'],
+    npm: [],
+    programs: {
+      'cli.mjs': `
+        import { execFileSync } from 'node:child_process';
+        import { mkdirSync, readFileSync } from 'node:fs';
+        import sharp from 'sharp'; // a dependency of @elbo/cli, so installed with it
+        mkdirSync('imgs/a', { recursive: true });
+        for (let i = 0; i < 12; i++) {
+          const raw = Buffer.alloc(20 * 20 * 3, 255);
+          for (let p = 0; p < 40 + i * 10; p++) raw.set([200, 30 + 15 * i, 90], ((p * 7 + i) % 400) * 3);
+          await sharp(raw, { raw: { width: 20, height: 20, channels: 3 } }).png().toFile('imgs/' + (i % 2 ? 'a/' : '') + i + '.png');
+        }
+        const npx = (...args) => execFileSync('npx', ['--no-install', 'elbo', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+        if (!npx('--help').includes('Exit codes')) throw new Error('npx elbo --help does not list the exit codes');
+        npx('train', 'imgs', '--model', 'conv-vae', '--size', '16', '--epochs', '1', '--out', 'run', '--quiet');
+        const run = JSON.parse(readFileSync('run/run.json', 'utf8'));
+        if (run.format !== 'elbo-run' || run.kind !== 'conv-vae' || run.source.images !== 12 || run.history.loss.length !== 1) throw new Error('run.json: ' + JSON.stringify(run));
+        if (!readFileSync('run/report.html', 'utf8').includes('data:image/png;base64,')) throw new Error('report.html has no images');
+        npx('sample', 'run', '-n', '4', '--out', 'g.png');
+        const { width, height } = await sharp('g.png').metadata();
+        if (width !== 2 * 16 + 3 * 2 || height !== width) throw new Error('g.png is ' + width + 'x' + height);
+      `,
+    },
+  },
 ];
 
 /** The version range a workspace package's package.json gives a dev dependency (so the scenario tests what we build with). */

@@ -1,4 +1,5 @@
 import { packageTest } from '../../tooling/vitest.shared.ts';
 
-// The tests run the built CLI as a child process, which selects its own backend; one project is enough.
-export default packageTest({ backends: ['wasm'], selectBackend: false, testTimeout: 120_000 });
+// Most tests run the built CLI as a child process, which selects its own backend; the few in-process
+// tensor tests run on wasm, the backend the CLI picks without tfjs-node. One project is enough.
+export default packageTest({ backends: ['wasm'], testTimeout: 120_000 });

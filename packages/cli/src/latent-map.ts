@@ -24,16 +24,18 @@ export async function latentMap(codes: tf.Tensor2D, images: tf.Tensor4D, { thumb
   const step = Math.max(1, Math.ceil(n / thumbnails));
   const [h, w, c] = images.shape.slice(1) as [number, number, number];
   const thumb = Math.max(16, Math.min(40, Math.round(28 * (w / h || 1))));
-  const pictures: string[] = [];
-  for (let i = 0; i < n; i += step) {
-    const one = tf.slice(images, i, 1);
-    const png = await imageGrid(one.dataSync(), [1, h, w, c], { columns: 1, gap: 0 });
-    one.dispose();
-    const [x, y] = xy[i]!;
-    pictures.push(
-      `<image x="${(px(x) - thumb / 2).toFixed(1)}" y="${(py(y) - thumb / 2).toFixed(1)}" width="${thumb}" height="${thumb}" style="image-rendering:pixelated" href="data:image/png;base64,${png.toString('base64')}"/>`,
-    );
-  }
+  const chosen = Array.from({ length: Math.ceil(n / step) }, (_, j) => j * step);
+  const picked = tf.gather(images, chosen);
+  const values = await picked.data();
+  picked.dispose();
+  const tile = h * w * c;
+  const pictures = await Promise.all(
+    chosen.map(async (i, j) => {
+      const png = await imageGrid(values.subarray(j * tile, (j + 1) * tile), [1, h, w, c], { columns: 1, gap: 0 });
+      const [x, y] = xy[i]!;
+      return `<image x="${(px(x) - thumb / 2).toFixed(1)}" y="${(py(y) - thumb / 2).toFixed(1)}" width="${thumb}" height="${thumb}" style="image-rendering:pixelated" href="data:image/png;base64,${png.toString('base64')}"/>`;
+    }),
+  );
   const axes = k >= 2 ? 'principal components 1 and 2 of the latent means' : 'the latent mean';
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}" viewBox="0 0 ${size} ${size}" role="img" aria-label="latent map: ${axes}"><rect width="100%" height="100%" fill="white" stroke="#ddd"/>${dots.join('')}${pictures.join('')}</svg>`;
 }

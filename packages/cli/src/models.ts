@@ -7,12 +7,30 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fitGaussian, sampleGaussian, type GaussianJSON } from './code-gaussian';
 
-/** The model kinds `elbo train --model` knows. */
+/**
+ * The model kinds `elbo train --model` knows.
+ * @example
+ * ```ts
+ * MODEL_KINDS.includes('pca'); // true
+ * ```
+ */
 export const MODEL_KINDS = ['conv-vae', 'vae', 'ae', 'pca'] as const;
-/** One of {@link MODEL_KINDS}. */
+/**
+ * One of {@link MODEL_KINDS}.
+ * @example
+ * ```ts
+ * const kind: ModelKind = 'conv-vae';
+ * ```
+ */
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
-/** What one training run is told. */
+/**
+ * What one training run is told.
+ * @example
+ * ```ts
+ * const settings: TrainSettings = { latent: 16, epochs: 20, batchSize: 64, learningRate: 1e-3, seed: 0 };
+ * ```
+ */
 export interface TrainSettings {
   latent: number;
   epochs: number;
@@ -28,7 +46,13 @@ export interface TrainHooks {
   onEpoch?: (epoch: number, logs: Record<string, number>) => void;
 }
 
-/** What each score means, for the report, the CSV header and --help. Higher is always more typical. */
+/**
+ * What each score means, for the report, the CSV header and --help. Higher is always more typical.
+ * @example
+ * ```ts
+ * console.log(SCORE_NAMES['conv-vae']);
+ * ```
+ */
 export const SCORE_NAMES: Record<ModelKind, string> = {
   'conv-vae': 'ELBO (nats per image, one draw): a lower bound on log p(x)',
   vae: 'ELBO (nats per image, one draw): a lower bound on log p(x)',
@@ -82,7 +106,9 @@ export function createModel(kind: ModelKind, itemShape: [number, number, number]
   const { latent, seed } = settings;
   if (kind === 'conv-vae') {
     const encoder = convEncoder({ inputShape: itemShape, outputDim: 2 * latent, seed });
-    const decoder = convDecoder({ inputDim: latent, outputShape: itemShape, seed: seed + 1 });
+    // Transposed convolutions of 32 and 16 channels (the Keras example's 64 and 32 cost 4x the time at
+    // full resolution): 20 epochs of 3786 emoji at 32 x 32 fit in the 5 minutes the default promises.
+    const decoder = convDecoder({ inputDim: latent, outputShape: itemShape, filters: [32, 16], seed: seed + 1 });
     return vaeModel(kind, itemShape, new VAE({ encoder, decoder, likelihood: 'bernoulli' }));
   }
   if (kind === 'vae') {

@@ -3,7 +3,13 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { CliError } from './errors';
 import { MODEL_KINDS, type ModelKind, type TrainSettings } from './models';
 
-/** What run.json holds: enough to load the model and read new images the same way. */
+/**
+ * What run.json holds: enough to load the model and read new images the same way.
+ * @example
+ * ```ts
+ * const run: RunRecord = JSON.parse(await readFile('runs/x/run.json', 'utf8'));
+ * ```
+ */
 export interface RunRecord {
   format: 'elbo-run';
   version: 1;
@@ -19,7 +25,13 @@ export interface RunRecord {
   packages: Record<string, string>;
 }
 
-/** The model's files sit in this subfolder of a run. */
+/**
+ * The model's files sit in this subfolder of a run.
+ * @example
+ * ```ts
+ * const modelDir = join('runs/x', MODEL_DIR); // runs/x/model
+ * ```
+ */
 export const MODEL_DIR = 'model';
 
 /**
@@ -108,7 +120,13 @@ export async function stageRun(out: string, { force, command }: { force: boolean
   };
 }
 
-/** Writes run.json into `dir`. */
+/**
+ * Writes run.json into `dir`.
+ * @example
+ * ```ts
+ * await writeRun(staging.dir, run);
+ * ```
+ */
 export async function writeRun(dir: string, run: RunRecord): Promise<void> {
   await writeFile(join(dir, 'run.json'), JSON.stringify(run, null, 2) + '\n');
 }
