@@ -43,6 +43,11 @@ export async function readFileInside(root: string, realRoot: string, file: strin
   }
 }
 
+/** round((c * a + b * (255 - a)) / 255) in integers: exact, halves up. */
+function over(c: number, b: number, a: number): number {
+  return Math.floor((2 * (c * a + b * (255 - a)) + 255) / 510);
+}
+
 /**
  * "Over": each pixel's colour weighted by its alpha on the background,
  * rounded to the nearest byte, then RGB or the Rec. 601 luminance.
@@ -55,10 +60,14 @@ export function compositeOnBackground(rgba: Uint8Array, background: readonly [nu
   const [br, bg, bb] = background;
   for (let p = 0; p < pixels; p++) {
     const a = rgba[4 * p + 3]!;
-    const over = (c: number, b: number) => Math.floor((2 * (c * a + b * (255 - a)) + 255) / 510); // round(x / 255), exact
-    const r = a === 255 ? rgba[4 * p]! : over(rgba[4 * p]!, br);
-    const g = a === 255 ? rgba[4 * p + 1]! : over(rgba[4 * p + 1]!, bg);
-    const b = a === 255 ? rgba[4 * p + 2]! : over(rgba[4 * p + 2]!, bb);
+    let r = rgba[4 * p]!;
+    let g = rgba[4 * p + 1]!;
+    let b = rgba[4 * p + 2]!;
+    if (a !== 255) {
+      r = over(r, br, a);
+      g = over(g, bg, a);
+      b = over(b, bb, a);
+    }
     if (channels === 1) {
       out[p] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
     } else {
@@ -80,13 +89,15 @@ export async function decodeImageBytes(sharp: SharpFunction, bytes: Uint8Array, 
   const { width, height, fit, background, channels } = options;
   const [r, g, b] = background;
   // failOn 'error': truncated PNGs and JPEGs fail instead of coming out half grey
-  const { data, info } = await sharp(bytes, { failOn: 'error' })
-    .rotate()
-    .resize(width, height, { fit, position: 'centre', background: { r, g, b, alpha: 1 } })
-    .toColourspace('srgb')
-    .ensureAlpha()
-    .raw({ depth: 'uchar' })
-    .toBuffer({ resolveWithObject: true });
+  const image = sharp(bytes, { failOn: 'error' });
+  // An image already at the target size skips libvips' resize, which costs twice the decode of a small PNG.
+  const { width: w = 0, height: h = 0, orientation = 1 } = await image.metadata();
+  const [uprightWidth, uprightHeight] = orientation >= 5 ? [h, w] : [w, h]; // EXIF 5-8 swap the axes
+  const resized =
+    uprightWidth === width && uprightHeight === height
+      ? image.rotate()
+      : image.rotate().resize(width, height, { fit, position: 'centre', background: { r, g, b, alpha: 1 } });
+  const { data, info } = await resized.toColourspace('srgb').ensureAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   if (info.width !== width || info.height !== height || info.channels !== 4 || data.length !== width * height * 4) {
     throw new Error(
       `the decoder gave ${info.width} x ${info.height} x ${info.channels} (${data.length} bytes), expected ${width} x ${height} x 4`,
