@@ -1,4 +1,3 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
@@ -15,17 +14,16 @@ it('runs the README example, which frees every tensor it makes', async () => {
   expect(tf.memory().numTensors).toBe(before);
 });
 
-it('runs the README file and streaming example (its second ts block)', async () => {
-  const blocks = [...readFileSync(resolve(packageDir, 'README.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)];
-  expect(blocks.length).toBe(2);
-  const dir = mkdtempSync(resolve(packageDir, '.readme-example-'));
-  try {
-    writeFileSync(resolve(dir, 'node-example.ts'), blocks[1]![1]!);
-    const before = tf.memory().numTensors;
-    const example = (await import(/* @vite-ignore */ resolve(dir, 'node-example.ts'))) as { results: unknown };
-    expect(example.results).toEqual({ data: [1, 2, 3, 4], shape: [2, 2], seen: 500 });
-    expect(tf.memory().numTensors).toBe(before);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+it('runs the README file and streaming example', async () => {
+  const before = tf.memory().numTensors;
+  const example = await runReadmeExample(packageDir, { after: '## Node: files and streaming' });
+  expect(example.results).toEqual({ data: [1, 2, 3, 4], shape: [2, 2], seen: 500 });
+  expect(tf.memory().numTensors).toBe(before);
+});
+
+it('runs the README image folder example (Node, with sharp)', async () => {
+  const before = tf.memory().numTensors;
+  const example = await runReadmeExample(packageDir, { after: '## Your own images (Node)' });
+  expect(example.results).toEqual({ labelNames: ['blue', 'red'], seen: 10, shape: [10, 32, 32, 3] });
+  expect(tf.memory().numTensors).toBe(before);
 });
