@@ -1,6 +1,6 @@
 import { access, constants, stat } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
-import { readImageFolder, readNpy } from '@elbo/datasets/node';
+import { imageFolder, readImageFolder, readNpy } from '@elbo/datasets/node';
 import { CliError, UsageError } from './errors';
 
 /** Images read from a folder or a .npy file, in [0, 1], with where each came from. */
@@ -40,17 +40,7 @@ export interface LoadOptions {
  */
 export async function loadImages(input: string, options: LoadOptions): Promise<LoadedImages> {
   const { command } = options;
-  const info = await stat(input).catch((error: NodeJS.ErrnoException) => {
-    throw new CliError(
-      `${command}: ${input} ${error.code === 'ENOENT' ? 'does not exist' : `cannot be read (${error.code ?? error.message})`}; expected a folder of images or a .npy file`,
-    );
-  });
-  await access(input, constants.R_OK).catch(() => {
-    throw new CliError(`${command}: ${input} cannot be read (permission denied); expected a folder of images or a .npy file`);
-  });
-  if (info.isFile() && /\.npy$/i.test(input)) return loadNpy(input, options);
-  if (!info.isDirectory())
-    throw new CliError(`${command}: ${input} is a file but not a .npy file; expected a folder of PNG/JPEG images or a .npy file`);
+  if ((await inputKind(input, command)) === 'npy') return loadNpy(input, options);
   if (options.size === undefined) throw new UsageError(`${command}: --size is needed to read the folder ${input}`);
   let read: Awaited<ReturnType<typeof readImageFolder>>;
   try {
@@ -66,6 +56,47 @@ export async function loadImages(input: string, options: LoadOptions): Promise<L
     );
   }
   return { ...read, source: { kind: 'folder', path: input } };
+}
+
+/**
+ * Whether `input` is a folder or a .npy file; a CliError naming it when it is neither, is missing or unreadable.
+ * @example
+ * ```ts
+ * if ((await inputKind('photos', 'elbo train')) === 'folder') console.log('a folder');
+ * ```
+ */
+export async function inputKind(input: string, command: string): Promise<'folder' | 'npy'> {
+  const info = await stat(input).catch((error: NodeJS.ErrnoException) => {
+    throw new CliError(
+      `${command}: ${input} ${error.code === 'ENOENT' ? 'does not exist' : `cannot be read (${error.code ?? error.message})`}; expected a folder of images or a .npy file`,
+    );
+  });
+  await access(input, constants.R_OK).catch(() => {
+    throw new CliError(`${command}: ${input} cannot be read (permission denied); expected a folder of images or a .npy file`);
+  });
+  if (info.isFile() && /\.npy$/i.test(input)) return 'npy';
+  if (!info.isDirectory())
+    throw new CliError(`${command}: ${input} is a file but not a .npy file; expected a folder of PNG/JPEG images or a .npy file`);
+  return 'folder';
+}
+
+/**
+ * How many images a folder lists (PNG/JPEG, subfolders included), without decoding any.
+ * @example
+ * ```ts
+ * const n = await folderImageCount('photos', { size: [32, 32], channels: 3 }, 'elbo train');
+ * ```
+ */
+export async function folderImageCount(
+  input: string,
+  image: { size: [number, number]; channels: 1 | 3 },
+  command: string,
+): Promise<number> {
+  try {
+    return (await imageFolder(input, { size: image.size, channels: image.channels, shuffle: false })).files.length;
+  } catch (error) {
+    throw new CliError(`${command}: ${(error as Error).message}`);
+  }
 }
 
 async function loadNpy(path: string, options: LoadOptions): Promise<LoadedImages> {

@@ -94,9 +94,9 @@ export interface CliRun {
  * const { code, stderr } = await elbo(['train', 'imgs', '--size', 'abc'], dir);
  * ```
  */
-export function elbo(args: readonly string[], cwd: string): Promise<CliRun> {
+export function elbo(args: readonly string[], cwd: string, env: Record<string, string> = {}): Promise<CliRun> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Autoencoder } from '@elbo/autoencoder';
 import { VAE, convDecoder, convEncoder, mlp } from '@elbo/vae';
-import { PCA, ProbabilisticPCA } from '@elbo/linear';
+import { IncrementalPCA, PCA, ProbabilisticPCA } from '@elbo/linear';
 import type { PcaJSON } from '@elbo/linear';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -39,6 +39,18 @@ export interface TrainSettings {
   seed: number;
 }
 
+/**
+ * Training images: a tensor in memory, or the batches of epoch e streamed from disk (the loop disposes them).
+ * @example
+ * ```ts
+ * const data: TrainData = tf.zeros([8, 16, 16, 3]);
+ * ```
+ */
+export type TrainData = tf.Tensor4D | ((epoch: number) => AsyncIterable<tf.Tensor4D>);
+
+/** Rows of streamed data the autoencoder's code Gaussian is fitted to. */
+const GAUSSIAN_ROWS = 5000;
+
 /** Called during `fit`: after each batch (steps done in the run) and each epoch (its logs). */
 export interface TrainHooks {
   signal?: AbortSignal;
@@ -74,7 +86,7 @@ export interface RunModel {
   readonly itemShape: [number, number, number];
   /** Trains; returns the per-epoch history (empty for PCA, fitted in one step) and whether it was stopped. */
   fit(
-    train: tf.Tensor4D,
+    train: TrainData,
     validation: tf.Tensor4D | null,
     settings: TrainSettings,
     hooks: TrainHooks,
@@ -154,12 +166,13 @@ function vaeModel(kind: 'conv-vae' | 'vae', itemShape: [number, number, number],
     kind,
     itemShape,
     async fit(train, validation, settings, hooks) {
-      const [x, v] = [toModel(train), validation && toModel(validation)];
+      const v = validation && toModel(validation);
+      const data = typeof train === 'function' ? mapBatches(train, toModel) : toModel(train);
       try {
-        const h = await vae.fit(x, { ...fitOptions(settings, hooks), ...(v ? { validationData: v } : {}) });
+        const h = await vae.fit(data, { ...fitOptions(settings, hooks), ...(v ? { validationData: v } : {}) });
         return { history: h.history, aborted: h.aborted };
       } finally {
-        if (x !== train) x.dispose();
+        if (typeof data !== 'function' && data !== train) data.dispose();
         if (v && v !== validation) v.dispose();
       }
     },
@@ -169,9 +182,10 @@ function vaeModel(kind: 'conv-vae' | 'vae', itemShape: [number, number, number],
     sample: (n, seed) => tf.tidy(() => toImages(vae.sample(n, { seed }))),
     score: (x, seed) =>
       chunked(x, (part, c) => {
-        const terms = vae.elbo(toModel(part), { seed: seed + c });
+        const input = toModel(part);
+        const terms = vae.elbo(input, { seed: seed + c });
         const elbo = terms.elbo.dataSync();
-        tf.dispose(Object.values(terms));
+        tf.dispose([...Object.values(terms), ...(input === part ? [] : [input])]);
         return elbo;
       }),
     save: async (dir) => void (await vae.save(`file://${dir}`)),
@@ -187,16 +201,22 @@ function aeModel(itemShape: [number, number, number], ae: Autoencoder, loaded: G
     kind: 'ae',
     itemShape,
     async fit(train, validation, settings, hooks) {
-      const [x, v] = [flat(train), validation && flat(validation)];
+      const v = validation && flat(validation);
+      const data = typeof train === 'function' ? mapBatches(train, flat) : flat(train);
       try {
-        const h = await ae.fit(x, { ...fitOptions(settings, hooks), ...(v ? { validationData: v } : {}) });
+        const h = await ae.fit(data, { ...fitOptions(settings, hooks), ...(v ? { validationData: v } : {}) });
         // samples decode codes drawn from a Gaussian fitted to the training codes
-        const codes = ae.encode(x);
-        gaussian = fitGaussian(codes.arraySync() as number[][]);
-        codes.dispose();
+        const codes: number[][] = [];
+        for await (const batch of typeof data === 'function' ? data(0) : [data]) {
+          const z = ae.encode(batch);
+          codes.push(...(z.arraySync() as number[][]));
+          tf.dispose([z, batch === data ? [] : batch]);
+          if (codes.length >= GAUSSIAN_ROWS) break;
+        }
+        gaussian = fitGaussian(codes);
         return { history: h.history, aborted: h.aborted };
       } finally {
-        x.dispose();
+        if (typeof data !== 'function') data.dispose();
         v?.dispose();
       }
     },
@@ -208,7 +228,7 @@ function aeModel(itemShape: [number, number, number], ae: Autoencoder, loaded: G
       const g = gaussian;
       return tf.tidy(() => toImages(ae.decode(sampleGaussian(g, n, seed))));
     },
-    score: (x) => chunked(x, (part) => tf.tidy(() => tf.neg(ae.negLogLikelihood(flat(part)))).dataSync() as Float32Array),
+    score: (x) => chunked(x, (part) => readOnce(tf.tidy(() => tf.neg(ae.negLogLikelihood(flat(part)))))),
     async save(dir) {
       await ae.save(`file://${dir}`);
       await writeFile(join(dir, 'code-gaussian.json'), JSON.stringify(gaussian));
@@ -229,11 +249,21 @@ function pcaModel(itemShape: [number, number, number], loaded: PCA | null): RunM
     kind: 'pca',
     itemShape,
     async fit(train, _validation, settings) {
-      const x = flat(train);
-      const [rows, d] = x.shape as [number, number];
-      const components = Math.min(settings.latent, rows, d);
-      pca = PCA.fit(x, { components, solver: d > 1024 ? 'randomized' : 'full', seed: settings.seed });
-      x.dispose();
+      const [h, w, c] = itemShape;
+      if (typeof train !== 'function') {
+        const x = flat(train);
+        const components = Math.min(settings.latent, train.shape[0], h * w * c);
+        pca = PCA.fit(x, { components, solver: h * w * c > 1024 ? 'randomized' : 'full', seed: settings.seed });
+        x.dispose();
+      } else {
+        // one pass of incremental PCA over the streamed batches (a batch needs at least k rows)
+        const incremental = new IncrementalPCA({ components: Math.min(settings.latent, h * w * c) });
+        for await (const batch of train(0)) {
+          if (batch.shape[0] >= settings.latent) tf.tidy(() => void incremental.partialFit(flat(batch)));
+          batch.dispose();
+        }
+        pca = incremental.toPCA();
+      }
       return { history: {}, aborted: false };
     },
     encode: (x) => tf.tidy(() => fitted().transform(flat(x))),
@@ -247,7 +277,7 @@ function pcaModel(itemShape: [number, number, number], loaded: PCA | null): RunM
         ppca.dispose();
       }
     },
-    score: (x) => chunked(x, (part) => tf.tidy(() => fitted().scoreSamples(flat(part))).dataSync() as Float32Array),
+    score: (x) => chunked(x, (part) => readOnce(tf.tidy(() => fitted().scoreSamples(flat(part))))),
     save: (dir) => writeFile(join(dir, 'pca.json'), JSON.stringify(fitted().toJSON())),
     dispose: () => pca?.dispose(),
   };
@@ -266,6 +296,25 @@ function fitOptions(settings: TrainSettings, hooks: TrainHooks) {
       onEpochEnd: (epoch: number, logs: Record<string, number>) => void hooks.onEpoch?.(epoch, logs),
     },
   };
+}
+
+/** Streamed batches, each mapped (the input batch disposed). */
+function mapBatches(batches: (epoch: number) => AsyncIterable<tf.Tensor4D>, each: (x: tf.Tensor4D) => tf.Tensor) {
+  return (epoch: number) =>
+    (async function* () {
+      for await (const batch of batches(epoch)) {
+        const out = each(batch);
+        if (out !== batch) batch.dispose();
+        yield out;
+      }
+    })();
+}
+
+/** The values of a tensor, which is then disposed. */
+function readOnce(t: tf.Tensor): Float32Array {
+  const values = t.dataSync() as Float32Array;
+  t.dispose();
+  return values;
 }
 
 /** Runs `each` over blocks of rows, so a large set never needs one big intermediate. */

@@ -16,7 +16,7 @@ export interface RunRecord {
   kind: ModelKind;
   /** How images were read: [height, width], channels, and the resize rule. */
   image: { size: [number, number]; channels: 1 | 3; fit: 'cover' };
-  source: { kind: 'folder' | 'npy'; path: string; images: number; skipped: number };
+  source: { kind: 'folder' | 'npy'; path: string; images: number; skipped: number; streamed?: string };
   settings: TrainSettings & { validation: number };
   history: Record<string, number[]>;
   interrupted: boolean;

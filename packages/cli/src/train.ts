@@ -2,10 +2,11 @@ import { join } from 'node:path';
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import { permutation } from '@elbo/prob';
-import { loadImages } from './data';
+import { folderImageCount, inputKind, loadImages } from './data';
+import { inMemoryLimitBytes, streamFolder } from './streamed-images';
 import { CliError, EXIT } from './errors';
 import { imageGrid } from './image-grid';
-import { createModel, type ModelKind, type TrainSettings } from './models';
+import { createModel, type ModelKind, type TrainData, type TrainSettings } from './models';
 import { createProgress } from './progress';
 import { writeReport } from './report';
 import { MODEL_DIR, stageRun, writeRun, type RunRecord } from './run-folder';
@@ -40,29 +41,23 @@ export async function train(input: string, flags: TrainFlags, signal: AbortSigna
   const out = flags.out ?? join('runs', new Date().toISOString().replace(/[:.]/g, '-'));
   const staging = await stageRun(out, { force: flags.force, command });
   const say = (line: string) => (flags.quiet ? undefined : process.stderr.write(line + '\n'));
-  let data: Awaited<ReturnType<typeof loadImages>> | undefined;
+  const owned: tf.Tensor[] = [];
   try {
     const size = flags.size ?? DEFAULT_SIZE;
-    data = await loadImages(input, {
-      command,
-      ...(flags.size !== undefined || !/\.npy$/i.test(input) ? { size: [size, size] as [number, number] } : {}),
-      sizeFromFlag: flags.size !== undefined,
-      channels: flags.channels,
-      skipBad: flags.skipBad,
-    });
-    const { images } = data;
-    const [n, h, w, c] = images.shape;
+    const image = { size: [size, size] as [number, number], channels: flags.channels };
+    const kind = await inputKind(input, command);
+    const bytes = kind === 'folder' ? (await folderImageCount(input, image, command)) * size * size * flags.channels * 4 : 0;
+    const data = bytes > inMemoryLimitBytes() ? await streamed(input, staging.dir, image, flags, say) : await inMemory(input, image, flags);
+    owned.push(data.reportImages, ...(data.validation ? [data.validation] : []), ...(data.train instanceof tf.Tensor ? [data.train] : []));
+    const [h, w, c] = data.itemShape;
     if (data.skipped.length > 0)
       say(`skipped ${data.skipped.length} unreadable image(s) (--skip-bad), first: ${data.skipped[0]!.file}: ${data.skipped[0]!.reason}`);
-    const nValidation = n >= 10 ? Math.round(n * flags.validation) : 0;
-    const order = permutation(n, flags.seed);
-    const validationIndices = order.slice(0, nValidation);
-    const trainIndices = order.slice(nValidation);
-    const trainImages = tf.gather(images, trainIndices);
-    const validationImages = nValidation > 0 ? tf.gather(images, validationIndices) : null;
-    say(`${command}: ${flags.model} on ${trainIndices.length} training and ${nValidation} validation images of ${h}x${w}x${c}`);
-    const model = createModel(flags.model, [h, w, c as 1 | 3], flags);
-    const stepsPerEpoch = Math.ceil(trainIndices.length / flags.batchSize);
+    const nValidation = data.validation?.shape[0] ?? 0;
+    say(
+      `${command}: ${flags.model} on ${data.count - nValidation} training and ${nValidation} validation images of ${h}x${w}x${c}${typeof data.train === 'function' ? ', streamed from images.npy' : ''}`,
+    );
+    const model = createModel(flags.model, data.itemShape, flags);
+    const stepsPerEpoch = Math.ceil((data.count - nValidation) / flags.batchSize);
     const progress = createProgress({
       label: 'training',
       total: flags.model === 'pca' ? 1 : stepsPerEpoch * flags.epochs,
@@ -70,7 +65,7 @@ export async function train(input: string, flags: TrainFlags, signal: AbortSigna
       quiet: flags.quiet,
     });
     let epochStart = Date.now();
-    const { history, aborted } = await model.fit(trainImages, validationImages, flags, {
+    const { history, aborted } = await model.fit(data.train, data.validation ?? null, flags, {
       signal,
       onBatch: (step, logs) =>
         progress.update(step, { epoch: Math.ceil(step / stepsPerEpoch), ...(logs.loss !== undefined ? { loss: logs.loss } : {}) }),
@@ -80,7 +75,6 @@ export async function train(input: string, flags: TrainFlags, signal: AbortSigna
       },
     });
     progress.stop();
-    tf.dispose(validationImages ? [trainImages, validationImages] : [trainImages]);
     const interrupted = aborted || signal.aborted;
     if (interrupted)
       say(
@@ -90,8 +84,14 @@ export async function train(input: string, flags: TrainFlags, signal: AbortSigna
       format: 'elbo-run',
       version: 1,
       kind: flags.model,
-      image: { size: [h, w], channels: c as 1 | 3, fit: 'cover' },
-      source: { kind: data.source.kind, path: input, images: n, skipped: data.skipped.length },
+      image: { size: [h, w], channels: c, fit: 'cover' },
+      source: {
+        kind,
+        path: input,
+        images: data.count,
+        skipped: data.skipped.length,
+        ...(typeof data.train === 'function' ? { streamed: 'images.npy' } : {}),
+      },
       settings: {
         latent: flags.latent,
         epochs: flags.epochs,
@@ -111,7 +111,14 @@ export async function train(input: string, flags: TrainFlags, signal: AbortSigna
     const samples = model.sample(64, flags.seed);
     await writeFile(join(staging.dir, 'samples.png'), await imageGrid(await samples.data(), samples.shape, { columns: 8 }));
     samples.dispose();
-    await writeReport(staging.dir, { model, run, images, files: data.files, validationIndices, seed: flags.seed });
+    await writeReport(staging.dir, {
+      model,
+      run,
+      images: data.reportImages,
+      files: data.reportFiles,
+      validationIndices: data.reportValidation,
+      seed: flags.seed,
+    });
     await writeRun(staging.dir, run);
     model.dispose();
     await staging.commit();
@@ -122,6 +129,86 @@ export async function train(input: string, flags: TrainFlags, signal: AbortSigna
     if (error instanceof CliError) throw error;
     throw new CliError(`${command}: ${(error as Error).message}`);
   } finally {
-    data?.images.dispose();
+    tf.dispose(owned);
   }
+}
+
+/** The training data of either path, and the images the report shows. */
+interface TrainingData {
+  count: number;
+  itemShape: [number, number, 1 | 3];
+  train: TrainData;
+  validation?: tf.Tensor4D;
+  /** Images for the report, their names, and which of them were held out. */
+  reportImages: tf.Tensor4D;
+  reportFiles: string[];
+  reportValidation: Int32Array;
+  labelNames: string[];
+  skipped: { file: string; reason: string }[];
+}
+
+/** A small set: every image in memory, 10% (seeded) held out. */
+async function inMemory(input: string, image: { size: [number, number]; channels: 1 | 3 }, flags: TrainFlags): Promise<TrainingData> {
+  const data = await loadImages(input, {
+    command: 'elbo train',
+    ...(flags.size !== undefined || !/\.npy$/i.test(input) ? { size: image.size } : {}),
+    sizeFromFlag: flags.size !== undefined,
+    channels: flags.channels,
+    skipBad: flags.skipBad,
+  });
+  const { images } = data;
+  const n = images.shape[0];
+  const nValidation = n >= 10 ? Math.round(n * flags.validation) : 0;
+  const order = permutation(n, flags.seed);
+  const validationIndices = order.slice(0, nValidation);
+  const train = tf.gather(images, order.slice(nValidation));
+  return {
+    count: n,
+    itemShape: images.shape.slice(1) as [number, number, 1 | 3],
+    train,
+    ...(nValidation > 0 ? { validation: tf.gather(images, validationIndices) } : {}),
+    reportImages: images,
+    reportFiles: data.files,
+    reportValidation: validationIndices,
+    labelNames: data.labelNames,
+    skipped: data.skipped,
+  };
+}
+
+/** A large folder: converted once to images.npy in the run folder and streamed. */
+async function streamed(
+  input: string,
+  dir: string,
+  image: { size: [number, number]; channels: 1 | 3 },
+  flags: TrainFlags,
+  say: (line: string) => void,
+): Promise<TrainingData> {
+  say(
+    `elbo train: the images need more than ${(inMemoryLimitBytes() / 2 ** 20).toFixed(0)} MB as float32; converting them once to images.npy in the run folder and streaming it`,
+  );
+  let progress: ReturnType<typeof createProgress> | undefined;
+  const data = await streamFolder(input, dir, {
+    ...image,
+    skipBad: flags.skipBad,
+    validation: flags.validation,
+    seed: flags.seed,
+    command: 'elbo train',
+    onProgress: (done, total) =>
+      (progress ??= createProgress({ label: 'reading images', total, epochs: 1, quiet: flags.quiet })).update(done),
+  });
+  progress?.stop();
+  const reportImages = data.validation ? tf.concat([data.validation, data.preview]) : tf.clone(data.preview);
+  data.preview.dispose();
+  const rows = [...data.validationIndices, ...data.previewIndices];
+  return {
+    count: data.count,
+    itemShape: data.itemShape,
+    train: data.trainBatches(flags.batchSize, flags.seed),
+    ...(data.validation ? { validation: data.validation } : {}),
+    reportImages,
+    reportFiles: rows.map((row) => data.files[row] ?? `#${row}`),
+    reportValidation: Int32Array.from(data.validationIndices, (_, i) => i),
+    labelNames: data.labelNames,
+    skipped: data.skipped,
+  };
 }
