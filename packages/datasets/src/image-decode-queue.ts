@@ -15,6 +15,12 @@ export interface DecodeQueueOptions {
  * an epoch's images are never all in memory. A failure is yielded, not
  * thrown, so the consumer decides whether to skip it. Stopping early (break,
  * throw) waits for the decodes in flight, so none finishes or fails later.
+ * @example
+ * ```ts
+ * for await (const { index, bytes, error } of decodeInOrder(order, decode, { readAhead: 128, concurrency: 4 })) {
+ *   // bytes of file `index`, or the error it gave
+ * }
+ * ```
  */
 export async function* decodeInOrder(
   order: ArrayLike<number>,

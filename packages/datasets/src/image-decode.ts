@@ -31,6 +31,10 @@ async function readRegularFile(path: string): Promise<Uint8Array> {
  * symlinks: a file whose real path is outside `realRoot` is refused, so a
  * folder from elsewhere cannot make us read the rest of the disk.
  * @throws ImageFileError naming `file` and why.
+ * @example
+ * ```ts
+ * const bytes = await readFileInside('/data/emoji', '/data/emoji', 'animals/cat.png', 'imageFolder');
+ * ```
  */
 export async function readFileInside(root: string, realRoot: string, file: string, caller: string): Promise<Uint8Array> {
   try {
@@ -53,6 +57,10 @@ function over(c: number, b: number, a: number): number {
  * rounded to the nearest byte, then RGB or the Rec. 601 luminance.
  * Done here rather than by libvips' flatten, which truncates, so the bytes
  * are exactly those the browser path (`imagesFromSources`) computes.
+ * @example
+ * ```ts
+ * compositeOnBackground(Uint8Array.of(255, 0, 0, 128), [0, 0, 255], 3); // [128, 0, 127]
+ * ```
  */
 export function compositeOnBackground(rgba: Uint8Array, background: readonly [number, number, number], channels: 1 | 3): Uint8Array {
   const pixels = rgba.length / 4;
@@ -84,6 +92,10 @@ export function compositeOnBackground(rgba: Uint8Array, background: readonly [nu
  * upright by its EXIF orientation, resized with `fit` (centred), in sRGB, at
  * 8 bits per channel (16-bit PNGs included), transparency over the background.
  * @throws Error with the decoder's reason for a corrupt, truncated or unknown file.
+ * @example
+ * ```ts
+ * const bytes = await decodeImageBytes(await loadSharp('me'), png, checkImageOptions({ size: 32 }, 'me'));
+ * ```
  */
 export async function decodeImageBytes(sharp: SharpFunction, bytes: Uint8Array, options: CheckedImageOptions): Promise<Uint8Array> {
   const { width, height, fit, background, channels } = options;
@@ -138,7 +150,14 @@ export async function decodeImageFile(path: string, options: ImageOptions): Prom
   }
 }
 
-/** Reads and decodes the listing's files by index, refusing any that resolve outside its folder. */
+/**
+ * Reads and decodes the listing's files by index, refusing any that resolve outside its folder.
+ * @example
+ * ```ts
+ * const decode = listedDecoder(sharp, await listImageFolder('emoji', 'me'), checkImageOptions({ size: 32 }, 'me'), 'me');
+ * const first = await decode(0);
+ * ```
+ */
 export function listedDecoder(
   sharp: SharpFunction,
   listing: { root: string; realRoot: string; files: readonly string[] },

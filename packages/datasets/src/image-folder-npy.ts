@@ -9,13 +9,25 @@ import { skipper, type SkipBadOptions, type SkippedImage } from './image-skip';
 import { loadSharp } from './load-sharp';
 import { npyHeaderBytes } from './npy';
 
-/** Options of {@link imageFolderToNpy}. */
+/**
+ * Options of {@link imageFolderToNpy}.
+ * @example
+ * ```ts
+ * const options: ImageFolderToNpyOptions = { size: 64, onProgress: (done, total) => console.log(`${done} / ${total}`) };
+ * ```
+ */
 export interface ImageFolderToNpyOptions extends ImageOptions, SkipBadOptions {
   /** Called after each image with how many of the listed files are done. */
   onProgress?: (done: number, total: number) => void;
 }
 
-/** What {@link imageFolderToNpy} wrote. */
+/**
+ * What {@link imageFolderToNpy} wrote.
+ * @example
+ * ```ts
+ * const { count, shape, labelsPath, skipped }: ImageFolderToNpyResult = await imageFolderToNpy('emoji', 'emoji.npy', { size: 32 });
+ * ```
+ */
 export interface ImageFolderToNpyResult {
   /** Images written. */
   count: number;
@@ -27,7 +39,13 @@ export interface ImageFolderToNpyResult {
   skipped: SkippedImage[];
 }
 
-/** What the `.labels.json` beside the `.npy` holds. */
+/**
+ * What the `.labels.json` beside the `.npy` holds.
+ * @example
+ * ```ts
+ * const { labelNames, labels }: ImageLabelsFile = JSON.parse(await readFile('emoji.labels.json', 'utf8'));
+ * ```
+ */
 export interface ImageLabelsFile {
   labelNames: string[];
   labels: number[];

@@ -7,7 +7,13 @@ import { listImageFolder } from './image-listing';
 import { skipper, type SkipBadOptions, type SkippedImage } from './image-skip';
 import { loadSharp } from './load-sharp';
 
-/** Options of {@link imageFolder}: how images become tensors, and how they are batched. */
+/**
+ * Options of {@link imageFolder}: how images become tensors, and how they are batched.
+ * @example
+ * ```ts
+ * const options: ImageFolderOptions = { size: [48, 64], channels: 1, batchSize: 32, seed: 7, skipBad: true };
+ * ```
+ */
 export interface ImageFolderOptions extends ImageOptions, SkipBadOptions {
   /** Images per batch. Default 64. */
   batchSize?: number;
@@ -19,7 +25,16 @@ export interface ImageFolderOptions extends ImageOptions, SkipBadOptions {
   dropLast?: boolean;
 }
 
-/** One batch of {@link imageFolder}. */
+/**
+ * One batch of {@link imageFolder}.
+ * @example
+ * ```ts
+ * for await (const { images, labels, files } of folder) {
+ *   console.log(files[0], folder.labelNames[labels[0]!]);
+ *   images.dispose();
+ * }
+ * ```
+ */
 export interface ImageBatch {
   /** `[b, height, width, channels]` float32 in [0, 1]; the consumer disposes it. */
   images: tf.Tensor4D;
@@ -31,7 +46,14 @@ export interface ImageBatch {
   indices: Int32Array;
 }
 
-/** A folder of images, streamed as batches: each `for await` is one epoch. */
+/**
+ * A folder of images, streamed as batches: each `for await` is one epoch.
+ * @example
+ * ```ts
+ * const folder: ImageFolder = await imageFolder('emoji', { size: 32 });
+ * console.log(folder.files.length, folder.labelNames, folder.itemShape); // ... [32, 32, 3]
+ * ```
+ */
 export interface ImageFolder extends AsyncIterable<ImageBatch> {
   /** The folder, absolute. */
   readonly root: string;
@@ -50,7 +72,13 @@ export interface ImageFolder extends AsyncIterable<ImageBatch> {
 /** byte / 255 for each byte, so a batch is filled by lookup. */
 const UNIT = Float32Array.from({ length: 256 }, (_, byte) => byte / 255);
 
-/** `[b, h, w, c]` float32 in [0, 1] from b images of h * w * c bytes each. */
+/**
+ * `[b, h, w, c]` float32 in [0, 1] from b images of h * w * c bytes each.
+ * @example
+ * ```ts
+ * imagesToTensor([Uint8Array.of(0, 255)], [1, 2, 1]); // [[[[0], [1]]]]
+ * ```
+ */
 export function imagesToTensor(images: readonly Uint8Array[], shape: readonly [number, number, number]): tf.Tensor4D {
   const size = shape[0] * shape[1] * shape[2];
   const data = new Float32Array(images.length * size);

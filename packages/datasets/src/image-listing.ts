@@ -47,6 +47,10 @@ async function walk(folder: string, prefix: string, caller: string, out: string[
  * Lists the images of `dir` at once (names only, no image is read).
  * @throws naming `caller` and the folder when it is missing, not a folder,
  *   unreadable, or holds no `.png`, `.jpg` or `.jpeg` file.
+ * @example
+ * ```ts
+ * const { files, labels, labelNames } = await listImageFolder('emoji', 'imageFolder');
+ * ```
  */
 export async function listImageFolder(dir: unknown, caller: string): Promise<ImageListing> {
   if (typeof dir !== 'string' || dir === '') {

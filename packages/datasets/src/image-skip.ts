@@ -1,7 +1,13 @@
 import { describeValue } from '@elbo/prob';
 import { ImageFileError } from './image-file-error';
 
-/** What to do with a file that is not a readable PNG or JPEG. */
+/**
+ * What to do with a file that is not a readable PNG or JPEG.
+ * @example
+ * ```ts
+ * const options: SkipBadOptions = { skipBad: true, onSkip: (path, error) => console.warn(error.message) };
+ * ```
+ */
 export interface SkipBadOptions {
   /** Default false: the first unreadable image throws `ImageFileError`; true: it is skipped and counted. */
   skipBad?: boolean;
@@ -9,7 +15,13 @@ export interface SkipBadOptions {
   onSkip?: (path: string, error: ImageFileError) => void;
 }
 
-/** A skipped file and why. */
+/**
+ * A skipped file and why.
+ * @example
+ * ```ts
+ * const first: SkippedImage | undefined = folder.skipped[0]; // { file: 'cats/broken.png', reason: '...' }
+ * ```
+ */
 export interface SkippedImage {
   file: string;
   reason: string;
@@ -19,6 +31,11 @@ export interface SkippedImage {
  * Checks `skipBad` and `onSkip`, and returns what to do with each failure:
  * throw it (as an ImageFileError naming the file) or record it once in
  * `skipped` and tell `onSkip`.
+ * @example
+ * ```ts
+ * const onBad = skipper({ skipBad: true }, 'imageFolder', skipped);
+ * onBad('a.png', new Error('truncated')); // skipped: [{ file: 'a.png', reason: 'truncated' }]
+ * ```
  */
 export function skipper(options: SkipBadOptions, caller: string, skipped: SkippedImage[]): (file: string, error: unknown) => void {
   const skipBad = options.skipBad ?? false;

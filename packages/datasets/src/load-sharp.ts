@@ -9,6 +9,10 @@ let loading: Promise<SharpFunction> | undefined;
  * The optional peer `sharp`, imported on first use so that the rest of the
  * package (and its browser build) never needs it.
  * @throws naming `caller` and the install command when sharp is missing.
+ * @example
+ * ```ts
+ * const sharp = await loadSharp('imageFolder');
+ * ```
  */
 export function loadSharp(caller: string): Promise<SharpFunction> {
   loading ??= import('sharp').then(

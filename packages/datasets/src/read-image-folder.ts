@@ -7,7 +7,14 @@ import { listImageFolder } from './image-listing';
 import { skipper, type SkipBadOptions, type SkippedImage } from './image-skip';
 import { loadSharp } from './load-sharp';
 
-/** What {@link readImageFolder} returns: every readable image, in file order. */
+/**
+ * What {@link readImageFolder} returns: every readable image, in file order.
+ * @example
+ * ```ts
+ * const data: ImageFolderData = await readImageFolder('emoji', { size: 32 });
+ * data.images.dispose();
+ * ```
+ */
 export interface ImageFolderData {
   /** `[n, height, width, channels]` float32 in [0, 1]; the caller disposes it. */
   images: tf.Tensor4D;
