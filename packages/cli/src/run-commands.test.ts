@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { elbo, writeGoodImages } from './images.fixture';
+import { elbo, writeBadImages, writeGoodImages } from './images.fixture';
 
 let dir: string;
 let files: string[];
@@ -93,5 +93,21 @@ describe('elbo sample, encode and score on a run folder', () => {
     const { code, stderr } = await elbo(['encode', 'vae-run', 'big.npy', '--out', 'z3.npy'], dir);
     expect(code).toBe(1);
     expect(stderr).toContain('big.npy holds 10x10 images, but the run was trained on 8x8');
+  });
+
+  it('encode and score read a folder in blocks of 256 (300 images), fail on a corrupt image naming it, and skip and count with --skip-bad', async () => {
+    await writeGoodImages(join(dir, 'many'), 300);
+    const { code } = await elbo(['encode', 'pca-run', 'many', '--out', 'many.npy'], dir);
+    expect(code).toBe(0);
+    const { readNpy } = await import('@elbo/datasets/node');
+    expect((await readNpy(join(dir, 'many.npy'))).shape).toEqual([300, 3]);
+    await writeBadImages(join(dir, 'many'));
+    const failed = await elbo(['score', 'vae-run', 'many'], dir);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/corrupt\.jpg is not a readable PNG or JPEG image[\s\S]*--skip-bad/);
+    const skipped = await elbo(['score', 'vae-run', 'many', '--skip-bad'], dir);
+    expect(skipped.code).toBe(0);
+    expect(skipped.stderr).toContain('skipped 3 unreadable image(s)');
+    expect(skipped.stdout.trim().split('\n')).toHaveLength(2 + 300);
   });
 });

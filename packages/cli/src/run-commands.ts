@@ -1,7 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeNpy } from '@elbo/datasets/node';
-import { loadImages } from './data';
+import type * as tf from '@tensorflow/tfjs-core';
+import { imageFolder, writeNpy } from '@elbo/datasets/node';
+import type { ImageBatch, ImageFolder } from '@elbo/datasets/node';
+import { foldIn } from '@elbo/prob';
+import { inputKind, loadImages } from './data';
 import { CliError } from './errors';
 import { imageGrid } from './image-grid';
 import { loadModel, MODEL_KINDS, SCORE_NAMES, type ModelKind, type RunModel } from './models';
@@ -43,10 +46,52 @@ export async function sampleCommand(dir: string, options: { n: number; out: stri
   }
 }
 
-/** Reads a folder or .npy the way the run read its training images. */
-function loadLike(run: RunRecord, input: string, command: string, skipBad: boolean) {
-  return loadImages(input, { command, size: run.image.size, channels: run.image.channels, skipBad });
+/** One block of images read the way the run read its training images, with names and labels. */
+interface ImageBlock {
+  images: tf.Tensor4D;
+  files: string[];
+  labels: string[];
 }
+
+/**
+ * The images of a folder (256 at a time, so any folder fits in memory) or a .npy file, as blocks;
+ * the caller disposes each block's tensor. Unreadable images fail, or are skipped and counted on stderr.
+ */
+async function* imageBlocks(run: RunRecord, input: string, command: string, skipBad: boolean): AsyncGenerator<ImageBlock> {
+  const image = { size: run.image.size, channels: run.image.channels };
+  if ((await inputKind(input, command)) === 'npy') {
+    const data = await loadImages(input, { command, ...image, skipBad });
+    yield { images: data.images, files: data.files, labels: data.files.map(() => '') };
+    return;
+  }
+  let folder: ImageFolder;
+  try {
+    folder = await imageFolder(input, { ...image, skipBad, shuffle: false, batchSize: BLOCK });
+  } catch (error) {
+    throw new CliError(`${command}: ${(error as Error).message}`);
+  }
+  const iterator = folder[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<ImageBatch>;
+    try {
+      next = await iterator.next();
+    } catch (error) {
+      const hint = (error as Error).name === 'ImageFileError' ? ' (pass --skip-bad to leave unreadable images out)' : '';
+      throw new CliError(`${command}: ${(error as Error).message}${hint}`);
+    }
+    if (next.done) break;
+    const { images, files, labels } = next.value;
+    yield { images, files, labels: Array.from(labels, (l) => (l >= 0 ? folder.labelNames[l]! : '')) };
+  }
+  if (folder.skipped.length > 0)
+    process.stderr.write(
+      `${command}: skipped ${folder.skipped.length} unreadable image(s) (--skip-bad), first: ${folder.skipped[0]!.file}\n`,
+    );
+  if (folder.skipped.length === folder.files.length)
+    throw new CliError(`${command}: none of the images in ${input} could be read (${folder.skipped.length} skipped)`);
+}
+
+const BLOCK = 256;
 
 /**
  * `elbo encode <run> <input> --out z.npy`: latent means [n, latent] as float32 .npy.
@@ -62,21 +107,24 @@ export async function encodeCommand(
 ): Promise<{ shape: [number, number] }> {
   const command = 'elbo encode';
   const { run, model } = await openRun(dir, command);
-  const data = await loadLike(run, input, command, options.skipBad).catch((error) => {
-    model.dispose();
-    throw error;
-  });
   try {
-    const z = model.encode(data.images);
-    const shape = z.shape;
-    const values = z.dataSync() as Float32Array;
-    z.dispose();
+    const blocks: Float32Array[] = [];
+    let rows = 0;
+    for await (const block of imageBlocks(run, input, command, options.skipBad)) {
+      const z = model.encode(block.images);
+      block.images.dispose();
+      blocks.push(z.dataSync() as Float32Array);
+      rows += z.shape[0];
+      z.dispose();
+    }
+    const values = new Float32Array(blocks.reduce((a, b) => a + b.length, 0));
+    blocks.reduce((at, b) => (values.set(b, at), at + b.length), 0);
+    const shape: [number, number] = [rows, values.length / rows];
     await writeNpy(options.out, values, shape).catch((error: Error) => {
       throw new CliError(`${command}: cannot write --out ${options.out}: ${error.message}`);
     });
     return { shape };
   } finally {
-    data.images.dispose();
     model.dispose();
   }
 }
@@ -92,20 +140,18 @@ export async function encodeCommand(
 export async function scoreCommand(dir: string, input: string, options: { seed: number; skipBad: boolean }): Promise<string> {
   const command = 'elbo score';
   const { run, model } = await openRun(dir, command);
-  const data = await loadLike(run, input, command, options.skipBad).catch((error) => {
-    model.dispose();
-    throw error;
-  });
   try {
-    const scores = await model.score(data.images, options.seed);
     const quote = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-    const rows = data.files.map((file, i) => {
-      const label = data.labels[i]! >= 0 ? data.labelNames[data.labels[i]!]! : '';
-      return `${quote(file)},${quote(label)},${scores[i]}`;
-    });
+    const rows: string[] = [];
+    let block = 0;
+    for await (const { images, files, labels } of imageBlocks(run, input, command, options.skipBad)) {
+      // block b draws its noise with foldIn(seed, b): the same files in the same order score the same
+      const scores = await model.score(images, foldIn(options.seed, block++));
+      images.dispose();
+      files.forEach((file, i) => rows.push(`${quote(file)},${quote(labels[i]!)},${scores[i]}`));
+    }
     return `# score: ${SCORE_NAMES[run.kind]}; higher = more typical\nfile,label,score\n${rows.join('\n')}\n`;
   } finally {
-    data.images.dispose();
     model.dispose();
   }
 }
