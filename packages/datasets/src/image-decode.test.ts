@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeImageFile, ImageFileError } from '@elbo/datasets/node';
 import { compositeOnBackground } from './image-decode';
+import { placeImage } from './image-options';
 import { solid, temporaryFolder, write16BitPng, writeImage } from './test-image-files';
 
 const dir = temporaryFolder();
@@ -37,6 +38,22 @@ describe('decodeImageFile: pixels', () => {
     const bytes = await decodeImageFile(join(dir, 'wide.png'), { size: 4, fit: 'contain', background: [200, 0, 100] });
     const row = solid(4, 1, [200, 0, 100]);
     expect(Array.from(bytes)).toEqual([...row, ...pixels, ...row]);
+  });
+
+  it.each([
+    [37, 23, 32, 32],
+    [64, 30, 32, 32],
+    [10, 33, 16, 16],
+    [100, 7, 20, 10],
+    [5, 9, 13, 13],
+    [3, 2, 32, 17],
+  ])("'contain' puts a %i x %i image into %i x %i where placeImage (the browser's geometry) does", async (sw, sh, w, h) => {
+    await writeImage(join(dir, 'black.png'), solid(sw, sh, [0, 0, 0]), sw, sh, 3);
+    const bytes = await decodeImageFile(join(dir, 'black.png'), { size: [h, w], fit: 'contain' });
+    const dark = (x: number, y: number) => bytes[3 * (y * w + x)]! < 128;
+    const columns = Array.from({ length: w }, (_, x) => x).filter((x) => Array.from({ length: h }, (_, y) => dark(x, y)).some(Boolean));
+    const rows = Array.from({ length: h }, (_, y) => y).filter((y) => Array.from({ length: w }, (_, x) => dark(x, y)).some(Boolean));
+    expect({ left: columns[0], top: rows[0], width: columns.length, height: rows.length }).toEqual(placeImage(sw, sh, w, h, 'contain'));
   });
 
   it("'cover' crops the centre", async () => {
