@@ -150,6 +150,23 @@ describe('decodeImageFile: bad files and options', () => {
     );
   });
 
+  it('refuses other formats sharp could read, whatever the name', async () => {
+    const gif = await sharp(Uint8Array.from(solid(4, 4, [9, 9, 9])), { raw: { width: 4, height: 4, channels: 3 } })
+      .gif()
+      .toBuffer();
+    writeFileSync(join(dir, 'really-a-gif.png'), gif);
+    writeFileSync(
+      join(dir, 'drawing.jpg'),
+      '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>',
+    );
+    await expect(decodeImageFile(join(dir, 'really-a-gif.png'), { size: 4 })).rejects.toThrow(
+      /really-a-gif\.png is not a readable PNG or JPEG image: its content is GIF, not PNG or JPEG$/,
+    );
+    await expect(decodeImageFile(join(dir, 'drawing.jpg'), { size: 4 })).rejects.toThrow(
+      /drawing\.jpg is not a readable PNG or JPEG image: its content is SVG, not PNG or JPEG$/,
+    );
+  });
+
   it('throws ImageFileError for a missing file and for a folder', async () => {
     await expect(decodeImageFile(join(dir, 'missing.png'), { size: 8 })).rejects.toThrow(
       /decodeImageFile: .*missing\.png is not a readable PNG or JPEG image: ENOENT/,

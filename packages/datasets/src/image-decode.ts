@@ -55,8 +55,8 @@ function over(c: number, b: number, a: number): number {
 /**
  * "Over": each pixel's colour weighted by its alpha on the background,
  * rounded to the nearest byte, then RGB or the Rec. 601 luminance.
- * Done here rather than by libvips' flatten, which truncates, so the bytes
- * are exactly those the browser path (`imagesFromSources`) computes.
+ * Done here rather than by libvips' flatten, which truncates, so that Node
+ * and the browser path (`imagesFromSources`) composite and round alike.
  * @example
  * ```ts
  * compositeOnBackground(Uint8Array.of(255, 0, 0, 128), [0, 0, 255], 3); // [128, 0, 127]
@@ -103,7 +103,10 @@ export async function decodeImageBytes(sharp: SharpFunction, bytes: Uint8Array, 
   // failOn 'error': truncated PNGs and JPEGs fail instead of coming out half grey
   const image = sharp(bytes, { failOn: 'error' });
   // An image already at the target size skips libvips' resize, which costs twice the decode of a small PNG.
-  const { width: w = 0, height: h = 0, orientation = 1 } = await image.metadata();
+  const { format, width: w = 0, height: h = 0, orientation = 1 } = await image.metadata();
+  // libvips reads many more formats (SVG, TIFF, HEIF, ...); an untrusted folder gets only the two promised
+  if (format !== 'png' && format !== 'jpeg')
+    throw new Error(`its content is ${format?.toUpperCase() ?? 'of an unknown format'}, not PNG or JPEG`);
   const [uprightWidth, uprightHeight] = orientation >= 5 ? [h, w] : [w, h]; // EXIF 5-8 swap the axes
   const resized =
     uprightWidth === width && uprightHeight === height
