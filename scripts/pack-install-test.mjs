@@ -236,10 +236,10 @@ function readmePrograms(folder) {
 }
 
 /** Each model and data package's README programs, with what their install lines name. */
-for (const [folder, elbo] of [
+for (const [folder, elbo, extraNpm] of [
   ['prob', ['@elbo/prob']],
   ['nn', ['@elbo/nn', '@elbo/prob']],
-  ['datasets', ['@elbo/datasets', '@elbo/prob']],
+  ['datasets', ['@elbo/datasets', '@elbo/prob'], [`sharp@${devDependencyRange('packages/datasets', 'sharp')}`]], // its README's install line for images
   ['linear', ['@elbo/linear', '@elbo/datasets', '@elbo/nn', '@elbo/prob']],
   ['autoencoder', ['@elbo/autoencoder', '@elbo/nn', '@elbo/prob']],
   ['vae', ['@elbo/vae', '@elbo/datasets', '@elbo/nn', '@elbo/prob']],
@@ -247,7 +247,7 @@ for (const [folder, elbo] of [
   scenarios.push({
     name: `the @elbo/${folder} README examples, as pasted into a fresh npm project`,
     elbo: [...elbo, '@elbo/backend-node'],
-    npm: [`@tensorflow/tfjs-core@${TFJS}`],
+    npm: [`@tensorflow/tfjs-core@${TFJS}`, ...(extraNpm ?? [])],
     programs: readmePrograms(folder),
   });
 }
