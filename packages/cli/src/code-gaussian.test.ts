@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { fitGaussian, sampleGaussian } from './code-gaussian';
 
-describe('the Gaussian of the autoencoder codes', () => {
+describe('the Gaussian of the training codes', () => {
   it('draws reproduce the mean and covariance of the codes, and leak no tensor', () => {
     const source = sampleGaussian(
       {
@@ -37,5 +37,19 @@ describe('the Gaussian of the autoencoder codes', () => {
       [0, 3],
     ]);
     expect(g.cholesky.flat().every(Number.isFinite)).toBe(true);
+  });
+
+  it('draws the same codes for the same seed, seed 0 included, and others for another', () => {
+    const g = {
+      mean: [0, 0],
+      cholesky: [
+        [1, 0],
+        [0, 1],
+      ],
+    };
+    const [a, b, c] = [0, 0, 1].map((seed) => sampleGaussian(g, 3, seed)) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+    expect(a.arraySync()).toEqual(b.arraySync());
+    expect(a.arraySync()).not.toEqual(c.arraySync());
+    tf.dispose([a, b, c]);
   });
 });

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { tfjsSeed } from '@elbo/prob';
 
 /** A full-covariance Gaussian of the autoencoder's training codes, as plain numbers. */
 export interface GaussianJSON {
@@ -36,7 +37,7 @@ export function fitGaussian(codes: number[][]): GaussianJSON {
 export function sampleGaussian(g: GaussianJSON, n: number, seed: number): tf.Tensor2D {
   const k = g.mean.length;
   return tf.tidy(() => {
-    const eps = tf.randomNormal([n, k], 0, 1, 'float32', seed);
+    const eps = tf.randomNormal([n, k], 0, 1, 'float32', tfjsSeed(seed)); // tfjs reads a bare seed 0 as no seed
     return tf.add(tf.matMul(eps, tf.tensor2d(g.cholesky), false, true), tf.tensor1d(g.mean));
   });
 }

@@ -6,6 +6,7 @@ import type { PcaJSON } from '@elbo/linear';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fitGaussian, sampleGaussian, type GaussianJSON } from './code-gaussian';
+import { CliError, EXIT } from './errors';
 
 /**
  * The model kinds `elbo train --model` knows.
@@ -48,8 +49,29 @@ export interface TrainSettings {
  */
 export type TrainData = tf.Tensor4D | ((epoch: number) => AsyncIterable<tf.Tensor4D>);
 
-/** Rows of streamed data the autoencoder's code Gaussian is fitted to. */
+/** Rows of training data the code Gaussian is fitted to (the first ones of the first epoch's order). */
 const GAUSSIAN_ROWS = 5000;
+
+/**
+ * Where samples come from; see {@link RunModel.sample}.
+ * @example
+ * ```ts
+ * const from: SampleSource = 'prior';
+ * ```
+ */
+export type SampleSource = (typeof SAMPLE_SOURCES)[number];
+
+/**
+ * The values of `elbo sample --from`.
+ * @example
+ * ```ts
+ * SAMPLE_SOURCES.includes('prior'); // true
+ * ```
+ */
+export const SAMPLE_SOURCES = ['codes', 'prior'] as const;
+
+/** The file beside the model that holds the code Gaussian of a VAE or an autoencoder. */
+const GAUSSIAN_FILE = 'code-gaussian.json';
 
 /** Called during `fit`: after each batch (steps done in the run) and each epoch (its logs). */
 export interface TrainHooks {
@@ -96,7 +118,12 @@ export interface RunModel {
   /** Images decoded from latent points. */
   decode(z: tf.Tensor2D): tf.Tensor4D;
   reconstruct(x: tf.Tensor4D): tf.Tensor4D;
-  sample(n: number, seed: number): tf.Tensor4D;
+  /**
+   * n new images. `'codes'` (default) decodes codes drawn from a Gaussian fitted to the training
+   * images' codes (for a VAE the posterior means: Ghosh et al. 2020's ex-post density), `'prior'`
+   * a VAE's z ~ N(0, I). PCA's probabilistic-PCA Gaussian is both.
+   */
+  sample(n: number, seed: number, from?: SampleSource): tf.Tensor4D;
   /** Per-image score, higher = more typical (see {@link SCORE_NAMES}). */
   score(x: tf.Tensor4D, seed: number): Promise<Float64Array>;
   /** Writes the model's files into `dir`. */
@@ -150,17 +177,18 @@ export function createModel(kind: ModelKind, itemShape: [number, number, number]
  * ```
  */
 export async function loadModel(kind: ModelKind, itemShape: [number, number, number], dir: string): Promise<RunModel> {
-  if (kind === 'conv-vae' || kind === 'vae') return vaeModel(kind, itemShape, await VAE.load(`file://${dir}`));
-  if (kind === 'ae') {
-    const gaussian = JSON.parse(await readFile(join(dir, 'code-gaussian.json'), 'utf8')) as GaussianJSON;
-    return aeModel(itemShape, await Autoencoder.load(`file://${dir}`), gaussian);
+  if (kind === 'conv-vae' || kind === 'vae') {
+    return vaeModel(kind, itemShape, await VAE.load(`file://${dir}`), await readGaussian(dir));
   }
+  if (kind === 'ae') return aeModel(itemShape, await Autoencoder.load(`file://${dir}`), await readGaussian(dir));
   return pcaModel(itemShape, PCA.fromJSON(JSON.parse(await readFile(join(dir, 'pca.json'), 'utf8')) as PcaJSON));
 }
 
 /** The conv VAE sees images; the MLP VAE flat rows (reshaped here, so both take and give images). */
-function vaeModel(kind: 'conv-vae' | 'vae', itemShape: [number, number, number], vae: VAE): RunModel {
+function vaeModel(kind: 'conv-vae' | 'vae', itemShape: [number, number, number], vae: VAE, loaded: GaussianJSON | null = null): RunModel {
+  let gaussian = loaded;
   const toModel = (x: tf.Tensor4D): tf.Tensor => (kind === 'vae' ? tf.reshape(x, [x.shape[0], -1]) : x);
+  const encode = (x: tf.Tensor) => tf.tidy(() => vae.encodeParams(x).mu);
   const toImages = (y: tf.Tensor): tf.Tensor4D => tf.reshape(y, [y.shape[0]!, ...itemShape]);
   return {
     kind,
@@ -170,6 +198,7 @@ function vaeModel(kind: 'conv-vae' | 'vae', itemShape: [number, number, number],
       const data = typeof train === 'function' ? mapBatches(train, toModel) : toModel(train);
       try {
         const h = await vae.fit(data, { ...fitOptions(settings, hooks), ...(v ? { validationData: v } : {}) });
+        gaussian = await fitCodeGaussian(data, encode);
         return { history: h.history, aborted: h.aborted };
       } finally {
         if (typeof data !== 'function' && data !== train) data.dispose();
@@ -179,7 +208,11 @@ function vaeModel(kind: 'conv-vae' | 'vae', itemShape: [number, number, number],
     encode: (x) => tf.tidy(() => vae.encodeParams(toModel(x)).mu),
     decode: (z) => tf.tidy(() => toImages(vae.decode(z))),
     reconstruct: (x) => tf.tidy(() => toImages(vae.reconstruct(toModel(x)))),
-    sample: (n, seed) => tf.tidy(() => toImages(vae.sample(n, { seed }))),
+    sample(n, seed, from = 'codes') {
+      if (from === 'prior') return tf.tidy(() => toImages(vae.sample(n, { seed })));
+      const g = fittedGaussian(gaussian);
+      return tf.tidy(() => toImages(vae.decode(sampleGaussian(g, n, seed))));
+    },
     score: (x, seed) =>
       chunked(x, (part, c) => {
         const input = toModel(part);
@@ -188,7 +221,10 @@ function vaeModel(kind: 'conv-vae' | 'vae', itemShape: [number, number, number],
         tf.dispose([...Object.values(terms), ...(input === part ? [] : [input])]);
         return elbo;
       }),
-    save: async (dir) => void (await vae.save(`file://${dir}`)),
+    async save(dir) {
+      await vae.save(`file://${dir}`);
+      await writeFile(join(dir, GAUSSIAN_FILE), JSON.stringify(fittedGaussian(gaussian)));
+    },
     dispose: () => vae.dispose(),
   };
 }
@@ -205,15 +241,7 @@ function aeModel(itemShape: [number, number, number], ae: Autoencoder, loaded: G
       const data = typeof train === 'function' ? mapBatches(train, flat) : flat(train);
       try {
         const h = await ae.fit(data, { ...fitOptions(settings, hooks), ...(v ? { validationData: v } : {}) });
-        // samples decode codes drawn from a Gaussian fitted to the training codes
-        const codes: number[][] = [];
-        for await (const batch of typeof data === 'function' ? data(0) : [data]) {
-          const z = ae.encode(batch);
-          codes.push(...(z.arraySync() as number[][]));
-          tf.dispose([z, batch === data ? [] : batch]);
-          if (codes.length >= GAUSSIAN_ROWS) break;
-        }
-        gaussian = fitGaussian(codes);
+        gaussian = await fitCodeGaussian(data, (x) => ae.encode(x));
         return { history: h.history, aborted: h.aborted };
       } finally {
         if (typeof data !== 'function') data.dispose();
@@ -223,15 +251,16 @@ function aeModel(itemShape: [number, number, number], ae: Autoencoder, loaded: G
     encode: (x) => tf.tidy(() => ae.encode(flat(x)) as tf.Tensor2D),
     decode: (z) => tf.tidy(() => toImages(ae.decode(z))),
     reconstruct: (x) => tf.tidy(() => toImages(ae.reconstruct(flat(x)))),
-    sample(n, seed) {
-      if (!gaussian) throw new Error('elbo: the autoencoder has no code Gaussian yet (train it first)');
-      const g = gaussian;
+    sample(n, seed, from = 'codes') {
+      if (from === 'prior')
+        throw new CliError("elbo: an autoencoder has no prior to sample: use --from codes (its codes' Gaussian)", EXIT.usage);
+      const g = fittedGaussian(gaussian);
       return tf.tidy(() => toImages(ae.decode(sampleGaussian(g, n, seed))));
     },
     score: (x) => chunked(x, (part) => readOnce(tf.tidy(() => tf.neg(ae.negLogLikelihood(flat(part)))))),
     async save(dir) {
       await ae.save(`file://${dir}`);
-      await writeFile(join(dir, 'code-gaussian.json'), JSON.stringify(gaussian));
+      await writeFile(join(dir, GAUSSIAN_FILE), JSON.stringify(fittedGaussian(gaussian)));
     },
     dispose: () => ae.dispose(),
   };
@@ -281,6 +310,49 @@ function pcaModel(itemShape: [number, number, number], loaded: PCA | null): RunM
     save: (dir) => writeFile(join(dir, 'pca.json'), JSON.stringify(fitted().toJSON())),
     dispose: () => pca?.dispose(),
   };
+}
+
+/**
+ * The Gaussian of the codes of the first {@link GAUSSIAN_ROWS} training images (the whole tensor,
+ * or the first epoch's batches when streamed), which samples decode.
+ */
+async function fitCodeGaussian(
+  data: tf.Tensor | ((epoch: number) => AsyncIterable<tf.Tensor>),
+  encode: (x: tf.Tensor) => tf.Tensor,
+): Promise<GaussianJSON> {
+  const codes: number[][] = [];
+  for await (const batch of typeof data === 'function' ? data(0) : [data]) {
+    for (let start = 0; start < batch.shape[0]! && codes.length < GAUSSIAN_ROWS; start += CHUNK) {
+      const z = tf.tidy(() => encode(tf.slice(batch, start, Math.min(CHUNK, batch.shape[0]! - start))));
+      codes.push(...(z.arraySync() as number[][]));
+      z.dispose();
+    }
+    if (batch !== data) batch.dispose();
+    if (codes.length >= GAUSSIAN_ROWS) break;
+  }
+  return fitGaussian(codes.slice(0, GAUSSIAN_ROWS));
+}
+
+function fittedGaussian(gaussian: GaussianJSON | null): GaussianJSON {
+  if (!gaussian) throw new Error('elbo: the model has no code Gaussian yet (train it first)');
+  return gaussian;
+}
+
+/** The code Gaussian saved beside a model; a run folder without it is not one this version wrote. */
+async function readGaussian(dir: string): Promise<GaussianJSON> {
+  const path = join(dir, GAUSSIAN_FILE);
+  const text = await readFile(path, 'utf8').catch((error: Error) => {
+    throw new CliError(`elbo: the run's ${GAUSSIAN_FILE} cannot be read (${path}): ${error.message}`);
+  });
+  let json: GaussianJSON | undefined;
+  try {
+    json = JSON.parse(text) as GaussianJSON;
+  } catch {
+    // reported below with what was expected
+  }
+  if (!Array.isArray(json?.mean) || !Array.isArray(json?.cholesky))
+    throw new CliError(`elbo: ${path} must hold a code Gaussian ({ mean, cholesky }), got ${JSON.stringify(text.slice(0, 40))}`);
+  return json;
 }
 
 function fitOptions(settings: TrainSettings, hooks: TrainHooks) {

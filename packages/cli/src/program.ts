@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { selectBackend } from '@elbo/backend-node';
 import { CliError, EXIT } from './errors';
-import { MODEL_KINDS, SCORE_NAMES } from './models';
+import { MODEL_KINDS, SAMPLE_SOURCES, SCORE_NAMES, type SampleSource } from './models';
 import { nonNegativeInteger, numberIn, oneOf, positiveInteger } from './parse-options';
 import { encodeCommand, sampleCommand, scoreCommand } from './run-commands';
 import { DEFAULT_SIZE, train, type TrainFlags } from './train';
@@ -106,10 +106,18 @@ function buildProgram(setCode: (code: number) => void): Command {
     .addOption(new Option('-n, --count <n>', 'how many samples').default(64).argParser(positiveInteger('elbo sample', '-n')))
     .requiredOption('--out <file.png>', 'the PNG to write')
     .addOption(new Option('--seed <n>', 'seed of the draws').default(0).argParser(nonNegativeInteger('elbo sample', '--seed')))
+    .addOption(
+      new Option(
+        '--from <source>',
+        "codes: decode codes drawn from a Gaussian fitted to the training images' codes (VAE posterior means, autoencoder codes); prior: a VAE's z ~ N(0, I)",
+      )
+        .default('codes')
+        .argParser(oneOf('elbo sample', '--from', SAMPLE_SOURCES)),
+    )
     .addHelpText('after', EXIT_CODES)
-    .action(async (run: string, flags: { count: number; out: string; seed: number }) => {
+    .action(async (run: string, flags: { count: number; out: string; seed: number; from: SampleSource }) => {
       await selectBackend();
-      await sampleCommand(run, { n: flags.count, out: flags.out, seed: flags.seed });
+      await sampleCommand(run, { n: flags.count, out: flags.out, seed: flags.seed, from: flags.from });
     });
 
   program

@@ -58,19 +58,31 @@ export async function writeReport(
     html: `<p>Held-out images (top row) and the model's reconstructions (bottom row).</p>${pngFigure(recPng, 'originals above, reconstructions below', 'reconstructions.png')}`,
   });
 
-  const samples = model.sample(32, seed);
+  const samples = model.sample(32, seed, 'codes');
   const samplePng = await save('report-samples.png', await grid(samples, 8));
   samples.dispose();
+  const vae = run.kind === 'conv-vae' || run.kind === 'vae';
   const how = {
-    'conv-vae': 'decoder means at z drawn from the prior N(0, I)',
-    vae: 'decoder means at z drawn from the prior N(0, I)',
+    'conv-vae':
+      "decoder means at codes drawn from a Gaussian fitted to the training images' posterior means (Ghosh et al. 2020's ex-post density)",
+    vae: "decoder means at codes drawn from a Gaussian fitted to the training images' posterior means (Ghosh et al. 2020's ex-post density)",
     ae: 'decoded codes drawn from a Gaussian fitted to the training codes',
     pca: 'drawn from the probabilistic-PCA Gaussian, clipped to [0, 1]',
   }[run.kind];
+  let priorHtml = '';
+  if (vae) {
+    const prior = model.sample(32, seed, 'prior');
+    const priorPng = await save('report-prior-samples.png', await grid(prior, 8));
+    prior.dispose();
+    priorHtml =
+      `<p>The same decoder at z drawn from the prior N(0, I), the VAE's own generative model. Where these look worse, ` +
+      `the training codes do not fill the prior: the aggregate posterior has holes and a shifted centre that the prior's draws fall into.</p>` +
+      pngFigure(priorPng, '32 samples from the prior', 'report-prior-samples.png');
+  }
   sections.push({
     id: 'samples',
     title: 'Samples',
-    html: `<p>New images: ${how}.</p>${pngFigure(samplePng, '32 samples', 'report-samples.png')}`,
+    html: `<p>New images: ${how}.</p>${pngFigure(samplePng, '32 samples', 'report-samples.png')}${priorHtml}`,
   });
 
   const n = images.shape[0];

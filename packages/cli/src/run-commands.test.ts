@@ -35,6 +35,17 @@ describe('elbo sample, encode and score on a run folder', () => {
     expect(a!.equals(c!)).toBe(false);
   });
 
+  it('sample --from prior draws a VAE from N(0, I) instead of its codes; --from must be codes or prior', async () => {
+    expect((await elbo(['sample', 'vae-run', '-n', '4', '--out', 'prior.png', '--from', 'prior'], dir)).code).toBe(0);
+    expect((await elbo(['sample', 'vae-run', '-n', '4', '--out', 'codes.png', '--from', 'codes'], dir)).code).toBe(0);
+    const [prior, codes, byDefault] = ['prior.png', 'codes.png', 'g.png'].map((f) => readFileSync(join(dir, f)));
+    expect(prior!.equals(codes!)).toBe(false);
+    expect(codes!.equals(byDefault!)).toBe(true);
+    const bad = await elbo(['sample', 'vae-run', '-n', '4', '--out', 'x.png', '--from', 'posterior'], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--from must be one of codes, prior, got "posterior"|--from.*codes.*prior.*posterior/);
+  });
+
   it('encode writes z.npy of shape [n, latent]', async () => {
     const { code } = await elbo(['encode', 'vae-run', 'imgs', '--out', 'z.npy'], dir);
     expect(code).toBe(0);

@@ -7,7 +7,7 @@ import { foldIn } from '@elbo/prob';
 import { inputKind, loadImages } from './data';
 import { CliError } from './errors';
 import { imageGrid } from './image-grid';
-import { loadModel, MODEL_KINDS, SCORE_NAMES, type ModelKind, type RunModel } from './models';
+import { loadModel, MODEL_KINDS, SCORE_NAMES, type ModelKind, type RunModel, type SampleSource } from './models';
 import { MODEL_DIR, readRun, type RunRecord } from './run-folder';
 
 /** Reads run.json and the model of a run folder; errors name the folder. */
@@ -29,13 +29,16 @@ async function openRun(
  * `elbo sample <run> -n 64 --out grid.png`: n samples as one PNG grid.
  * @example
  * ```ts
- * await sampleCommand('runs/x', { n: 64, out: 'grid.png', seed: 0 });
+ * await sampleCommand('runs/x', { n: 64, out: 'grid.png', seed: 0, from: 'prior' });
  * ```
  */
-export async function sampleCommand(dir: string, options: { n: number; out: string; seed: number; columns?: number }): Promise<void> {
+export async function sampleCommand(
+  dir: string,
+  options: { n: number; out: string; seed: number; from?: SampleSource; columns?: number },
+): Promise<void> {
   const { model } = await openRun(dir, 'elbo sample');
   try {
-    const samples = model.sample(options.n, options.seed);
+    const samples = model.sample(options.n, options.seed, options.from);
     const png = await imageGrid(await samples.data(), samples.shape, { columns: options.columns ?? Math.ceil(Math.sqrt(options.n)) });
     samples.dispose();
     await writeFile(options.out, png).catch((error: Error) => {
