@@ -146,7 +146,7 @@ export function createModel(kind: ModelKind, itemShape: [number, number, number]
   if (kind === 'conv-vae') {
     const encoder = convEncoder({ inputShape: itemShape, outputDim: 2 * latent, seed });
     // Transposed convolutions of 32 and 16 channels (the Keras example's 64 and 32 cost 4x the time at
-    // full resolution): 20 epochs of 3786 emoji at 32 x 32 fit in the 5 minutes the default promises.
+    // full resolution): 30 epochs of 3786 emoji at 32 x 32 fit in the 5 minutes the default promises.
     const decoder = convDecoder({ inputDim: latent, outputShape: itemShape, filters: [32, 16], seed: seed + 1 });
     return vaeModel(kind, itemShape, new VAE({ encoder, decoder, likelihood: 'bernoulli' }));
   }

@@ -74,7 +74,7 @@ function buildProgram(setCode: (code: number) => void): Command {
         .default(3)
         .argParser((v) => Number(oneOf(t, '--channels', ['1', '3'])(v)) as 1 | 3),
     )
-    .addOption(new Option('--epochs <n>', 'training epochs').default(20).argParser(positiveInteger(t, '--epochs')))
+    .addOption(new Option('--epochs <n>', 'training epochs').default(30).argParser(positiveInteger(t, '--epochs')))
     .addOption(new Option('--batch-size <n>', 'images per step').default(64).argParser(positiveInteger(t, '--batch-size')))
     .addOption(new Option('--learning-rate <rate>', 'Adam learning rate').default(1e-3).argParser(numberIn(t, '--learning-rate', 1e-7, 1)))
     .addOption(new Option('--latent <n>', 'latent dimensions (PCA: components)').default(16).argParser(positiveInteger(t, '--latent')))

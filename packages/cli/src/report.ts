@@ -7,6 +7,7 @@ import { imageGrid } from './image-grid';
 import { latentMap } from './latent-map';
 import { SCORE_NAMES, type RunModel } from './models';
 import type { RunRecord } from './run-folder';
+import { scoreReference, typicality, type ScoreReference } from './typicality';
 
 /** The ids of the report's sections, in order (tests look for each). */
 export const REPORT_SECTIONS = ['loss', 'reconstructions', 'samples', 'interpolations', 'latent-map', 'typical'] as const;
@@ -14,6 +15,7 @@ export const REPORT_SECTIONS = ['loss', 'reconstructions', 'samples', 'interpola
 /**
  * Writes report.html (self-contained) and its figures as PNG/SVG files into `dir`.
  * @param images - every image read, [n, h, w, c]; `files` their names.
+ * @returns the mean and sd of the training images' scores, that typicality is measured against.
  * @example
  * ```ts
  * await writeReport(dir, { model, run, images, files, validationIndices });
@@ -22,8 +24,9 @@ export const REPORT_SECTIONS = ['loss', 'reconstructions', 'samples', 'interpola
 export async function writeReport(
   dir: string,
   input: { model: RunModel; run: RunRecord; images: tf.Tensor4D; files: readonly string[]; validationIndices: Int32Array; seed: number },
-): Promise<void> {
+): Promise<ScoreReference> {
   const { model, run, images, files, seed } = input;
+  const validation = new Set(Array.from(input.validationIndices));
   const shape = images.shape.slice(1) as [number, number, number];
   const scale = Math.max(1, Math.round(48 / Math.max(shape[0], shape[1])));
   const grid = async (t: tf.Tensor, columns: number) => imageGrid(await t.data(), t.shape, { columns, scale });
@@ -123,7 +126,10 @@ export async function writeReport(
   });
 
   const scores = await model.score(images, seed);
-  const order = Array.from(scores.keys()).sort((i, j) => scores[i]! - scores[j]!);
+  const trainingScores = Array.from(scores).filter((_, i) => !validation.has(i));
+  const reference = scoreReference(trainingScores.length > 1 ? trainingScores : scores);
+  const typical = typicality(scores, reference);
+  const order = Array.from(typical.keys()).sort((i, j) => typical[i]! - typical[j]!);
   const k = Math.min(16, Math.ceil(n / 2));
   const least = order.slice(0, k);
   const most = order.slice(-k).reverse();
@@ -134,11 +140,22 @@ export async function writeReport(
     return pngFigure(png, caption, name);
   };
   const table = (indices: number[]) =>
-    `<table><tr><th>file</th><th>score</th></tr>${indices.map((i) => `<tr><td>${escapeHtml(files[i] ?? `#${i}`)}</td><td class="num">${scores[i]!.toFixed(2)}</td></tr>`).join('')}</table>`;
+    `<table><tr><th>file</th><th class="num">score</th><th class="num">typicality</th></tr>${indices
+      .map(
+        (i) =>
+          `<tr><td>${escapeHtml(files[i] ?? `#${i}`)}</td><td class="num">${scores[i]!.toFixed(2)}</td><td class="num">${typical[i]!.toFixed(2)}</td></tr>`,
+      )
+      .join('')}</table>`;
   sections.push({
     id: 'typical',
     title: 'Least and most typical images',
-    html: `<p>Score per image: ${escapeHtml(SCORE_NAMES[run.kind])}; higher means more typical of the data as the model sees it.</p>${await figure(least, 'least-typical.png', `the ${k} least typical, least first`)}${await figure(most, 'most-typical.png', `the ${k} most typical, most first`)}<h3>Least typical</h3>${table(least)}`,
+    html:
+      `<p>Score per image: ${escapeHtml(SCORE_NAMES[run.kind])}. The images are ranked by typicality, ` +
+      `<code>-|score - m| / s</code> with m = ${reference.mean.toFixed(1)} and s = ${reference.sd.toFixed(1)} the mean and standard deviation of the score over ${reference.images} training images ` +
+      `(the one-image typicality test of Nalisnick et al. 2019), not by the score itself: a likelihood ranks the simplest images (flat colour, a small mark on white) ` +
+      `above every training image, and such a score is as unlike the training images' as a very low one.</p>` +
+      `${await figure(least, 'least-typical.png', `the ${k} least typical, least first`)}${await figure(most, 'most-typical.png', `the ${k} most typical, most first`)}` +
+      `<h3>Least typical</h3>${table(least)}`,
   });
 
   const lines = [
@@ -146,4 +163,5 @@ export async function writeReport(
     `latent ${run.settings.latent}, ${run.history.loss?.length ?? 0} epoch(s) of ${run.settings.epochs}, batch ${run.settings.batchSize}, learning rate ${run.settings.learningRate}, seed ${run.settings.seed}${run.interrupted ? ' (interrupted by Ctrl-C: the model is the last one completed)' : ''}`,
   ];
   await writeFile(join(dir, 'report.html'), renderPage(`elbo run: ${run.kind}`, lines, sections));
+  return reference;
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -56,22 +56,38 @@ describe('elbo sample, encode and score on a run folder', () => {
     expect(Array.from(z.data).every(Number.isFinite)).toBe(true);
   });
 
-  it('score prints one CSV row per image with file, label and a finite score, and a header saying what it is', async () => {
+  it('score prints one CSV row per image with file, label, a finite score and its typicality, and a header saying what they are', async () => {
     for (const run of ['vae-run', 'pca-run']) {
       const { code, stdout } = await elbo(['score', run, 'imgs'], dir);
       expect(code).toBe(0);
       const lines = stdout.trim().split('\n');
-      expect(lines[0]).toMatch(/^# score: .*higher = more typical$/);
-      expect(lines[1]).toBe('file,label,score');
+      expect(lines[0]).toMatch(/^# score: .*; typicality: -\|score - -?[\d.e+-]+\| \/ [\d.e+-]+, against the training images' scores/);
+      expect(lines[1]).toBe('file,label,score,typicality');
+      const { scores: reference } = JSON.parse(readFileSync(join(dir, run, 'run.json'), 'utf8')) as {
+        scores: { mean: number; sd: number };
+      };
       const rows = lines.slice(2).map((l) => l.split(','));
       expect(rows.map((r) => r[0]).sort()).toEqual([...files].sort());
-      for (const [file, label, score] of rows) {
+      for (const [file, label, score, typical] of rows) {
         expect(label).toBe(file!.includes('/') ? file!.split('/')[0] : '');
         expect(Number.isFinite(Number(score))).toBe(true);
+        expect(Number(typical)).toBeCloseTo(-Math.abs(Number(score) - reference.mean) / reference.sd, 9);
       }
     }
     expect((await elbo(['score', 'pca-run', 'imgs', '--out', 's.csv'], dir)).code).toBe(0);
     expect(readFileSync(join(dir, 's.csv'), 'utf8').trim().split('\n')).toHaveLength(2 + 18);
+  });
+
+  it('a run.json whose training scores are not numbers is refused, naming the file and what came', async () => {
+    const copy = join(dir, 'bad-scores-run');
+    cpSync(join(dir, 'pca-run'), copy, { recursive: true });
+    const run = JSON.parse(readFileSync(join(copy, 'run.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(copy, 'run.json'), JSON.stringify({ ...run, scores: { mean: 'x', sd: -1 } }));
+    const { code, stderr } = await elbo(['score', 'bad-scores-run', 'imgs'], dir);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /run\.json has invalid training scores: expected \{ mean, sd >= 0, images \} of finite numbers, got \{"mean":"x","sd":-1\}/,
+    );
   });
 
   it('a folder that is not a run, a run.json of another format, and a broken model each exit 1 naming the folder', async () => {

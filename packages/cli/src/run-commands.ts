@@ -7,6 +7,7 @@ import { foldIn } from '@elbo/prob';
 import { inputKind, loadImages } from './data';
 import { CliError } from './errors';
 import { imageGrid } from './image-grid';
+import { typicality } from './typicality';
 import { loadModel, MODEL_KINDS, SCORE_NAMES, type ModelKind, type RunModel, type SampleSource } from './models';
 import { MODEL_DIR, readRun, type RunRecord } from './run-folder';
 
@@ -133,7 +134,7 @@ export async function encodeCommand(
 }
 
 /**
- * `elbo score <run> <input>`: per-image scores as CSV (file, label, score; higher = more typical).
+ * `elbo score <run> <input>`: per-image scores as CSV (file, label, score, typicality against the training images' scores).
  * @returns the CSV text.
  * @example
  * ```ts
@@ -151,9 +152,13 @@ export async function scoreCommand(dir: string, input: string, options: { seed: 
       // block b draws its noise with foldIn(seed, b): the same files in the same order score the same
       const scores = await model.score(images, foldIn(options.seed, block++));
       images.dispose();
-      files.forEach((file, i) => rows.push(`${quote(file)},${quote(labels[i]!)},${scores[i]}`));
+      const typical = run.scores ? typicality(scores, run.scores) : null;
+      files.forEach((file, i) => rows.push(`${quote(file)},${quote(labels[i]!)},${scores[i]}${typical ? `,${typical[i]}` : ''}`));
     }
-    return `# score: ${SCORE_NAMES[run.kind]}; higher = more typical\nfile,label,score\n${rows.join('\n')}\n`;
+    const header = run.scores
+      ? `# score: ${SCORE_NAMES[run.kind]}; typicality: -|score - ${run.scores.mean}| / ${run.scores.sd}, against the training images' scores (higher = more typical: rank by this one; a raw likelihood ranks the simplest images highest)\nfile,label,score,typicality`
+      : `# score: ${SCORE_NAMES[run.kind]}; higher = more typical\nfile,label,score`;
+    return `${header}\n${rows.join('\n')}\n`;
   } finally {
     model.dispose();
   }

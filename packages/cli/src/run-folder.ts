@@ -2,6 +2,7 @@ import { lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/pro
 import { basename, dirname, join, resolve } from 'node:path';
 import { CliError } from './errors';
 import { MODEL_KINDS, type ModelKind, type TrainSettings } from './models';
+import type { ScoreReference } from './typicality';
 
 /**
  * What run.json holds: enough to load the model and read new images the same way.
@@ -19,6 +20,8 @@ export interface RunRecord {
   source: { kind: 'folder' | 'npy'; path: string; images: number; skipped: number; streamed?: string };
   settings: TrainSettings & { validation: number };
   history: Record<string, number[]>;
+  /** Mean and sd of the training images' scores, for `elbo score`'s typicality column (absent in runs without it). */
+  scores?: ScoreReference;
   interrupted: boolean;
   labelNames: string[];
   created: string;
@@ -67,6 +70,12 @@ export async function readRun(dir: string, command: string, kinds: readonly Mode
   if (!Number.isInteger(h) || !Number.isInteger(w) || (run.image.channels !== 1 && run.image.channels !== 3)) {
     throw new CliError(
       `${command}: ${path} has no valid image options: expected { size: [h, w], channels: 1 | 3 }, got ${JSON.stringify(run.image)}`,
+    );
+  }
+  const scores = run.scores;
+  if (scores !== undefined && !(Number.isFinite(scores?.mean) && Number.isFinite(scores?.sd) && scores.sd >= 0)) {
+    throw new CliError(
+      `${command}: ${path} has invalid training scores: expected { mean, sd >= 0, images } of finite numbers, got ${JSON.stringify(scores)}`,
     );
   }
   return run;

@@ -111,7 +111,7 @@ export async function train(input: string, flags: TrainFlags, signal: AbortSigna
     const samples = model.sample(64, flags.seed);
     await writeFile(join(staging.dir, 'samples.png'), await imageGrid(await samples.data(), samples.shape, { columns: 8 }));
     samples.dispose();
-    await writeReport(staging.dir, {
+    run.scores = await writeReport(staging.dir, {
       model,
       run,
       images: data.reportImages,
