@@ -137,7 +137,7 @@ function buildProgram(setCode: (code: number) => void): Command {
 
   program
     .command('score')
-    .description('score each image (higher = more typical) and print CSV: file, label, score')
+    .description('score each image and print CSV: file, label, score, and typicality against the training scores (higher = more typical)')
     .argument('<run>', 'a run folder written by elbo train')
     .argument('<input>', 'a folder of images or a .npy file')
     .option('--out <scores.csv>', 'write the CSV here instead of stdout')
