@@ -1,18 +1,13 @@
 // The built explorer in headless Chromium: train a few seconds, check the loss
 // fell and the latent map has points, decode a clicked point, save to
 // IndexedDB, reload, load, and decode the same point to the same image.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain ESM script without types
-import { writeDigits } from '../scripts/digits.mjs';
-import { chromiumAvailable, launchChromium } from '../../../tooling/chromium';
-import { sourceAliases } from '../../../tooling/vitest.shared';
-import { serveDir } from './server';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { chromiumAvailable } from '../../../tooling/chromium';
+import { useBuiltExplorer } from './built-explorer';
 
 const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -65,32 +60,16 @@ const inkOf = (page: Page, id: string) =>
 const available = chromiumAvailable();
 
 describe.skipIf(!available)('web explorer in headless Chromium', () => {
-  let outDir: string;
-  let server: Awaited<ReturnType<typeof serveDir>>;
-  let browser: Browser;
+  const explorer = useBuiltExplorer('elbo-explorer-');
   const logs: string[] = [];
 
-  beforeAll(async () => {
-    await writeDigits();
-    outDir = await mkdtemp(join(tmpdir(), 'elbo-explorer-'));
-    await build({ root: appDir, logLevel: 'warn', resolve: { alias: sourceAliases }, build: { outDir, emptyOutDir: true } });
-    server = await serveDir(outDir);
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (outDir) await rm(outDir, { recursive: true, force: true });
-  });
-
   it('trains, maps, decodes, saves to IndexedDB and loads back', async () => {
-    const context = await browser.newContext({ viewport: { width: 1500, height: 900 } });
+    const context = await explorer.browser.newContext({ viewport: { width: 1500, height: 900 } });
     const page = await context.newPage();
     page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
     page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
     try {
-      await page.goto(server.url);
+      await page.goto(explorer.url);
       const ready = await waitFor(page, 'digits loaded', (s) => s.status.includes('press Train'));
       console.log(`web explorer backend: ${ready.backend} (${ready.reason})`);
       expect(['webgl', 'wasm', 'cpu', 'webgpu']).toContain(ready.backend);
@@ -155,12 +134,12 @@ describe.skipIf(!available)('web explorer in headless Chromium', () => {
   });
 
   it('trains the convolutional VAE on wasm with elbo kernels, and saves and loads it as such', async () => {
-    const context = await browser.newContext({ viewport: { width: 1500, height: 900 } });
+    const context = await explorer.browser.newContext({ viewport: { width: 1500, height: 900 } });
     const page = await context.newPage();
     page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
     page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
     try {
-      await page.goto(server.url);
+      await page.goto(explorer.url);
       const ready = await waitFor(page, 'digits loaded', (s) => s.status.includes('press Train'));
       await page.selectOption('#model', 'conv');
       await waitFor(page, 'a fresh convolutional VAE', (s) => s.model === 'conv' && s.status.includes('convolutional'));

@@ -2,20 +2,15 @@
 // here in Node) and a text file go in through the file input and through a drop; the
 // explorer says how many it read and skipped, trains its convolutional VAE, draws colour
 // reconstructions and samples, stays responsive while training, and stops on Stop.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain ESM script without types
-import { writeDigits } from '../scripts/digits.mjs';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { OwnImagesState } from '../src/own-images';
-import { chromiumAvailable, launchChromium } from '../../../tooling/chromium';
-import { sourceAliases } from '../../../tooling/vitest.shared';
+import { chromiumAvailable } from '../../../tooling/chromium';
 import { pngOf } from './png';
-import { serveDir } from './server';
+import { useBuiltExplorer } from './built-explorer';
 
 const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const available = chromiumAvailable();
@@ -58,31 +53,15 @@ const colourShare = (page: Page, id: string, half: 'all' | 'top' | 'bottom' = 'a
   );
 
 describe.skipIf(!available)('the web explorer on your own images, in headless Chromium', () => {
-  let outDir: string;
-  let server: Awaited<ReturnType<typeof serveDir>>;
-  let browser: Browser;
+  const explorer = useBuiltExplorer('elbo-explorer-own-');
   const logs: string[] = [];
 
-  beforeAll(async () => {
-    await writeDigits();
-    outDir = await mkdtemp(join(tmpdir(), 'elbo-explorer-own-'));
-    await build({ root: appDir, logLevel: 'warn', resolve: { alias: sourceAliases }, build: { outDir, emptyOutDir: true } });
-    server = await serveDir(outDir);
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (outDir) await rm(outDir, { recursive: true, force: true });
-  });
-
   it('reads picked and dropped PNGs (skipping text files), trains the conv VAE, draws colour results, and stops on Stop', async () => {
-    const page = await browser.newPage({ viewport: { width: 1500, height: 1200 } });
+    const page = await explorer.browser.newPage({ viewport: { width: 1500, height: 1200 } });
     page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
     page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
     try {
-      await page.goto(server.url);
+      await page.goto(explorer.url);
       await waitFor(page, 'the panel', (s) => s.status.startsWith('drop images'));
       await page.selectOption('#own-size', '16');
       await page.fill('#own-epochs', '1');
