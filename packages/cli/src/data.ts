@@ -24,6 +24,9 @@ export interface LoadOptions {
   /** [height, width] to resize folder images to; for a .npy file, what it must hold (undefined: any). */
   size?: [number, number];
   channels: 1 | 3;
+  /** How folder images meet the size, and what transparency is composited onto (default 'cover', white). */
+  fit?: 'cover' | 'contain';
+  background?: [number, number, number];
   skipBad?: boolean;
   /** Whether `size` came from the user's --size (a .npy file that disagrees is then a usage error). */
   sizeFromFlag?: boolean;
@@ -44,7 +47,13 @@ export async function loadImages(input: string, options: LoadOptions): Promise<L
   if (options.size === undefined) throw new UsageError(`${command}: --size is needed to read the folder ${input}`);
   let read: Awaited<ReturnType<typeof readImageFolder>>;
   try {
-    read = await readImageFolder(input, { size: options.size, channels: options.channels, skipBad: options.skipBad ?? false });
+    read = await readImageFolder(input, {
+      size: options.size,
+      channels: options.channels,
+      ...(options.fit ? { fit: options.fit } : {}),
+      ...(options.background ? { background: options.background } : {}),
+      skipBad: options.skipBad ?? false,
+    });
   } catch (error) {
     const hint = (error as Error).name === 'ImageFileError' ? ' (pass --skip-bad to leave unreadable images out)' : '';
     throw new CliError(`${command}: ${(error as Error).message}${hint}`);

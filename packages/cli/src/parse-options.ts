@@ -68,3 +68,19 @@ export function oneOf<T extends string>(command: string, flag: string, values: r
     return value as T;
   };
 }
+
+/**
+ * A parser for a colour flag, `#rgb` or `#rrggbb`, to `[r, g, b]` in 0-255.
+ * @example
+ * ```ts
+ * hexColour('elbo train', '--background')('#000'); // [0, 0, 0]
+ * ```
+ */
+export function hexColour(command: string, flag: string): (value: string) => [number, number, number] {
+  return (value) => {
+    const hex = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(value.trim())?.[1];
+    if (hex == null) throw new UsageError(`${command}: ${flag} must be a colour '#rgb' or '#rrggbb', got ${JSON.stringify(value)}`);
+    const full = hex.length === 3 ? [...hex].map((c) => c + c).join('') : hex;
+    return [0, 2, 4].map((i) => parseInt(full.slice(i, i + 2), 16)) as [number, number, number];
+  };
+}

@@ -3,7 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { selectBackend } from '@elbo/backend-node';
 import { CliError, EXIT } from './errors';
 import { MODEL_KINDS, SAMPLE_SOURCES, SCORE_NAMES, type SampleSource } from './models';
-import { nonNegativeInteger, numberIn, oneOf, positiveInteger } from './parse-options';
+import { hexColour, nonNegativeInteger, numberIn, oneOf, positiveInteger } from './parse-options';
 import { encodeCommand, sampleCommand, scoreCommand } from './run-commands';
 import { DEFAULT_SIZE, train, type TrainFlags } from './train';
 
@@ -66,13 +66,23 @@ function buildProgram(setCode: (code: number) => void): Command {
     .addOption(
       new Option(
         '--size <pixels>',
-        `images are resized (cover) to size x size; a .npy file keeps its own size (default: ${DEFAULT_SIZE} for folders)`,
+        `images are resized to size x size (see --fit); a .npy file keeps its own size (default: ${DEFAULT_SIZE} for folders)`,
       ).argParser(positiveInteger(t, '--size')),
     )
     .addOption(
       new Option('--channels <n>', '3 (RGB) or 1 (grey)')
         .default(3)
         .argParser((v) => Number(oneOf(t, '--channels', ['1', '3'])(v)) as 1 | 3),
+    )
+    .addOption(
+      new Option('--fit <how>', 'cover: fill size x size and crop the centre; contain: fit inside and pad with the background')
+        .default('cover')
+        .argParser(oneOf(t, '--fit', ['cover', 'contain'] as const)),
+    )
+    .addOption(
+      new Option('--background <colour>', "'#rgb' or '#rrggbb': what transparency is composited onto, and what contain pads with")
+        .default([255, 255, 255], '#ffffff')
+        .argParser(hexColour(t, '--background')),
     )
     .addOption(new Option('--epochs <n>', 'training epochs').default(30).argParser(positiveInteger(t, '--epochs')))
     .addOption(new Option('--batch-size <n>', 'images per step').default(64).argParser(positiveInteger(t, '--batch-size')))

@@ -62,7 +62,8 @@ interface ImageBlock {
  * the caller disposes each block's tensor. Unreadable images fail, or are skipped and counted on stderr.
  */
 async function* imageBlocks(run: RunRecord, input: string, command: string, skipBad: boolean): AsyncGenerator<ImageBlock> {
-  const image = { size: run.image.size, channels: run.image.channels };
+  const { size, channels, fit, background } = run.image;
+  const image = { size, channels, fit, background };
   if ((await inputKind(input, command)) === 'npy') {
     const data = await loadImages(input, { command, ...image, skipBad });
     yield { images: data.images, files: data.files, labels: data.files.map(() => '') };

@@ -16,7 +16,7 @@ export interface RunRecord {
   version: 1;
   kind: ModelKind;
   /** How images were read: [height, width], channels, and the resize rule. */
-  image: { size: [number, number]; channels: 1 | 3; fit: 'cover' };
+  image: RunImage;
   source: { kind: 'folder' | 'npy'; path: string; images: number; skipped: number; streamed?: string };
   settings: TrainSettings & { validation: number };
   history: Record<string, number[]>;
@@ -36,6 +36,21 @@ export interface RunRecord {
  * ```
  */
 export const MODEL_DIR = 'model';
+
+/**
+ * How a run reads images, so that new images are read as its training images were.
+ * @example
+ * ```ts
+ * const image: RunImage = { size: [32, 32], channels: 3, fit: 'cover', background: [255, 255, 255] };
+ * ```
+ */
+export interface RunImage {
+  size: [number, number];
+  channels: 1 | 3;
+  fit: 'cover' | 'contain';
+  /** What transparency is composited onto (and 'contain' pads with), RGB 0-255. */
+  background: [number, number, number];
+}
 
 /**
  * Reads and checks `<dir>/run.json`; the error names the folder, what was expected and what came.
@@ -70,6 +85,15 @@ export async function readRun(dir: string, command: string, kinds: readonly Mode
   if (!Number.isInteger(h) || !Number.isInteger(w) || (run.image.channels !== 1 && run.image.channels !== 3)) {
     throw new CliError(
       `${command}: ${path} has no valid image options: expected { size: [h, w], channels: 1 | 3 }, got ${JSON.stringify(run.image)}`,
+    );
+  }
+  const { fit, background } = run.image;
+  if (
+    (fit !== 'cover' && fit !== 'contain') ||
+    !(Array.isArray(background) && background.length === 3 && background.every((v) => Number.isInteger(v) && v >= 0 && v <= 255))
+  ) {
+    throw new CliError(
+      `${command}: ${path} has no valid image options: expected fit 'cover' or 'contain' and background [r, g, b] in 0-255, got ${JSON.stringify(run.image)}`,
     );
   }
   const scores = run.scores;

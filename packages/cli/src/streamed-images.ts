@@ -46,7 +46,7 @@ export interface StreamedImages {
  * report images in one pass.
  * @example
  * ```ts
- * const data = await streamFolder('photos', staging.dir, { size: [64, 64], channels: 3, skipBad: false, validation: 0.1, seed: 0, command: 'elbo train' });
+ * const data = await streamFolder('photos', staging.dir, { size: [64, 64], channels: 3, fit: 'cover', background: [255, 255, 255], skipBad: false, validation: 0.1, seed: 0, command: 'elbo train' });
  * ```
  */
 export async function streamFolder(
@@ -55,6 +55,8 @@ export async function streamFolder(
   options: {
     size: [number, number];
     channels: 1 | 3;
+    fit: 'cover' | 'contain';
+    background: [number, number, number];
     skipBad: boolean;
     validation: number;
     seed: number;
@@ -68,6 +70,8 @@ export async function streamFolder(
     written = await imageFolderToNpy(input, npyPath, {
       size: options.size,
       channels: options.channels,
+      fit: options.fit,
+      background: options.background,
       skipBad: options.skipBad,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });

@@ -9,7 +9,7 @@ import { imageGrid } from './image-grid';
 import { createModel, type ModelKind, type TrainData, type TrainSettings } from './models';
 import { createProgress } from './progress';
 import { writeReport } from './report';
-import { MODEL_DIR, stageRun, writeRun, type RunRecord } from './run-folder';
+import { MODEL_DIR, stageRun, writeRun, type RunImage, type RunRecord } from './run-folder';
 import { packageVersions } from './versions';
 
 /** The flags of `elbo train`, parsed. */
@@ -17,6 +17,8 @@ export interface TrainFlags extends TrainSettings {
   model: ModelKind;
   size?: number;
   channels: 1 | 3;
+  fit: 'cover' | 'contain';
+  background: [number, number, number];
   validation: number;
   out?: string;
   force: boolean;
@@ -33,7 +35,7 @@ export const DEFAULT_SIZE = 32;
  * @returns the exit code: 0, or 130 when Ctrl-C stopped training (the model of the last completed batch is kept).
  * @example
  * ```ts
- * const code = await train('photos', { model: 'conv-vae', size: 32, channels: 3, epochs: 20, batchSize: 64, learningRate: 1e-3, latent: 16, seed: 0, validation: 0.1, force: false, skipBad: false, quiet: false }, signal);
+ * const code = await train('photos', { model: 'conv-vae', size: 32, channels: 3, fit: 'cover', background: [255, 255, 255], epochs: 30, batchSize: 64, learningRate: 1e-3, latent: 16, seed: 0, validation: 0.1, force: false, skipBad: false, quiet: false }, signal);
  * ```
  */
 export async function train(input: string, flags: TrainFlags, signal: AbortSignal): Promise<number> {
@@ -44,7 +46,7 @@ export async function train(input: string, flags: TrainFlags, signal: AbortSigna
   const owned: tf.Tensor[] = [];
   try {
     const size = flags.size ?? DEFAULT_SIZE;
-    const image = { size: [size, size] as [number, number], channels: flags.channels };
+    const image: RunImage = { size: [size, size], channels: flags.channels, fit: flags.fit, background: flags.background };
     const kind = await inputKind(input, command);
     const bytes = kind === 'folder' ? (await folderImageCount(input, image, command)) * size * size * flags.channels * 4 : 0;
     const data = bytes > inMemoryLimitBytes() ? await streamed(input, staging.dir, image, flags, say) : await inMemory(input, image, flags);
@@ -84,7 +86,7 @@ export async function train(input: string, flags: TrainFlags, signal: AbortSigna
       format: 'elbo-run',
       version: 1,
       kind: flags.model,
-      image: { size: [h, w], channels: c, fit: 'cover' },
+      image: { size: [h, w], channels: c, fit: flags.fit, background: flags.background },
       source: {
         kind,
         path: input,
@@ -148,12 +150,14 @@ interface TrainingData {
 }
 
 /** A small set: every image in memory, 10% (seeded) held out. */
-async function inMemory(input: string, image: { size: [number, number]; channels: 1 | 3 }, flags: TrainFlags): Promise<TrainingData> {
+async function inMemory(input: string, image: RunImage, flags: TrainFlags): Promise<TrainingData> {
   const data = await loadImages(input, {
     command: 'elbo train',
     ...(flags.size !== undefined || !/\.npy$/i.test(input) ? { size: image.size } : {}),
     sizeFromFlag: flags.size !== undefined,
     channels: flags.channels,
+    fit: flags.fit,
+    background: flags.background,
     skipBad: flags.skipBad,
   });
   const { images } = data;
@@ -179,7 +183,7 @@ async function inMemory(input: string, image: { size: [number, number]; channels
 async function streamed(
   input: string,
   dir: string,
-  image: { size: [number, number]; channels: 1 | 3 },
+  image: RunImage,
   flags: TrainFlags,
   say: (line: string) => void,
 ): Promise<TrainingData> {

@@ -31,6 +31,8 @@ describe('elbo usage', () => {
       [['train', 'x', '--size', '2.5'], '--size must be a positive integer, got "2.5"'],
       [['train', 'x', '--model', 'gan'], '--model must be one of conv-vae, vae, ae, pca, got "gan"'],
       [['train', 'x', '--epochs', '0'], '--epochs must be a positive integer, got "0"'],
+      [['train', 'x', '--fit', 'fill'], '--fit must be one of cover, contain, got "fill"'],
+      [['train', 'x', '--background', 'red'], "elbo train: --background must be a colour '#rgb' or '#rrggbb', got \"red\""],
       [['train', 'x', '--bogus'], "unknown option '--bogus'"],
       [['trian', 'x'], "unknown command 'trian'"],
       [['train'], "missing required argument 'input'"],
