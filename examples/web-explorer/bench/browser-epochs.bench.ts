@@ -16,8 +16,8 @@ import { copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleBrowserModule } from '../../../tooling/browser-bundle';
 import { chromiumAvailable, launchChromium, openPage, within } from '../../../tooling/chromium';
 // @ts-expect-error: a plain ESM script without types
 import { interleavedRounds } from '../../../tooling/bench-method.mjs';
@@ -76,16 +76,7 @@ describe.skipIf(!available)('training in Chromium beside Node and PyTorch, whole
       ['test.f32', digits.test.images],
     ] as const)
       await writeFile(join(site, name), new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength));
-    const page = await build({
-      entryPoints: [join(here, 'epochs-page.ts')],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      logLevel: 'silent',
-    });
-    await writeFile(join(site, 'page.js'), page.outputFiles[0]!.text);
+    await writeFile(join(site, 'page.js'), await bundleBrowserModule({ file: join(here, 'epochs-page.ts') }));
     await writeFile(
       join(site, 'index.html'),
       '<!doctype html><meta charset="utf-8"><title>elbo bench</title><script type="module" src="/page.js"></script>',

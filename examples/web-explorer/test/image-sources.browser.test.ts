@@ -5,10 +5,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImagesFromSourcesOptions } from '@elbo/datasets';
+import { bundleBrowserModule } from '../../../tooling/browser-bundle';
 import { chromiumAvailable, launchChromium, openPage } from '../../../tooling/chromium';
 import type { ReadResult, SentFile, SourceKindName } from './image-sources-page';
 import { pngOf } from './png';
@@ -69,18 +69,9 @@ describe.skipIf(!available)('imagesFromSources in headless Chromium', () => {
     const packageSources = Object.fromEntries(
       ['datasets', 'prob', 'backend-web'].map((name) => [`@elbo/${name}`, resolve(root, 'packages', name, 'src/index.ts')]),
     );
-    const bundle = await build({
-      entryPoints: [resolve(here, 'image-sources-page.ts')],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      logLevel: 'silent',
-      alias: packageSources,
-    });
+    const script = await bundleBrowserModule({ file: resolve(here, 'image-sources-page.ts') }, packageSources);
     dir = await mkdtemp(join(tmpdir(), 'elbo-image-sources-'));
-    await writeFile(join(dir, 'page.js'), bundle.outputFiles[0]!.text);
+    await writeFile(join(dir, 'page.js'), script);
     await writeFile(join(dir, 'oracle.png'), new Uint8Array(oracle.bytes));
     await writeFile(
       join(dir, 'index.html'),

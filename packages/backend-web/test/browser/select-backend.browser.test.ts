@@ -4,11 +4,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SelectBackendOptions } from '../../src/index';
 import { expectClose } from '../../../../tooling/testing';
+import { bundleBrowserModule } from '../../../../tooling/browser-bundle';
 import { chromiumAvailable, launchChromium, openPage, within } from '../../../../tooling/chromium';
 import type { MatMulResult, ScenarioResult } from './page-entry';
 import { serve, type Route, type TestServer } from './server';
@@ -18,20 +18,11 @@ const packageDir = resolve(here, '../..');
 const wasmDir = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
 const available = chromiumAvailable();
 
-/** Bundles a browser entry (a file, or source text resolved from the package folder) into one ES module. */
-async function bundle(entry: { file: string } | { source: string }): Promise<string> {
-  const result = await build({
-    ...('file' in entry ? { entryPoints: [entry.file] } : { stdin: { contents: entry.source, loader: 'ts', resolveDir: packageDir } }),
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    logLevel: 'silent',
-    alias: { '@elbo/backend-web': resolve(packageDir, 'src/index.ts') },
+/** A browser entry (a file, or source text resolved from the package folder) bundled on the package's sources. */
+const bundle = (entry: { file: string } | { source: string }) =>
+  bundleBrowserModule('file' in entry ? entry : { ...entry, resolveDir: packageDir }, {
+    '@elbo/backend-web': resolve(packageDir, 'src/index.ts'),
   });
-  return result.outputFiles[0]!.text;
-}
 
 /** The page, the two bundles and the wasm binaries, both at /wasm/ and where the default URLs point. */
 async function routes(): Promise<Record<string, Route>> {
