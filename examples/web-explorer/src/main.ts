@@ -170,6 +170,13 @@ async function trainLoop(): Promise<void> {
             drawLoss(ui.loss, series);
             setStatus(`epoch ${state.epoch + 1}, batch ${state.steps}: -ELBO ${logs.loss!.toFixed(1)} nats`);
             await yieldToPage();
+            if (paused && !stopRequested) {
+              // Pausing is done here, at a batch boundary, so that "paused" is the last status: set from
+              // the click, it could land before this batch's own line and be overwritten by it.
+              await updateMap();
+              await refreshInterpolation();
+              setStatus(`paused after ${state.steps} batches`);
+            }
             while (paused && !stopRequested) await new Promise<void>((r) => (resume = r));
             return stopRequested ? false : undefined;
           },
@@ -197,12 +204,8 @@ function onTrainClick(): void {
     loop = trainLoop().finally(() => (loop = null));
     ui.train.textContent = 'Pause';
   } else if (!paused) {
-    paused = true;
+    paused = true; // the training loop stops at the next batch boundary, redraws the map and says so
     ui.train.textContent = 'Resume';
-    // Redraw the map from the weights as they are now, then say so.
-    void updateMap()
-      .then(refreshInterpolation)
-      .then(() => setStatus(`paused after ${state.steps} batches`));
   } else {
     paused = false;
     ui.train.textContent = 'Pause';
