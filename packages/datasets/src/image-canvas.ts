@@ -1,7 +1,7 @@
 // The canvas imagesFromSources draws every image on: the target size, filled with the
 // background first, so transparent pixels composite "over" it and 'contain' pads with it.
 import type { CheckedImageOptions } from './image-options';
-import { placeImage } from './image-options';
+import { luminance, placeImage } from './image-options';
 import type { DrawableSource } from './image-source-kinds';
 
 type Context2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
@@ -52,7 +52,7 @@ export function drawPixels(context: Context2D, source: DrawableSource, options: 
     }
   } else {
     for (let p = 0; p < pixels; p++) {
-      out[p] = Math.round(0.299 * rgba[4 * p]! + 0.587 * rgba[4 * p + 1]! + 0.114 * rgba[4 * p + 2]!) / 255;
+      out[p] = luminance(rgba[4 * p]!, rgba[4 * p + 1]!, rgba[4 * p + 2]!) / 255;
     }
   }
 }

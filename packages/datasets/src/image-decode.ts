@@ -4,7 +4,7 @@ import { join, sep } from 'node:path';
 import { describeValue } from '@elbo/prob';
 import { ImageFileError } from './image-file-error';
 import { canDownscale, downscaleOnBackground } from './image-downscale';
-import { checkImageOptions, type CheckedImageOptions, type ImageOptions } from './image-options';
+import { checkImageOptions, luminance, type CheckedImageOptions, type ImageOptions } from './image-options';
 import { loadSharp, type SharpFunction } from './load-sharp';
 
 function reasonOf(error: unknown): string {
@@ -78,7 +78,7 @@ export function compositeOnBackground(rgba: Uint8Array, background: readonly [nu
       b = over(b, bb, a);
     }
     if (channels === 1) {
-      out[p] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+      out[p] = luminance(r, g, b);
     } else {
       out[3 * p] = r;
       out[3 * p + 1] = g;

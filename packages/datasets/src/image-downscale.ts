@@ -1,4 +1,4 @@
-import { placeImage, type CheckedImageOptions } from './image-options';
+import { luminance, placeImage, type CheckedImageOptions } from './image-options';
 
 /**
  * Most source pixels per target pixel, along each axis, that {@link downscaleOnBackground} takes;
@@ -96,7 +96,7 @@ export function downscaleOnBackground(
       const b = Math.round((blue + bb * uncovered) / 255);
       const o = (y * width + x) * channels;
       if (channels === 1) {
-        out[o] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+        out[o] = luminance(r, g, b);
       } else {
         out[o] = r;
         out[o + 1] = g;

@@ -87,6 +87,18 @@ export function checkImageOptions(options: ImageOptions, caller: string): Checke
   return { height, width, channels, fit, background };
 }
 
+/**
+ * Grey as both image readers compute it from composited sRGB bytes: the Rec. 601 luminance,
+ * rounded to a byte, so that Node and the browser give the same grey.
+ * @example
+ * ```ts
+ * luminance(255, 0, 0); // 76
+ * ```
+ */
+export function luminance(r: number, g: number, b: number): number {
+  return Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+}
+
 /** Where a `sourceWidth x sourceHeight` image lands in the target under `fit`, in target pixels (may extend past it for `'cover'`). */
 export interface Placement {
   left: number;
