@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { tfjsSeed } from '@elbo/prob';
+import { CliError } from './errors';
 
-/** A full-covariance Gaussian of the autoencoder's training codes, as plain numbers. */
+/** A full-covariance Gaussian of a model's training codes (a VAE's posterior means, an autoencoder's codes), as plain numbers. */
 export interface GaussianJSON {
   mean: number[];
   /** Lower Cholesky factor L of the covariance (row-major, k x k), so z = mean + L eps. */
@@ -53,4 +56,79 @@ function cholesky(a: number[][]): number[][] {
     }
   }
   return l;
+}
+
+/** Images encoded at once while fitting. */
+const ENCODE_ROWS = 256;
+
+/** Rows of training data the code Gaussian is fitted to (the first ones of the first epoch's order). */
+const GAUSSIAN_ROWS = 5000;
+
+/**
+ * The file beside the model that holds the code Gaussian of a VAE or an autoencoder.
+ * @example
+ * ```ts
+ * const path = join('runs/x/model', GAUSSIAN_FILE);
+ * ```
+ */
+export const GAUSSIAN_FILE = 'code-gaussian.json';
+
+/**
+ * The Gaussian of the codes of the first {@link GAUSSIAN_ROWS} training images (the whole tensor,
+ * or the first epoch's batches when streamed), which samples decode.
+ * @example
+ * ```ts
+ * const gaussian = await fitCodeGaussian(images, (x) => ae.encode(x));
+ * ```
+ */
+export async function fitCodeGaussian(
+  data: tf.Tensor | ((epoch: number) => AsyncIterable<tf.Tensor>),
+  encode: (x: tf.Tensor) => tf.Tensor,
+): Promise<GaussianJSON> {
+  const codes: number[][] = [];
+  for await (const batch of typeof data === 'function' ? data(0) : [data]) {
+    for (let start = 0; start < batch.shape[0]! && codes.length < GAUSSIAN_ROWS; start += ENCODE_ROWS) {
+      const z = tf.tidy(() => encode(tf.slice(batch, start, Math.min(ENCODE_ROWS, batch.shape[0]! - start))));
+      codes.push(...(z.arraySync() as number[][]));
+      z.dispose();
+    }
+    if (batch !== data) batch.dispose();
+    if (codes.length >= GAUSSIAN_ROWS) break;
+  }
+  return fitGaussian(codes.slice(0, GAUSSIAN_ROWS));
+}
+
+/**
+ * The code Gaussian, once the model has been trained or loaded.
+ * @example
+ * ```ts
+ * const g = fittedGaussian(gaussian); // throws before training
+ * ```
+ */
+export function fittedGaussian(gaussian: GaussianJSON | null): GaussianJSON {
+  if (!gaussian) throw new Error('elbo: the model has no code Gaussian yet (train it first)');
+  return gaussian;
+}
+
+/**
+ * The code Gaussian saved beside a model; a run folder without it is not one this version wrote.
+ * @example
+ * ```ts
+ * const gaussian = await readGaussian('runs/x/model');
+ * ```
+ */
+export async function readGaussian(dir: string): Promise<GaussianJSON> {
+  const path = join(dir, GAUSSIAN_FILE);
+  const text = await readFile(path, 'utf8').catch((error: Error) => {
+    throw new CliError(`elbo: the run's ${GAUSSIAN_FILE} cannot be read (${path}): ${error.message}`);
+  });
+  let json: GaussianJSON | undefined;
+  try {
+    json = JSON.parse(text) as GaussianJSON;
+  } catch {
+    // reported below with what was expected
+  }
+  if (!Array.isArray(json?.mean) || !Array.isArray(json?.cholesky))
+    throw new CliError(`elbo: ${path} must hold a code Gaussian ({ mean, cholesky }), got ${JSON.stringify(text.slice(0, 40))}`);
+  return json;
 }

@@ -5,7 +5,7 @@ import { IncrementalPCA, PCA, ProbabilisticPCA } from '@elbo/linear';
 import type { PcaJSON } from '@elbo/linear';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fitGaussian, sampleGaussian, type GaussianJSON } from './code-gaussian';
+import { fitCodeGaussian, fittedGaussian, GAUSSIAN_FILE, readGaussian, sampleGaussian, type GaussianJSON } from './code-gaussian';
 import { CliError, EXIT } from './errors';
 
 /**
@@ -49,9 +49,6 @@ export interface TrainSettings {
  */
 export type TrainData = tf.Tensor4D | ((epoch: number) => AsyncIterable<tf.Tensor4D>);
 
-/** Rows of training data the code Gaussian is fitted to (the first ones of the first epoch's order). */
-const GAUSSIAN_ROWS = 5000;
-
 /**
  * Where samples come from; see {@link RunModel.sample}.
  * @example
@@ -69,9 +66,6 @@ export type SampleSource = (typeof SAMPLE_SOURCES)[number];
  * ```
  */
 export const SAMPLE_SOURCES = ['codes', 'prior'] as const;
-
-/** The file beside the model that holds the code Gaussian of a VAE or an autoencoder. */
-const GAUSSIAN_FILE = 'code-gaussian.json';
 
 /** Called during `fit`: after each batch (steps done in the run) and each epoch (its logs). */
 export interface TrainHooks {
@@ -188,24 +182,25 @@ export async function loadModel(kind: ModelKind, itemShape: [number, number, num
 function vaeModel(kind: 'conv-vae' | 'vae', itemShape: [number, number, number], vae: VAE, loaded: GaussianJSON | null = null): RunModel {
   let gaussian = loaded;
   const toModel = (x: tf.Tensor4D): tf.Tensor => (kind === 'vae' ? tf.reshape(x, [x.shape[0], -1]) : x);
-  const encode = (x: tf.Tensor) => tf.tidy(() => vae.encodeParams(x).mu);
+  const encodeMeans = (x: tf.Tensor) => tf.tidy(() => vae.encodeParams(x).mu);
   const toImages = (y: tf.Tensor): tf.Tensor4D => tf.reshape(y, [y.shape[0]!, ...itemShape]);
   return {
     kind,
     itemShape,
     async fit(train, validation, settings, hooks) {
-      const v = validation && toModel(validation);
-      const data = typeof train === 'function' ? mapBatches(train, toModel) : toModel(train);
-      try {
-        const h = await vae.fit(data, { ...fitOptions(settings, hooks), ...(v ? { validationData: v } : {}) });
-        gaussian = await fitCodeGaussian(data, encode);
-        return { history: h.history, aborted: h.aborted };
-      } finally {
-        if (typeof data !== 'function' && data !== train) data.dispose();
-        if (v && v !== validation) v.dispose();
-      }
+      const trained = await fitWithCodes(
+        (data, options) => vae.fit(data, options),
+        toModel,
+        encodeMeans,
+        train,
+        validation,
+        settings,
+        hooks,
+      );
+      gaussian = trained.gaussian;
+      return { history: trained.history, aborted: trained.aborted };
     },
-    encode: (x) => tf.tidy(() => vae.encodeParams(toModel(x)).mu),
+    encode: (x) => tf.tidy(() => encodeMeans(toModel(x)) as tf.Tensor2D),
     decode: (z) => tf.tidy(() => toImages(vae.decode(z))),
     reconstruct: (x) => tf.tidy(() => toImages(vae.reconstruct(toModel(x)))),
     sample(n, seed, from = 'codes') {
@@ -237,16 +232,17 @@ function aeModel(itemShape: [number, number, number], ae: Autoencoder, loaded: G
     kind: 'ae',
     itemShape,
     async fit(train, validation, settings, hooks) {
-      const v = validation && flat(validation);
-      const data = typeof train === 'function' ? mapBatches(train, flat) : flat(train);
-      try {
-        const h = await ae.fit(data, { ...fitOptions(settings, hooks), ...(v ? { validationData: v } : {}) });
-        gaussian = await fitCodeGaussian(data, (x) => ae.encode(x));
-        return { history: h.history, aborted: h.aborted };
-      } finally {
-        if (typeof data !== 'function') data.dispose();
-        v?.dispose();
-      }
+      const trained = await fitWithCodes(
+        (data, options) => ae.fit(data, options),
+        flat,
+        (x) => ae.encode(x),
+        train,
+        validation,
+        settings,
+        hooks,
+      );
+      gaussian = trained.gaussian;
+      return { history: trained.history, aborted: trained.aborted };
     },
     encode: (x) => tf.tidy(() => ae.encode(flat(x)) as tf.Tensor2D),
     decode: (z) => tf.tidy(() => toImages(ae.decode(z))),
@@ -313,46 +309,30 @@ function pcaModel(itemShape: [number, number, number], loaded: PCA | null): RunM
 }
 
 /**
- * The Gaussian of the codes of the first {@link GAUSSIAN_ROWS} training images (the whole tensor,
- * or the first epoch's batches when streamed), which samples decode.
+ * Trains a VAE or an autoencoder on `train` as the model takes it (`toModel`: images or flat rows),
+ * then fits the Gaussian of its training codes that samples come from.
  */
-async function fitCodeGaussian(
-  data: tf.Tensor | ((epoch: number) => AsyncIterable<tf.Tensor>),
+async function fitWithCodes(
+  fit: (
+    data: tf.Tensor | ((epoch: number) => AsyncIterable<tf.Tensor>),
+    options: ReturnType<typeof fitOptions> & { validationData?: tf.Tensor },
+  ) => Promise<{ history: Record<string, number[]>; aborted: boolean }>,
+  toModel: (x: tf.Tensor4D) => tf.Tensor,
   encode: (x: tf.Tensor) => tf.Tensor,
-): Promise<GaussianJSON> {
-  const codes: number[][] = [];
-  for await (const batch of typeof data === 'function' ? data(0) : [data]) {
-    for (let start = 0; start < batch.shape[0]! && codes.length < GAUSSIAN_ROWS; start += CHUNK) {
-      const z = tf.tidy(() => encode(tf.slice(batch, start, Math.min(CHUNK, batch.shape[0]! - start))));
-      codes.push(...(z.arraySync() as number[][]));
-      z.dispose();
-    }
-    if (batch !== data) batch.dispose();
-    if (codes.length >= GAUSSIAN_ROWS) break;
-  }
-  return fitGaussian(codes.slice(0, GAUSSIAN_ROWS));
-}
-
-function fittedGaussian(gaussian: GaussianJSON | null): GaussianJSON {
-  if (!gaussian) throw new Error('elbo: the model has no code Gaussian yet (train it first)');
-  return gaussian;
-}
-
-/** The code Gaussian saved beside a model; a run folder without it is not one this version wrote. */
-async function readGaussian(dir: string): Promise<GaussianJSON> {
-  const path = join(dir, GAUSSIAN_FILE);
-  const text = await readFile(path, 'utf8').catch((error: Error) => {
-    throw new CliError(`elbo: the run's ${GAUSSIAN_FILE} cannot be read (${path}): ${error.message}`);
-  });
-  let json: GaussianJSON | undefined;
+  train: TrainData,
+  validation: tf.Tensor4D | null,
+  settings: TrainSettings,
+  hooks: TrainHooks,
+): Promise<{ history: Record<string, number[]>; aborted: boolean; gaussian: GaussianJSON }> {
+  const v = validation && toModel(validation);
+  const data = typeof train === 'function' ? mapBatches(train, toModel) : toModel(train);
   try {
-    json = JSON.parse(text) as GaussianJSON;
-  } catch {
-    // reported below with what was expected
+    const { history, aborted } = await fit(data, { ...fitOptions(settings, hooks), ...(v ? { validationData: v } : {}) });
+    return { history, aborted, gaussian: await fitCodeGaussian(data, encode) };
+  } finally {
+    if (typeof data !== 'function' && data !== train) data.dispose();
+    if (v && v !== validation) v.dispose();
   }
-  if (!Array.isArray(json?.mean) || !Array.isArray(json?.cholesky))
-    throw new CliError(`elbo: ${path} must hold a code Gaussian ({ mean, cholesky }), got ${JSON.stringify(text.slice(0, 40))}`);
-  return json;
 }
 
 function fitOptions(settings: TrainSettings, hooks: TrainHooks) {
