@@ -190,10 +190,11 @@ const scenarios = [
     },
   },
   {
-    name: '@elbo/cli: npx elbo --help, a one-epoch elbo train on a few PNGs, and elbo sample, from the tarballs',
+    name: '@elbo/cli: npx elbo --help, a one-epoch elbo train on a few PNGs, and elbo sample, from the tarballs; its README programs',
     elbo: ['@elbo/cli', '@elbo/vae', '@elbo/autoencoder', '@elbo/linear', '@elbo/datasets', '@elbo/nn', '@elbo/prob', '@elbo/backend-node'],
     npm: [],
     programs: {
+      ...readmePrograms('cli'),
       'cli.mjs': `
         import { execFileSync } from 'node:child_process';
         import { mkdirSync, readFileSync } from 'node:fs';
