@@ -18,6 +18,8 @@ export function parseBackendNames<Name extends string>(names: unknown, valid: re
 
 /** A value as it would be written in code, for error messages. */
 export function show(value: unknown): string {
+  // JSON writes NaN and the infinities as null.
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {

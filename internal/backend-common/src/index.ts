@@ -14,7 +14,9 @@ export { BERNOULLI_LOG_LIKELIHOOD_GRAD_KERNEL, BERNOULLI_LOG_LIKELIHOOD_KERNEL }
 export { FUSED_GRADIENT_ACTIVATIONS, installWasmMatMulGradient, productGradients, registerFusedMatMulGradient } from './matmul-gradients';
 // The kernel modules' bytes and instances (for the backends' tests)
 export { instantiateSimdAdam, simdAdamModuleBytes } from './adam-kernel';
-export { simdMatMulModuleBytes } from './wasm-simd-matmul';
+export { installWasmSimdMatMul, matMulRowBlock, simdMatMulModuleBytes } from './wasm-simd-matmul';
+export { callerRows, matMulHelpers, MIN_SHARED_MULTIPLY_ADDS, setMatMulHelpers } from './matmul-helpers';
+export type { MatMulHelpers, ProductOnMemory } from './matmul-helpers';
 export type { SimdMatMul } from './wasm-simd-matmul';
 export { simdSoftplusModuleBytes } from './wasm-simd-softplus';
 export { simdColumnSumsModuleBytes, simdRowSumsModuleBytes } from './wasm-simd-sum';

@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { installWasmKernel, type KernelResult, type WasmBackendInternals, type WasmKernelArgs } from './install-wasm-kernel';
 import { instantiateKernel, kernelBytes } from './kernel-module';
+import { callerRows, matMulHelpers } from './matmul-helpers';
 import { matmulWasm } from './kernels/matmul.wasm';
 
 /**
  * Runs the wasm backend's `BatchMatMul` and `_FusedMatMul` (bias, ReLU or
  * none) on elbo's own SIMD matMul (kernels/matmul.wat) where the shapes suit
- * it (no transpose flags, M % 4 == 0, N % 8 == 0, float32), and on tfjs'
+ * it (rank 2 or 3, no transpose flags, M % 4 == 0, N % 8 == 0, float32), and on tfjs'
  * kernels otherwise.
  *
  * Why: tfjs' kernels go through XNNPACK, which packs the right operand into
@@ -15,7 +16,8 @@ import { matmulWasm } from './kernels/matmul.wasm';
  * product here). Ours reads B in place, and where the engine has relaxed
  * SIMD (Chromium, Node >= 22, Node 20 with --experimental-wasm-relaxed-simd)
  * it uses fused multiply-adds: about 35-39 GFLOP/s on one core here, against
- * XNNPACK's 27.
+ * XNNPACK's 27. Large products are shared with helper threads where
+ * @elbo/backend-node started them (see matmul-helpers.ts).
  */
 
 /**
@@ -39,10 +41,10 @@ const RELU = 1;
 const BIAS = 2;
 
 /** The kernel on `memory`: with fused multiply-adds where relaxed SIMD is available, plain SIMD otherwise, else null. */
-function matMulModule(memory: WebAssembly.Memory): { matmul: SimdMatMul; fused: boolean } | null {
+function matMulModule(memory: WebAssembly.Memory): { matmul: SimdMatMul; fused: boolean; memory: WebAssembly.Memory } | null {
   for (const fused of [true, false]) {
     const matmul = instantiateKernel<SimdMatMul>(matmulWasm, memory, { relaxed: fused });
-    if (matmul != null) return { matmul, fused };
+    if (matmul != null) return { matmul, fused, memory };
   }
   return null;
 }
@@ -53,20 +55,31 @@ function matMulModule(memory: WebAssembly.Memory): { matmul: SimdMatMul; fused: 
  * engine has no wasm SIMD (tfjs' kernels then stay).
  */
 export function installWasmSimdMatMul(): WasmSimdMatMulInfo | null {
-  installWasmKernel(tf.BatchMatMul, matMulModule, (args, { matmul }, original) => run(args, original, matmul, false));
-  const kernel = installWasmKernel(tf._FusedMatMul, matMulModule, (args, { matmul }, original) => run(args, original, matmul, true));
+  installWasmKernel(tf.BatchMatMul, matMulModule, (args, { matmul, memory }, original) => run(args, original, matmul, memory, false));
+  const kernel = installWasmKernel(tf._FusedMatMul, matMulModule, (args, { matmul, memory }, original) =>
+    run(args, original, matmul, memory, true),
+  );
   return kernel == null ? null : { fused: kernel.fused };
 }
 
-function run(args: WasmKernelArgs, original: (args: WasmKernelArgs) => KernelResult, matmul: SimdMatMul, fusedOp: boolean): KernelResult {
+function run(
+  args: WasmKernelArgs,
+  original: (args: WasmKernelArgs) => KernelResult,
+  matmul: SimdMatMul,
+  memory: WebAssembly.Memory,
+  fusedOp: boolean,
+): KernelResult {
   const { a, b, bias } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo; bias?: tf.TensorInfo };
   const attrs = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean; activation?: string };
   const activation = fusedOp ? (attrs.activation ?? 'linear') : 'linear';
-  const [batchA, m, k] = a.shape as [number, number, number];
-  const [batchB, kb, n] = b.shape as [number, number, number];
+  // A matrix (rank 2, as tf.matMul passes them) is a batch of 1; rank 3 as tf.fused.matMul and the layers pass it.
+  const asBatch = (shape: number[]): number[] => (shape.length === 2 ? [1, ...shape] : shape);
+  const [batchA, m, k] = asBatch(a.shape) as [number, number, number];
+  const [batchB, kb, n] = asBatch(b.shape) as [number, number, number];
+  const rank = Math.max(a.shape.length, b.shape.length);
   const suits =
-    a.shape.length === 3 &&
-    b.shape.length === 3 &&
+    [2, 3].includes(a.shape.length) &&
+    [2, 3].includes(b.shape.length) &&
     attrs.transposeA !== true &&
     attrs.transposeB !== true &&
     a.dtype === 'float32' &&
@@ -81,19 +94,26 @@ function run(args: WasmKernelArgs, original: (args: WasmKernelArgs) => KernelRes
   if (!suits) return original(args);
   const backend = args.backend as WasmBackendInternals;
   const batch = Math.max(batchA, batchB);
-  const out = backend.makeOutput([batch, m, n], 'float32');
+  const out = backend.makeOutput(rank === 2 ? [m, n] : [batch, m, n], 'float32');
   const offset = (t: tf.TensorInfo): number => backend.dataIdMap.get(t.dataId).memoryOffset;
   const [pa, pb, pc] = [offset(a), offset(b), offset(out)];
   const pBias = bias == null ? 0 : offset(bias);
   const flags = (activation === 'relu' ? RELU : 0) | (bias == null ? 0 : BIAS);
-  const block = rowBlock(m, k);
+  const block = matMulRowBlock(m, k);
+  const rows = (a: number, b: number, c: number, from: number, to: number): void => {
+    for (let row = from; row < to; row += block) {
+      matmul(a + 4 * row * k, b, c + 4 * row * n, pBias, Math.min(block, to - row), n, k, flags);
+    }
+  };
+  const helpers = matMulHelpers();
+  const own = helpers == null ? m : callerRows(m, n, k, helpers.count);
   for (let i = 0; i < batch; i++) {
     const aAt = pa + (batchA === 1 ? 0 : 4 * i * m * k);
     const bAt = pb + (batchB === 1 ? 0 : 4 * i * k * n);
     const cAt = pc + 4 * i * m * n;
-    for (let row = 0; row < m; row += block) {
-      matmul(aAt + 4 * row * k, bAt, cAt + 4 * row * n, pBias, Math.min(block, m - row), n, k, flags);
-    }
+    const finish = own < m ? helpers!.start({ memory, a: aAt, b: bAt, c: cAt, bias: pBias, m, n, k, flags }, own) : null;
+    rows(aAt, bAt, cAt, 0, own);
+    if (finish != null && !finish()) rows(aAt, bAt, cAt, own, m);
   }
   return out;
 }
@@ -109,6 +129,6 @@ function run(args: WasmKernelArgs, original: (args: WasmKernelArgs) => KernelRes
 const A_BLOCK_BYTES = 65536;
 
 /** Rows of A per kernel call: a multiple of 4 (the kernel's row tile) whose rows fit in A_BLOCK_BYTES. */
-function rowBlock(m: number, k: number): number {
+export function matMulRowBlock(m: number, k: number): number {
   return Math.min(m, Math.max(4, 4 * Math.floor(A_BLOCK_BYTES / (16 * k))));
 }

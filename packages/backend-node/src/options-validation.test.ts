@@ -7,7 +7,7 @@ vi.mock('node:v8', async (importOriginal) => ({ ...(await importOriginal<typeof 
 
 const { selectBackend } = await import('./index');
 
-const ENV = ['ELBO_BACKEND', 'ELBO_WASM_KERNELS', 'ELBO_WASM_RELAXED_SIMD'] as const;
+const ENV = ['ELBO_BACKEND', 'ELBO_WASM_KERNELS', 'ELBO_WASM_RELAXED_SIMD', 'ELBO_WASM_THREADS'] as const;
 
 beforeEach(() => v8.setFlagsFromString.mockClear());
 afterEach(() => {
@@ -60,6 +60,19 @@ describe('selectBackend checks every option before changing anything', () => {
       () => selectBackend({ prefer: ['cpu'], relaxedSimd: 'yes' as never }),
       'selectBackend option "relaxedSimd" must be true or false, got "yes"',
     );
+  });
+
+  it('rejects threads (option or ELBO_WASM_THREADS) that is not an integer from 1 to 64, naming it', async () => {
+    for (const threads of [0, 1.5, -2, 65, Number.NaN, '2']) {
+      await expectRejectedUnchanged(
+        () => selectBackend({ prefer: ['cpu'], threads: threads as never }),
+        `selectBackend option "threads" (or ELBO_WASM_THREADS) must be an integer from 1 to 64, got ${typeof threads === 'string' ? `"${threads}"` : String(threads)}`,
+      );
+    }
+    for (const value of ['two', '0', '2.5', '-1']) {
+      process.env.ELBO_WASM_THREADS = value;
+      await expectRejectedUnchanged(() => selectBackend({ prefer: ['cpu'] }), /"threads" \(or ELBO_WASM_THREADS\) must be an integer from 1 to 64, got/);
+    }
   });
 
   it('sets no V8 flag when kernels is bad (option or ELBO_WASM_KERNELS), even with relaxedSimd on', async () => {

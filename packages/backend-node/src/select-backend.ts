@@ -1,4 +1,6 @@
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { isMainThread } from 'node:worker_threads';
 import { setFlagsFromString } from 'node:v8';
 import { dirname, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -16,12 +18,15 @@ import {
   checkMatMulGradient,
   guardWasmAllocations,
   installWasmKernels,
+  installWasmSimdMatMul,
   registerAdamKernels,
   registerFusedMatMulGradient,
+  setMatMulHelpers,
   show,
 } from '@elbo/backend-common';
 import { NODE_BACKENDS, parseBackendNames, type NodeBackendName } from './backend-names';
 import { registerFileSystemRouter } from './file-system-io';
+import { startMatMulThreads, type MatMulThreads } from './matmul-threads';
 
 export interface SelectBackendOptions {
   /** Backends to try, in order. Default: the `ELBO_BACKEND` environment variable (comma-separated), else `tensorflow, wasm, cpu`. */
@@ -54,6 +59,20 @@ export interface SelectBackendOptions {
    * environment variable, else `'elbo'`.
    */
   kernels?: 'elbo' | 'stock';
+  /**
+   * Threads that share elbo's large wasm products (this one and `threads - 1`
+   * worker threads; a product of at least 4 M multiply-adds is split by
+   * rows). tfjs' wasm runs on one thread in Node, so this is how training on
+   * wasm uses a second core: a whole VAE fit went about 1.3x faster on two
+   * cores here (`pnpm --filter @elbo/vae bench:epochs`). The workers are
+   * unref'd (they never keep a process alive) and spin for 0.2 ms after each
+   * product before sleeping. 1 turns them off. Decided by the first call
+   * that starts the wasm backend with elbo's kernels. Default: the
+   * `ELBO_WASM_THREADS` environment variable, else the CPU cores up to 4 on
+   * the main thread, and 1 in a worker thread (which is usually one of
+   * several already sharing the cores, like `workerThreads`' replicas).
+   */
+  threads?: number;
 }
 
 export interface BackendAttempt {
@@ -105,7 +124,11 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   const kernels = options.kernels ?? (process.env.ELBO_WASM_KERNELS as 'elbo' | 'stock' | undefined) ?? 'elbo';
   if (kernels !== 'elbo' && kernels !== 'stock')
     throw new Error(`selectBackend option "kernels" (or ELBO_WASM_KERNELS) must be 'elbo' or 'stock', got ${String(kernels)}`);
+  const threads = options.threads ?? threadsFromEnvironment();
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS)
+    throw new Error(`selectBackend option "threads" (or ELBO_WASM_THREADS) must be an integer from 1 to ${MAX_THREADS}, got ${show(threads)}`);
   const candidates = resolveCandidates(options);
+  threadsChoice ??= threads;
   if (options.relaxedSimd ?? relaxedSimdFromEnvironment()) enableRelaxedSimd();
   kernelChoice ??= kernels;
   const key = candidates.join(',');
@@ -190,8 +213,8 @@ async function activate(name: NodeBackendName): Promise<string> {
     detail += "; tfjs' own kernels only (kernels: 'stock')";
   } else {
     registerAdamKernels();
-    // tfjs' wasm runs on one thread in Node, so elbo's matMul takes the products.
-    if (name === 'wasm') detail += `; ${installWasmKernels({ ownMatMul: true })}`;
+    // tfjs' wasm runs on one thread in Node, so elbo's matMul takes the products, shared with worker threads.
+    if (name === 'wasm') detail += `; ${installWasmKernels({ ownMatMul: true })}${startProductThreads()}`;
   }
   // tfjs registers no gradient for the _FusedMatMul kernel (tf.fused.matMul carries its own); elbo's
   // serves every backend, also with 'stock' kernels, since it replaces nothing of tfjs'.
@@ -245,6 +268,34 @@ async function loadWasm(): Promise<string> {
     wasmPathsSet = true;
   }
   return 'WebAssembly with SIMD, the fastest backend without native bindings';
+}
+
+/** More would split a 128-row product into shares too small to pay for their copies. */
+const MAX_THREADS = 64;
+
+/** `ELBO_WASM_THREADS`: unset or empty is the default, the cores up to 4 on the main thread, 1 in a worker thread. */
+function threadsFromEnvironment(): number {
+  const value = process.env.ELBO_WASM_THREADS;
+  if (value == null || value === '') return isMainThread ? Math.min(availableParallelism(), 4) : 1;
+  return /^\d+$/.test(value.trim()) ? Number(value) : (value as never);
+}
+
+/** Which thread count the first call chose (`threads`); the helper threads start once per process. */
+let threadsChoice: number | undefined;
+let productThreads: MatMulThreads | undefined;
+
+/** Starts the helper threads of elbo's wasm matMul once (see `threads`); says how many took the products. */
+function startProductThreads(): string {
+  const matMul = installWasmSimdMatMul(); // installed already: this answers whether it runs, and how
+  if (threadsChoice == null || threadsChoice < 2 || matMul == null) return '';
+  productThreads ??= startMatMulThreads(threadsChoice - 1, matMul.fused);
+  setMatMulHelpers(productThreads);
+  return `; products of 4 M multiply-adds or more shared by ${threadsChoice} threads`;
+}
+
+/** The helper threads of elbo's wasm matMul, where `threads` started them (for tests and benchmarks). */
+export function matMulThreads(): MatMulThreads | undefined {
+  return productThreads;
 }
 
 /** `ELBO_WASM_RELAXED_SIMD`: 1 or 0; unset or empty is the default, on. */

@@ -20,6 +20,7 @@ export const TARGETS = { fitDefault: 1.5, fitRelaxed: 1.2, logLikelihood: 1.0, q
 /** The elbo sides run in Node (epochs-child.mjs), with a clean environment plus `env`. */
 export const NODE_SIDES = [
   { key: 'elbo-default', label: 'elbo, Node, selectBackend() defaults', kind: 'node', env: {} },
+  { key: 'elbo-1thread', label: 'elbo, Node, defaults but one thread (threads: 1)', kind: 'node', env: { ELBO_WASM_THREADS: '1' } },
   { key: 'elbo-plain', label: 'elbo, Node, plain SIMD (relaxedSimd: false)', kind: 'node', env: { ELBO_WASM_RELAXED_SIMD: '0' } },
   { key: 'elbo-stock', label: "elbo, Node, tfjs' stock wasm kernels", kind: 'node', env: { ELBO_WASM_KERNELS: 'stock' }, rounds: 1 },
   // Only when BENCH_SIDES names them: batch 512 without and with one worker thread (`parallel`).
