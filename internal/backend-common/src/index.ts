@@ -10,13 +10,14 @@ export { parseBackendNames, show } from './backend-names';
 // Kernels and gradients, as selectBackend installs them
 export { ADAM_KERNEL, registerAdamKernels } from './adam-kernel';
 export { installWasmKernels } from './wasm-kernels';
-export { BERNOULLI_LOG_LIKELIHOOD_GRAD_KERNEL, BERNOULLI_LOG_LIKELIHOOD_KERNEL } from './wasm-bernoulli';
+export { BERNOULLI_LOG_LIKELIHOOD_GRAD_KERNEL, BERNOULLI_LOG_LIKELIHOOD_KERNEL, bernoulliRowsModuleBytes } from './wasm-bernoulli';
 export { FUSED_GRADIENT_ACTIVATIONS, installWasmMatMulGradient, productGradients, registerFusedMatMulGradient } from './matmul-gradients';
 // The kernel modules' bytes and instances (for the backends' tests)
 export { instantiateSimdAdam, simdAdamModuleBytes } from './adam-kernel';
 export { installWasmSimdMatMul, matMulRowBlock, simdMatMulModuleBytes } from './wasm-simd-matmul';
-export { callerRows, matMulHelpers, MIN_SHARED_MULTIPLY_ADDS, setMatMulHelpers } from './matmul-helpers';
-export type { MatMulHelpers, ProductOnMemory } from './matmul-helpers';
+export { bernoulliCallerRows, callerRows, MIN_SHARED_BERNOULLI_VALUES, MIN_SHARED_MULTIPLY_ADDS } from './thread-helpers';
+export { setThreadHelpers, threadHelpers } from './thread-helpers';
+export type { BernoulliOnMemory, ProductOnMemory, ThreadHelpers } from './thread-helpers';
 export type { SimdMatMul } from './wasm-simd-matmul';
 export { simdSoftplusModuleBytes } from './wasm-simd-softplus';
 export { simdColumnSumsModuleBytes, simdRowSumsModuleBytes } from './wasm-simd-sum';

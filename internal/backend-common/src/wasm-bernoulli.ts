@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerWasmKernel, type WasmBackendInternals, type WasmKernelArgs } from './install-wasm-kernel';
-import { instantiateKernel } from './kernel-module';
+import { instantiateKernel, kernelBytes } from './kernel-module';
 import { bernoulliRowsWasm } from './kernels/bernoulli-rows.wasm';
+import { bernoulliCallerRows, threadHelpers } from './thread-helpers';
 
 /**
  * The Bernoulli log-likelihood of a decoder's logits, summed over each row,
@@ -30,7 +31,15 @@ type BernoulliRows = (
   gradient: number,
 ) => void;
 
-const bernoulliModule = (memory: WebAssembly.Memory) => instantiateKernel<BernoulliRows>(bernoulliRowsWasm, memory);
+const bernoulliModule = (memory: WebAssembly.Memory) => {
+  const kernel = instantiateKernel<BernoulliRows>(bernoulliRowsWasm, memory);
+  return kernel == null ? null : { kernel, memory };
+};
+
+/** The module's bytes, for a shared memory or not (the helper threads instantiate it on theirs). */
+export function bernoulliRowsModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
+  return kernelBytes(bernoulliRowsWasm, { shared });
+}
 
 /** [m, d], [r, d] (and dy [r]) as the kernels need them, or an error naming what came. */
 function checkShapes(
@@ -52,7 +61,7 @@ function checkShapes(
   return { rows, xRows, width };
 }
 
-function run(args: WasmKernelArgs, kernel: BernoulliRows, gradient: boolean): tf.TensorInfo {
+function run(args: WasmKernelArgs, { kernel, memory }: { kernel: BernoulliRows; memory: WebAssembly.Memory }, gradient: boolean): tf.TensorInfo {
   const { x, logits, dy } = args.inputs as { x: tf.TensorInfo; logits: tf.TensorInfo; dy?: tf.TensorInfo };
   const name = gradient ? BERNOULLI_LOG_LIKELIHOOD_GRAD_KERNEL : BERNOULLI_LOG_LIKELIHOOD_KERNEL;
   if (gradient && dy == null) throw new Error(`${name}: input dy is missing`);
@@ -61,7 +70,28 @@ function run(args: WasmKernelArgs, kernel: BernoulliRows, gradient: boolean): tf
   const out = backend.makeOutput(gradient ? [rows, width] : [rows], 'float32');
   const offset = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
   if (rows > 0 && width > 0) {
-    kernel(offset(x), offset(logits), dy == null ? 0 : offset(dy), offset(out), rows, xRows, 4 * width, gradient ? 1 : 0);
+    const at = { x: offset(x), logits: offset(logits), dy: dy == null ? 0 : offset(dy), out: offset(out) };
+    // Large runs (logLikelihood's chunks) are shared by rows with helper threads where there are some.
+    const helpers = threadHelpers();
+    const own = helpers == null ? rows : bernoulliCallerRows(rows, xRows, width, helpers.count);
+    const finish = own < rows ? helpers!.startBernoulli({ memory, ...at, rows, xRows, width, gradient }, own) : null;
+    const runRows = (from: number, to: number): void => {
+      // Rows from a multiple of xRows on (or x's own rows where they pair one to one) pair with x as the whole run does.
+      const xFrom = rows === xRows ? from : 0;
+      const outRow = gradient ? 4 * width : 4;
+      kernel(
+        at.x + xFrom * 4 * width,
+        at.logits + from * 4 * width,
+        at.dy === 0 ? 0 : at.dy + 4 * from,
+        at.out + from * outRow,
+        to - from,
+        rows === xRows ? to - from : xRows,
+        4 * width,
+        gradient ? 1 : 0,
+      );
+    };
+    runRows(0, own);
+    if (finish != null && !finish()) runRows(own, rows);
   } else if (!gradient && rows > 0) {
     backend.wasm.HEAPF32.fill(0, offset(out) / 4, offset(out) / 4 + rows); // empty rows sum to 0
   }
@@ -70,7 +100,7 @@ function run(args: WasmKernelArgs, kernel: BernoulliRows, gradient: boolean): tf
 
 /** Registers both kernels on the wasm backend (once per process); false where the engine has no wasm SIMD. */
 export function installWasmBernoulli(): boolean {
-  const forward = registerWasmKernel(BERNOULLI_LOG_LIKELIHOOD_KERNEL, bernoulliModule, (args, kernel) => run(args, kernel, false));
-  const backward = registerWasmKernel(BERNOULLI_LOG_LIKELIHOOD_GRAD_KERNEL, bernoulliModule, (args, kernel) => run(args, kernel, true));
+  const forward = registerWasmKernel(BERNOULLI_LOG_LIKELIHOOD_KERNEL, bernoulliModule, (args, module) => run(args, module, false));
+  const backward = registerWasmKernel(BERNOULLI_LOG_LIKELIHOOD_GRAD_KERNEL, bernoulliModule, (args, module) => run(args, module, true));
   return forward != null && backward != null;
 }

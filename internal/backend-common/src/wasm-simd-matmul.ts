@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { installWasmKernel, type KernelResult, type WasmBackendInternals, type WasmKernelArgs } from './install-wasm-kernel';
 import { instantiateKernel, kernelBytes } from './kernel-module';
-import { callerRows, matMulHelpers } from './matmul-helpers';
+import { callerRows, threadHelpers } from './thread-helpers';
 import { matmulWasm } from './kernels/matmul.wasm';
 
 /**
@@ -17,7 +17,7 @@ import { matmulWasm } from './kernels/matmul.wasm';
  * SIMD (Chromium, Node >= 22, Node 20 with --experimental-wasm-relaxed-simd)
  * it uses fused multiply-adds: about 35-39 GFLOP/s on one core here, against
  * XNNPACK's 27. Large products are shared with helper threads where
- * @elbo/backend-node started them (see matmul-helpers.ts).
+ * @elbo/backend-node started them (see thread-helpers.ts).
  */
 
 /**
@@ -105,13 +105,13 @@ function run(
       matmul(a + 4 * row * k, b, c + 4 * row * n, pBias, Math.min(block, to - row), n, k, flags);
     }
   };
-  const helpers = matMulHelpers();
+  const helpers = threadHelpers();
   const own = helpers == null ? m : callerRows(m, n, k, helpers.count);
   for (let i = 0; i < batch; i++) {
     const aAt = pa + (batchA === 1 ? 0 : 4 * i * m * k);
     const bAt = pb + (batchB === 1 ? 0 : 4 * i * k * n);
     const cAt = pc + 4 * i * m * n;
-    const finish = own < m ? helpers!.start({ memory, a: aAt, b: bAt, c: cAt, bias: pBias, m, n, k, flags }, own) : null;
+    const finish = own < m ? helpers!.startProduct({ memory, a: aAt, b: bAt, c: cAt, bias: pBias, m, n, k, flags }, own) : null;
     rows(aAt, bAt, cAt, 0, own);
     if (finish != null && !finish()) rows(aAt, bAt, cAt, own, m);
   }

@@ -21,12 +21,12 @@ import {
   installWasmSimdMatMul,
   registerAdamKernels,
   registerFusedMatMulGradient,
-  setMatMulHelpers,
+  setThreadHelpers,
   show,
 } from '@elbo/backend-common';
 import { NODE_BACKENDS, parseBackendNames, type NodeBackendName } from './backend-names';
 import { registerFileSystemRouter } from './file-system-io';
-import { startMatMulThreads, type MatMulThreads } from './matmul-threads';
+import { startKernelThreads, type KernelThreads } from './kernel-threads';
 
 export interface SelectBackendOptions {
   /** Backends to try, in order. Default: the `ELBO_BACKEND` environment variable (comma-separated), else `tensorflow, wasm, cpu`. */
@@ -60,17 +60,17 @@ export interface SelectBackendOptions {
    */
   kernels?: 'elbo' | 'stock';
   /**
-   * Threads that share elbo's large wasm products (this one and `threads - 1`
-   * worker threads; a product of at least 4 M multiply-adds is split by
-   * rows). tfjs' wasm runs on one thread in Node, so this is how training on
-   * wasm uses a second core: a whole VAE fit went about 1.3x faster on two
-   * cores here (`pnpm --filter @elbo/vae bench:epochs`). The workers are
-   * unref'd (they never keep a process alive) and spin for 0.2 ms after each
-   * product before sleeping. 1 turns them off. Decided by the first call
-   * that starts the wasm backend with elbo's kernels. Default: the
-   * `ELBO_WASM_THREADS` environment variable, else the CPU cores up to 4 on
-   * the main thread, and 1 in a worker thread (which is usually one of
-   * several already sharing the cores, like `workerThreads`' replicas).
+   * Threads that share elbo's large wasm kernel runs (this one and
+   * `threads - 1` worker threads): products of at least 4 M multiply-adds
+   * and Bernoulli log-likelihoods of at least 1 M values are split by rows.
+   * tfjs' wasm runs on one thread in Node, so this is how wasm uses more
+   * cores there. The workers are unref'd (they never keep a process alive)
+   * and spin for 0.2 ms after a run before sleeping. 1 turns them off.
+   * Decided by the first call that starts the wasm backend with elbo's
+   * kernels. Default: the `ELBO_WASM_THREADS` environment variable, else
+   * the CPU cores up to 4 on the main thread, and 1 in a worker thread
+   * (which usually shares the cores already, like `workerThreads`'
+   * replicas).
    */
   threads?: number;
 }
@@ -214,7 +214,7 @@ async function activate(name: NodeBackendName): Promise<string> {
   } else {
     registerAdamKernels();
     // tfjs' wasm runs on one thread in Node, so elbo's matMul takes the products, shared with worker threads.
-    if (name === 'wasm') detail += `; ${installWasmKernels({ ownMatMul: true })}${startProductThreads()}`;
+    if (name === 'wasm') detail += `; ${installWasmKernels({ ownMatMul: true })}${startHelperThreads()}`;
   }
   // tfjs registers no gradient for the _FusedMatMul kernel (tf.fused.matMul carries its own); elbo's
   // serves every backend, also with 'stock' kernels, since it replaces nothing of tfjs'.
@@ -282,20 +282,20 @@ function threadsFromEnvironment(): number {
 
 /** Which thread count the first call chose (`threads`); the helper threads start once per process. */
 let threadsChoice: number | undefined;
-let productThreads: MatMulThreads | undefined;
+let startedThreads: KernelThreads | undefined;
 
-/** Starts the helper threads of elbo's wasm matMul once (see `threads`); says how many took the products. */
-function startProductThreads(): string {
+/** Starts the helper threads of elbo's wasm kernels once (see `threads`); says how many share the work. */
+function startHelperThreads(): string {
   const matMul = installWasmSimdMatMul(); // installed already: this answers whether it runs, and how
   if (threadsChoice == null || threadsChoice < 2 || matMul == null) return '';
-  productThreads ??= startMatMulThreads(threadsChoice - 1, matMul.fused);
-  setMatMulHelpers(productThreads);
-  return `; products of 4 M multiply-adds or more shared by ${threadsChoice} threads`;
+  startedThreads ??= startKernelThreads(threadsChoice - 1, matMul.fused);
+  setThreadHelpers(startedThreads);
+  return `; large products and Bernoulli log-likelihoods shared by ${threadsChoice} threads`;
 }
 
-/** The helper threads of elbo's wasm matMul, where `threads` started them (for tests and benchmarks). */
-export function matMulThreads(): MatMulThreads | undefined {
-  return productThreads;
+/** The helper threads of elbo's wasm kernels, where `threads` started them (for tests and benchmarks). */
+export function kernelThreads(): KernelThreads | undefined {
+  return startedThreads;
 }
 
 /** `ELBO_WASM_RELAXED_SIMD`: 1 or 0; unset or empty is the default, on. */
