@@ -288,6 +288,10 @@ describe('Likelihood: config and data checks', () => {
       'f: x must be in the unit interval [0, 1], got NaN at index [0, 1]',
     );
     expect(() => bern.checkData([[0, Infinity]], 'x', 'f')).toThrow('got Infinity at index [0, 1]');
+    // NaN between values in range, where a min or max may skip it; -Infinity; a finite sum that overflows
+    expect(() => bern.checkData([[0.5, NaN, 1, 0]], 'x', 'f')).toThrow('got NaN at index [0, 1]');
+    expect(() => gauss.checkData([[1, NaN]], 'x', 'f')).toThrow('f: x must be finite, got NaN at index [0, 1]');
+    expect(() => gauss.checkData([[3e38, 3e38, 3e38]], 'x', 'f')).not.toThrow();
     expect(() => gauss.checkData([[5, -Infinity]], 'validationData', 'AE.fit')).toThrow(
       'AE.fit: validationData must be finite, got -Infinity at index [0, 1] (validationData has shape [1, 2])',
     );

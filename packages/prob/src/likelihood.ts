@@ -22,10 +22,22 @@ function checkOut(out: unknown, caller: string): asserts out is tf.Tensor {
 }
 let logSigmaCounter = 0;
 
-/** Finite numbers: the Gaussian's support. */
-const finite: Constraint = { name: 'finite', check: (x) => tf.isFinite(x) };
-/** [0, 1], which excludes NaN and the infinities: the Bernoulli kinds' support. */
-const unitInterval: Constraint = { name: constraints.unitInterval.name, check: constraints.unitInterval.check };
+/**
+ * Finite numbers: the Gaussian's support. The fast test is a finite sum (a
+ * sum that overflows sends the data to the elementwise check).
+ */
+const finite: Constraint = { name: 'finite', check: (x) => tf.isFinite(x), holds: (x) => tf.isFinite(tf.sum(x)) };
+/**
+ * [0, 1], which excludes NaN and the infinities: the Bernoulli kinds'
+ * support. The fast test (min, max and a sum: 9 ms on 8000 digits against
+ * 89 for the elementwise check on wasm) adds a NaN test to the range's, as
+ * a min or max may skip NaN.
+ */
+const unitInterval: Constraint = {
+  name: constraints.unitInterval.name,
+  check: constraints.unitInterval.check,
+  holds: (x) => tf.logicalAnd(constraints.unitInterval.holds!(x), tf.logicalNot(tf.isNaN(tf.sum(x)))),
+};
 
 /**
  * The decoder likelihood p(x | out) of every elbo model, one class for the
