@@ -61,7 +61,11 @@ function checkShapes(
   return { rows, xRows, width };
 }
 
-function run(args: WasmKernelArgs, { kernel, memory }: { kernel: BernoulliRows; memory: WebAssembly.Memory }, gradient: boolean): tf.TensorInfo {
+function run(
+  args: WasmKernelArgs,
+  { kernel, memory }: { kernel: BernoulliRows; memory: WebAssembly.Memory },
+  gradient: boolean,
+): tf.TensorInfo {
   const { x, logits, dy } = args.inputs as { x: tf.TensorInfo; logits: tf.TensorInfo; dy?: tf.TensorInfo };
   const name = gradient ? BERNOULLI_LOG_LIKELIHOOD_GRAD_KERNEL : BERNOULLI_LOG_LIKELIHOOD_KERNEL;
   if (gradient && dy == null) throw new Error(`${name}: input dy is missing`);

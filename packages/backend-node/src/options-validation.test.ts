@@ -71,7 +71,10 @@ describe('selectBackend checks every option before changing anything', () => {
     }
     for (const value of ['two', '0', '2.5', '-1']) {
       process.env.ELBO_WASM_THREADS = value;
-      await expectRejectedUnchanged(() => selectBackend({ prefer: ['cpu'] }), /"threads" \(or ELBO_WASM_THREADS\) must be an integer from 1 to 64, got/);
+      await expectRejectedUnchanged(
+        () => selectBackend({ prefer: ['cpu'] }),
+        /"threads" \(or ELBO_WASM_THREADS\) must be an integer from 1 to 64, got/,
+      );
     }
   });
 

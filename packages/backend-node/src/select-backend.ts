@@ -126,7 +126,9 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     throw new Error(`selectBackend option "kernels" (or ELBO_WASM_KERNELS) must be 'elbo' or 'stock', got ${String(kernels)}`);
   const threads = options.threads ?? threadsFromEnvironment();
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS)
-    throw new Error(`selectBackend option "threads" (or ELBO_WASM_THREADS) must be an integer from 1 to ${MAX_THREADS}, got ${show(threads)}`);
+    throw new Error(
+      `selectBackend option "threads" (or ELBO_WASM_THREADS) must be an integer from 1 to ${MAX_THREADS}, got ${show(threads)}`,
+    );
   const candidates = resolveCandidates(options);
   threadsChoice ??= threads;
   if (options.relaxedSimd ?? relaxedSimdFromEnvironment()) enableRelaxedSimd();

@@ -55,7 +55,7 @@ interface Replica {
  * ```ts
  * import { selectBackend } from '@elbo/backend-node';
  * import { workerThreads } from '@elbo/vae/node';
- * const { name } = await selectBackend({ prefer: ['wasm'] });
+ * const { name } = await selectBackend({ prefer: ['wasm'], threads: 1 }); // the replicas take the other cores
  * const parallel = workerThreads({
  *   workers: 1,
  *   setup: { module: import.meta.resolve('@elbo/backend-node'), export: 'selectBackend', options: { prefer: [name], fallback: false } },
