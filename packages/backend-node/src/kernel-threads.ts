@@ -52,15 +52,21 @@ export function startKernelThreads(count: number, fused: boolean): KernelThreads
   const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
   let healthy = true;
   let sharedRuns = 0;
-  const helpers: Helper[] = Array.from({ length: count }, () => {
-    const control = new Int32Array(new SharedArrayBuffer(4 * CONTROL.length));
-    const worker = new Worker(KERNEL_WORKER_SOURCE, { eval: true, workerData: { modules, memory, control } });
-    worker.unref();
-    // Seen only when the event loop runs; the timeout below covers a helper that dies mid-run.
-    worker.on('error', () => (healthy = false));
-    worker.on('exit', () => (healthy = false));
-    return { worker, control, requests: 0 };
-  });
+  const helpers: Helper[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const control = new Int32Array(new SharedArrayBuffer(4 * CONTROL.length));
+      const worker = new Worker(KERNEL_WORKER_SOURCE, { eval: true, workerData: { modules, memory, control } });
+      worker.unref();
+      // Seen only when the event loop runs; the timeout below covers a helper that dies mid-run.
+      worker.on('error', () => (healthy = false));
+      worker.on('exit', () => (healthy = false));
+      helpers.push({ worker, control, requests: 0 });
+    }
+  } catch (error) {
+    for (const { worker } of helpers) void worker.terminate();
+    throw error;
+  }
 
   /**
    * Lays out the copies of one run in the shared memory (`place` returns each

@@ -290,10 +290,19 @@ let startedThreads: KernelThreads | undefined;
 function startHelperThreads(): string {
   const matMul = installWasmSimdMatMul(); // installed already: this answers whether it runs, and how
   if (threadsChoice == null || threadsChoice < 2 || matMul == null) return '';
-  startedThreads ??= startKernelThreads(threadsChoice - 1, matMul.fused);
+  if (startedThreads == null) {
+    try {
+      startedThreads = startKernelThreads(threadsChoice - 1, matMul.fused);
+    } catch (error) {
+      // A runtime without worker threads or shared wasm memory still has a working backend, on one thread.
+      threadsFailure = error instanceof Error ? error.message : String(error);
+    }
+  }
+  if (startedThreads == null) return `; one thread (worker threads could not start: ${threadsFailure})`;
   setThreadHelpers(startedThreads);
   return `; large products and Bernoulli log-likelihoods shared by ${threadsChoice} threads`;
 }
+let threadsFailure: string | undefined;
 
 /** The helper threads of elbo's wasm kernels, where `threads` started them (for tests and benchmarks). */
 export function kernelThreads(): KernelThreads | undefined {
