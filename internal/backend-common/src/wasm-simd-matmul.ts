@@ -7,8 +7,8 @@ import { matmulWasm } from './kernels/matmul.wasm';
 /**
  * Runs the wasm backend's `BatchMatMul` and `_FusedMatMul` (bias, ReLU or
  * none) on elbo's own SIMD matMul (kernels/matmul.wat) where the shapes suit
- * it (rank 2 or 3, no transpose flags, M % 4 == 0, N % 8 == 0, float32), and on tfjs'
- * kernels otherwise.
+ * it (rank 2 or 3, no transpose flags, M % 4 == 0, N % 8 == 0, float32),
+ * and on tfjs' kernels otherwise.
  *
  * Why: tfjs' kernels go through XNNPACK, which packs the right operand into
  * an operator cached by tensor; in training the weights are a new tensor
@@ -100,9 +100,9 @@ function run(
   const pBias = bias == null ? 0 : offset(bias);
   const flags = (activation === 'relu' ? RELU : 0) | (bias == null ? 0 : BIAS);
   const block = matMulRowBlock(m, k);
-  const rows = (a: number, b: number, c: number, from: number, to: number): void => {
+  const rows = (aAt: number, bAt: number, cAt: number, from: number, to: number): void => {
     for (let row = from; row < to; row += block) {
-      matmul(a + 4 * row * k, b, c + 4 * row * n, pBias, Math.min(block, to - row), n, k, flags);
+      matmul(aAt + 4 * row * k, bAt, cAt + 4 * row * n, pBias, Math.min(block, to - row), n, k, flags);
     }
   };
   const helpers = threadHelpers();

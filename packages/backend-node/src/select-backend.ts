@@ -272,7 +272,7 @@ async function loadWasm(): Promise<string> {
   return 'WebAssembly with SIMD, the fastest backend without native bindings';
 }
 
-/** More would split a 128-row product into shares too small to pay for their copies. */
+/** A cap against slips (threads: 1000): beyond the cores, threads only compete, and a 128-row product has 32 row tiles to share. */
 const MAX_THREADS = 64;
 
 /** `ELBO_WASM_THREADS`: unset or empty is the default, the cores up to 4 on the main thread, 1 in a worker thread. */
@@ -285,6 +285,8 @@ function threadsFromEnvironment(): number {
 /** Which thread count the first call chose (`threads`); the helper threads start once per process. */
 let threadsChoice: number | undefined;
 let startedThreads: KernelThreads | undefined;
+/** Why the helper threads could not start, where they could not. */
+let threadsFailure: string | undefined;
 
 /** Starts the helper threads of elbo's wasm kernels once (see `threads`); says how many share the work. */
 function startHelperThreads(): string {
@@ -302,7 +304,6 @@ function startHelperThreads(): string {
   setThreadHelpers(startedThreads);
   return `; large products and Bernoulli log-likelihoods shared by ${threadsChoice} threads`;
 }
-let threadsFailure: string | undefined;
 
 /** The helper threads of elbo's wasm kernels, where `threads` started them (for tests and benchmarks). */
 export function kernelThreads(): KernelThreads | undefined {
