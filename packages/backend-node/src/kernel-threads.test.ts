@@ -166,7 +166,7 @@ describe('Bernoulli log-likelihoods shared with a worker thread', () => {
     expect(bernoulliCallerRows(10000, 21, 784, 1)).toBe(21 * 239); // 476 units of 21 rows: 239 and 237
     expect(bernoulliCallerRows(2000, 2000, 784, 1)).toBe(1000);
     expect(bernoulliCallerRows(128, 128, 784, 1)).toBe(128); // a training batch: 100 k values, not shared
-    expect(bernoulliCallerRows(1344, 1344 / 2 + 0, 784, 0)).toBe(1344);
+    expect(bernoulliCallerRows(1344, 672, 784, 0)).toBe(1344);
   });
 
   const cases = [

@@ -81,7 +81,6 @@ export function startKernelThreads(count: number, fused: boolean): KernelThreads
   function run(
     backend: WebAssembly.Memory,
     job: number,
-    parts: number,
     place: (take: (bytes: number) => number) => { copies: { from: number; to: number; bytes: number }[]; shares: Omit<Share, 'helper'>[] },
   ): () => boolean {
     if (!healthy) return () => false;
@@ -92,7 +91,7 @@ export function startKernelThreads(count: number, fused: boolean): KernelThreads
       return at;
     };
     const { copies, shares } = place(take);
-    if (shares.length > parts || !fits(memory, end)) return () => false;
+    if (!fits(memory, end)) return () => false;
     const placed: Share[] = shares.map((share, i) => ({ ...share, helper: helpers[i]! }));
     // Wake the helpers first, so that they are awake by the time their rows are in (see the worker's source).
     for (const { helper } of placed) Atomics.notify(helper.control, CONTROL.request);
@@ -123,7 +122,7 @@ export function startKernelThreads(count: number, fused: boolean): KernelThreads
     const { m, n, k } = product;
     const rowsEach = 4 * Math.ceil((m - from) / (4 * count));
     const block = matMulRowBlock(m, k);
-    return run(product.memory, JOB.product, count, (take) => {
+    return run(product.memory, JOB.product, (take) => {
       const b = take(4 * k * n);
       const bias = product.bias === 0 ? 0 : take(4 * n);
       const copies = [{ from: product.b, to: b, bytes: 4 * k * n }];
@@ -148,24 +147,25 @@ export function startKernelThreads(count: number, fused: boolean): KernelThreads
     const rowBytes = 4 * width;
     const outRowBytes = gradient ? rowBytes : 4;
     // Shares start at a multiple of x's rows (see bernoulliCallerRows), or, where logits and x pair one to one, take their own rows of x.
-    const unit = rows === xRows ? 1 : xRows;
+    const oneToOne = rows === xRows;
+    const unit = oneToOne ? 1 : xRows;
     const rowsEach = unit * Math.ceil((rows - from) / (unit * count));
-    return run(job.memory, JOB.bernoulli, count, (take) => {
+    return run(job.memory, JOB.bernoulli, (take) => {
       const copies = [];
-      const wholeX = rows === xRows ? 0 : take(xRows * rowBytes);
-      if (rows !== xRows) copies.push({ from: job.x, to: wholeX, bytes: xRows * rowBytes });
+      const wholeX = oneToOne ? 0 : take(xRows * rowBytes);
+      if (!oneToOne) copies.push({ from: job.x, to: wholeX, bytes: xRows * rowBytes });
       const shares = [];
       for (let first = from; first < rows; first += rowsEach) {
         const share = Math.min(rowsEach, rows - first);
-        const x = rows === xRows ? take(share * rowBytes) : wholeX;
-        if (rows === xRows) copies.push({ from: job.x + first * rowBytes, to: x, bytes: share * rowBytes });
+        const x = oneToOne ? take(share * rowBytes) : wholeX;
+        if (oneToOne) copies.push({ from: job.x + first * rowBytes, to: x, bytes: share * rowBytes });
         const logits = take(share * rowBytes);
         copies.push({ from: job.logits + first * rowBytes, to: logits, bytes: share * rowBytes });
         const dy = gradient ? take(4 * share) : 0;
         if (gradient) copies.push({ from: job.dy + 4 * first, to: dy, bytes: 4 * share });
         const out = take(share * outRowBytes);
         shares.push({
-          args: [x, logits, dy, out, share, rows === xRows ? share : xRows, rowBytes, gradient ? 1 : 0],
+          args: [x, logits, dy, out, share, oneToOne ? share : xRows, rowBytes, gradient ? 1 : 0],
           result: { from: out, to: job.out + first * outRowBytes, bytes: share * outRowBytes },
         });
       }

@@ -130,9 +130,9 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
       `selectBackend option "threads" (or ELBO_WASM_THREADS) must be an integer from 1 to ${MAX_THREADS}, got ${show(threads)}`,
     );
   const candidates = resolveCandidates(options);
-  threadsChoice ??= threads;
   if (options.relaxedSimd ?? relaxedSimdFromEnvironment()) enableRelaxedSimd();
   kernelChoice ??= kernels;
+  threadsChoice ??= threads;
   const key = candidates.join(',');
   const cached = selections.get(key);
   if (cached != null && tf.getBackend() === (await cached).name) return cached;
