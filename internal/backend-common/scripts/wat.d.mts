@@ -4,6 +4,7 @@ export declare function flagsOf(text: string): string[];
 export declare function variantsOf(flags: string[]): string[][];
 export declare function variantKey(flags: string[]): string;
 export declare function selectVariant(text: string, flags: string[]): string;
+export declare function expandLanes(text: string, fileName?: string): string;
 export declare function assemble(fileName: string, text: string, flags: string[]): Promise<Uint8Array>;
 export declare function exportName(fileName: string, text: string): string;
 export declare function constName(fileName: string): string;

@@ -8,6 +8,13 @@
 // names doubles its variants. `shared` (the memory is a SharedArrayBuffer, as
 // in threaded builds of tfjs' wasm backend) also turns on wabt's threads
 // feature, `relaxed` its relaxed SIMD.
+//
+// Lanes: a kernel that works on several vectors at once in lockstep (so the
+// core overlaps their latency) writes each step once. A line with `;; @each`
+// after its code is written out once per lane named by the last
+// `;; @lanes a b ...` line above it, on the same line (so wabt's line numbers
+// hold), with `<lane>` replaced by the lane's name and `<offset>` by 16 times
+// its index (the byte offset of its vector).
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import wabtInit from 'wabt';
@@ -49,6 +56,30 @@ export function selectVariant(text, flags) {
     .join('\n');
 }
 
+const LANES = /;;\s*@lanes((?:\s+[a-z0-9_]+)+)\s*$/;
+const EACH = /;;\s*@each\b/;
+
+/** The text with every `;; @each` line written out per lane (see above); an `@each` before any `@lanes` is an error. */
+export function expandLanes(text, fileName = 'kernel') {
+  let lanes = null;
+  return text
+    .split('\n')
+    .map((line, index) => {
+      const declared = LANES.exec(line);
+      if (declared) lanes = declared[1].trim().split(/\s+/);
+      const each = EACH.exec(line);
+      if (!each) return line;
+      if (lanes == null) throw new Error(`${fileName}:${index + 1}: @each before any @lanes line`);
+      const code = line.slice(0, each.index).trimEnd();
+      const indent = /^\s*/.exec(code)[0];
+      return (
+        indent +
+        lanes.map((lane, i) => code.trim().replaceAll('<lane>', lane).replaceAll('<offset>', String(16 * i))).join(' ')
+      );
+    })
+    .join('\n');
+}
+
 let wabtPromise;
 
 /** The bytes of one variant of a .wat file; throws wabt's message, with the file name, on an error. */
@@ -56,7 +87,7 @@ export async function assemble(fileName, text, flags) {
   wabtPromise ??= wabtInit();
   const wabt = await wabtPromise;
   const features = { simd: true, threads: flags.includes('shared'), relaxed_simd: flags.includes('relaxed') };
-  const module = wabt.parseWat(`${fileName} [${variantKey(flags)}]`, selectVariant(text, flags), features);
+  const module = wabt.parseWat(`${fileName} [${variantKey(flags)}]`, expandLanes(selectVariant(text, flags), fileName), features);
   try {
     module.resolveNames();
     module.validate(features);

@@ -31,14 +31,23 @@ type BernoulliRows = (
   gradient: number,
 ) => void;
 
+/** The kernel on `memory`: its polynomials on fused multiply-adds where relaxed SIMD is available, plain SIMD otherwise, else null. */
 const bernoulliModule = (memory: WebAssembly.Memory) => {
-  const kernel = instantiateKernel<BernoulliRows>(bernoulliRowsWasm, memory);
-  return kernel == null ? null : { kernel, memory };
+  for (const relaxed of [true, false]) {
+    const kernel = instantiateKernel<BernoulliRows>(bernoulliRowsWasm, memory, { relaxed });
+    if (kernel != null) return { kernel, memory };
+  }
+  return null;
 };
 
-/** The module's bytes, for a shared memory or not (the helper threads instantiate it on theirs). */
-export function bernoulliRowsModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
-  return kernelBytes(bernoulliRowsWasm, { shared });
+/**
+ * The module's bytes, for a shared memory or not (the helper threads
+ * instantiate it on theirs), with fused multiply-adds (relaxed SIMD) or not:
+ * the same engine check as the matMul's decides it on both sides, so a
+ * helper's rows have the training thread's bytes.
+ */
+export function bernoulliRowsModuleBytes(shared: boolean, fused: boolean): Uint8Array<ArrayBuffer> {
+  return kernelBytes(bernoulliRowsWasm, { shared, relaxed: fused });
 }
 
 /** [m, d], [r, d] (and dy [r]) as the kernels need them, or an error naming what came. */

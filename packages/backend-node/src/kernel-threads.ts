@@ -45,14 +45,14 @@ interface Share {
 
 /**
  * Starts `count` worker threads that take shares of elbo's large wasm
- * kernel runs (see `ThreadHelpers`). Each runs elbo's matMul module, `fused`
- * (relaxed SIMD) or not as the training thread's, and its Bernoulli rows
- * module, on one shared memory that grows to the largest run's copies.
+ * kernel runs (see `ThreadHelpers`). Each runs elbo's matMul and Bernoulli
+ * rows modules, `fused` (relaxed SIMD) or not as the training thread's, on
+ * one shared memory that grows to the largest run's copies.
  */
 export function startKernelThreads(count: number, fused: boolean): KernelThreads {
   const modules = {
     matmul: new WebAssembly.Module(simdMatMulModuleBytes(fused, true)),
-    bernoulli: new WebAssembly.Module(bernoulliRowsModuleBytes(true)),
+    bernoulli: new WebAssembly.Module(bernoulliRowsModuleBytes(true, fused)),
   };
   const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
   let healthy = true;

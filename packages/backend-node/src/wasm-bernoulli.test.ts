@@ -28,7 +28,9 @@ describe('the fused Bernoulli log-likelihood kernels on wasm', () => {
     [12, 3, 8],
     [40, 20, 784],
     [6, 6, 4],
-    [5, 5, 12], // 12: one pair of vectors and one single
+    [5, 5, 12], // the kernel takes 4 vectors (16 floats) at a time: 12 fills three of them
+    [7, 7, 20], // one block of 4 vectors and one with a single vector
+    [9, 3, 52], // three blocks and a single vector, x wrapping around
   ] as const) {
     it(`row sums and gradient match float64 ([${rows}, ${width}] logits against [${xRows}, ${width}] data)`, async () => {
       const { l, x } = inputs(rows, xRows, width);

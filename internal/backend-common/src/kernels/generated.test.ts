@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { assemble, assembleFile, flagsOf, KERNELS_DIR, selectVariant, variantsOf, watFiles } from '../../scripts/wat.mjs';
+import { assemble, assembleFile, expandLanes, flagsOf, KERNELS_DIR, selectVariant, variantsOf, watFiles } from '../../scripts/wat.mjs';
 import type { KernelModule } from '../kernel-module';
 
 // Relaxed SIMD is behind a flag on Node 20 (on by default from Node 22); the relaxed variants must validate too.
@@ -44,9 +44,10 @@ describe('the generated kernel modules (src/kernels/*.wasm.ts)', () => {
     });
   }
 
-  it('every module has a shared-memory variant, and matMul a relaxed-SIMD one', async () => {
+  it('every module has a shared-memory variant, and matMul and the Bernoulli rows a relaxed-SIMD one', async () => {
     for (const file of watFiles()) expect((await assembleFile(file)).flags).toContain('shared');
-    expect(Object.keys((await assembleFile('matmul.wat')).variants).sort()).toEqual(['base', 'relaxed', 'relaxed+shared', 'shared']);
+    for (const file of ['matmul.wat', 'bernoulli-rows.wat'])
+      expect(Object.keys((await assembleFile(file)).variants).sort()).toEqual(['base', 'relaxed', 'relaxed+shared', 'shared']);
   });
 });
 
@@ -75,5 +76,33 @@ describe('the .wat variant lines', () => {
 
   it("fail with wabt's message and the file name on an error", async () => {
     await expect(assemble('bad.wat', '(module (func (f32x4.bogus)))', [])).rejects.toThrow(/bad\.wat \[base\]:1:\d+: error/);
+  });
+});
+
+describe('the .wat lane lines', () => {
+  it('write an @each line out once per lane of the @lanes line above it, on the same line', () => {
+    const text = [
+      ';; @lanes a b c',
+      '    (local $v<lane> v128)  ;; @each',
+      '    (local.set $v<lane> (v128.load offset=<offset> (local.get $p)))  ;; @each ;; @if relaxed',
+      ';; @lanes z',
+      '(local.get $v<lane>)  ;; @each',
+      '(plain <lane>)',
+    ].join('\n');
+    expect(expandLanes(text).split('\n')).toEqual([
+      ';; @lanes a b c',
+      '    (local $va v128) (local $vb v128) (local $vc v128)',
+      '    (local.set $va (v128.load offset=0 (local.get $p))) (local.set $vb (v128.load offset=16 (local.get $p))) (local.set $vc (v128.load offset=32 (local.get $p)))',
+      ';; @lanes z',
+      '(local.get $vz)',
+      '(plain <lane>)',
+    ]);
+  });
+
+  it('keep the @if of an @each line, and refuse an @each before any @lanes', () => {
+    const text = ';; @lanes a b\n(f32x4.relaxed_madd $<lane>)  ;; @each ;; @if relaxed';
+    expect(expandLanes(selectVariant(text, [])).split('\n')).toEqual([';; @lanes a b', '']);
+    expect(expandLanes(selectVariant(text, ['relaxed'])).split('\n')[1]).toBe('(f32x4.relaxed_madd $a) (f32x4.relaxed_madd $b)');
+    expect(() => expandLanes('(x <lane>)  ;; @each', 'k.wat')).toThrow('k.wat:1: @each before any @lanes line');
   });
 });
