@@ -74,7 +74,14 @@ export function expandLanes(text, fileName = 'kernel') {
       const indent = /^\s*/.exec(code)[0];
       return (
         indent +
-        lanes.map((lane, i) => code.trim().replaceAll('<lane>', lane).replaceAll('<offset>', String(16 * i))).join(' ')
+        lanes
+          .map((lane, i) =>
+            code
+              .trim()
+              .replaceAll('<lane>', lane)
+              .replaceAll('<offset>', String(16 * i)),
+          )
+          .join(' ')
       );
     })
     .join('\n');
