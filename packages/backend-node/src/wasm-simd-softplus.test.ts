@@ -34,6 +34,17 @@ describe('the SIMD softplus on wasm', () => {
     expect(worst).toBeLessThan(8 * 2 ** -23);
   });
 
+  it('gives every value of every length its own softplus (the kernel takes 4 vectors at a time; a short last block repeats its last vector)', () => {
+    for (const n of [4, 8, 12, 16, 20, 23, 36, 67]) {
+      const values = Array.from({ length: n }, (_, i) => 9 * Math.sin(2.3 * i + n));
+      values[n - 1] = NaN; // the last value, read again by the lanes past the end
+      const out = tf.tidy(() => tf.softplus(tf.tensor1d(values)).dataSync());
+      expect(out.length).toBe(n);
+      values.slice(0, -1).forEach((x, i) => expect(Math.abs(out[i]! - softplus(Math.fround(x))) / softplus(x)).toBeLessThan(8 * 2 ** -23));
+      expect(out[n - 1]).toBeNaN();
+    }
+  });
+
   it('keeps infinities and NaN, and is 0 far below', () => {
     const out = tf.tidy(() => tf.softplus(tf.tensor1d([Infinity, -Infinity, NaN, -200])).dataSync());
     expect(out[0]).toBe(Infinity);
